@@ -88,7 +88,9 @@ func Level(n *Node) []*Node {
 type Syscall struct {
 	// Num is the syscall number as the kernel sees it on the
 	// architecture (for x32 it includes the 0x40000000 bit; for mips it
-	// includes the ABI offset). It is never negative.
+	// includes the ABI offset). Pseudo-syscall numbers never appear;
+	// 0xffffffff (syscall -1) appears only for rules added with the
+	// TSKIP attribute set.
 	Num uint32
 	// Priority is the weight set with SetSyscallPriority; higher is
 	// more frequent.
