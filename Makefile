@@ -1,0 +1,38 @@
+# Every check a change must pass. `make test` is what CI runs.
+
+GO ?= go
+CROSS_ARCHES := amd64 386 arm64 arm riscv64 ppc64le s390x mips64le loong64
+
+.PHONY: test check build cross unit difftest generate bench
+
+test: check build cross unit difftest
+
+# Formatting and vet, for both modules.
+check:
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	cd difftest && $(GO) vet ./...
+
+# The library and CLI must build without cgo.
+build:
+	CGO_ENABLED=0 $(GO) build ./...
+
+cross:
+	@for a in $(CROSS_ARCHES); do \
+		echo "CGO_ENABLED=0 GOOS=linux GOARCH=$$a go build ./..."; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$a $(GO) build ./... || exit 1; \
+	done
+
+unit:
+	$(GO) test -count=1 ./...
+
+# Differential tests against the real libseccomp (cgo, libseccomp-dev).
+difftest:
+	cd difftest && CGO_ENABLED=1 $(GO) test -count=1 ./...
+
+generate:
+	$(GO) generate ./...
+
+bench:
+	cd difftest && CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem ./...
