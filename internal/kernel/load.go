@@ -1,0 +1,169 @@
+package kernel
+
+import (
+	"errors"
+	"runtime"
+
+	"golang.org/x/sys/unix"
+)
+
+// Options are the filter attributes that decide how [LoadFilter] loads a
+// program. The zero value loads on the calling thread only, without
+// no_new_privs.
+type Options struct {
+	// NoNewPrivs sets no_new_privs first (SCMP_FLTATR_CTL_NNP).
+	NoNewPrivs bool
+	// TSync synchronises every thread (SCMP_FLTATR_CTL_TSYNC).
+	TSync bool
+	// Log logs every action but ALLOW (SCMP_FLTATR_CTL_LOG).
+	Log bool
+	// SpecAllow keeps speculative store bypass mitigation off
+	// (SCMP_FLTATR_CTL_SSB).
+	SpecAllow bool
+	// WaitKillableRecv makes notified tasks wait killably once the
+	// notification is received (SCMP_FLTATR_CTL_WAITKILL).
+	WaitKillableRecv bool
+	// NotifyUsed says the program can return SECCOMP_RET_USER_NOTIF, so a
+	// listener is needed.
+	NotifyUsed bool
+	// RawRC passes system errors through instead of ECANCELED
+	// (SCMP_FLTATR_API_SYSRAWRC).
+	RawRC bool
+}
+
+// Flags returns the seccomp(2) flags [LoadFilter] would use for o in the
+// current state, as libseccomp's sys_filter_load chooses them: TSYNC and
+// NEW_LISTENER together only with TSYNC_ESRCH, NEW_LISTENER only when the
+// program notifies, the kernel supports notification and no listener
+// exists yet in this process, WAIT_KILLABLE_RECV only with NEW_LISTENER.
+// It fails with EFAULT where libseccomp does: TSYNC and a listener
+// without TSYNC_ESRCH support (attribute checks normally refuse that
+// combination earlier).
+func (o Options) Flags() (uint, error) {
+	mu.Lock()
+	defer mu.Unlock()
+	return o.flags()
+}
+
+// flags is [Options.Flags]; mu must be held.
+func (o Options) flags() (uint, error) {
+	updateAPI()
+	tsyncNotify := state.tsyncESRCH == yes && state.notifyFd == -1
+	listener := state.userNotif == yes && o.NotifyUsed && state.notifyFd == -1
+	var f uint
+	switch {
+	case tsyncNotify:
+		if o.TSync {
+			f |= FlagTSync | FlagTSyncESRCH
+		}
+		if listener {
+			f |= FlagNewListener
+		}
+	case o.TSync:
+		if listener {
+			return 0, unix.EFAULT
+		}
+		f |= FlagTSync
+	case listener:
+		f |= FlagNewListener
+	}
+	if f&FlagNewListener != 0 && o.WaitKillableRecv {
+		f |= FlagWaitKillableRecv
+	}
+	if o.Log {
+		f |= FlagLog
+	}
+	if o.SpecAllow {
+		f |= FlagSpecAllow
+	}
+	return f, nil
+}
+
+// LoadFilter loads the program the way seccomp_load(3) does and returns
+// its error codes, as a unix.Errno:
+//
+//   - no_new_privs is set first when o.NoNewPrivs is true;
+//   - the flags are those of [Options.Flags]; without seccomp(2) (API
+//     level 1) the program is loaded with prctl(PR_SET_SECCOMP);
+//   - a listener descriptor is kept for the process, see [NotifyFd];
+//   - a failure to synchronise threads is ESRCH when the kernel reports
+//     it as a thread id (no TSYNC_ESRCH); reported by the kernel as the
+//     ESRCH errno it is a system failure like the others, exactly as in
+//     libseccomp;
+//   - a system failure is ECANCELED, or with o.RawRC the errno
+//     itself when it is one libseccomp passes (EACCES, ECANCELED, EDOM,
+//     EEXIST, EINVAL, ENOENT, ENOMEM, EOPNOTSUPP, ERANGE, ESRCH) and
+//     EFAULT for any other, as libseccomp 2.6.1 filters its return codes.
+//
+// The calling goroutine stays on one OS thread for the whole call. Unless
+// o.TSync is set, only that thread (and threads it creates later) gets the
+// filter; see the package documentation.
+func LoadFilter(p []unix.SockFilter, o Options) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	mu.Lock()
+	defer mu.Unlock()
+	return filterRC(loadLocked(p, o), o.RawRC)
+}
+
+// loadLocked is libseccomp's sys_filter_load; the error is the raw errno
+// or ESRCH. mu must be held.
+func loadLocked(p []unix.SockFilter, o Options) error {
+	if o.NoNewPrivs {
+		if err := SetNoNewPrivs(); err != nil {
+			return err
+		}
+	}
+	flags, err := o.flags()
+	if err != nil {
+		return err
+	}
+	if !chkSyscall() {
+		return loadPrctl(p)
+	}
+	fd, err := loadSockFilter(p, flags)
+	if err != nil {
+		// A *ThreadSyncError (TSYNC without TSYNC_ESRCH) stays as it is:
+		// filterRC turns it into ESRCH whatever RawRC says, while a
+		// kernel ESRCH errno is treated like any other system error.
+		return err
+	}
+	if flags&FlagNewListener != 0 {
+		state.notifyFd = fd
+	}
+	return nil
+}
+
+// filterRC maps a raw load error to the code seccomp_load(3) returns.
+func filterRC(err error, raw bool) error {
+	if err == nil {
+		return nil
+	}
+	var tse *ThreadSyncError
+	if errors.As(err, &tse) {
+		return unix.ESRCH
+	}
+	var errno unix.Errno
+	if !errors.As(err, &errno) {
+		errno = unix.EINVAL
+	}
+	if !raw {
+		return unix.ECANCELED
+	}
+	switch errno {
+	case unix.EACCES, unix.ECANCELED, unix.EDOM, unix.EEXIST, unix.EINVAL,
+		unix.ENOENT, unix.ENOMEM, unix.EOPNOTSUPP, unix.ERANGE, unix.ESRCH:
+		return errno
+	}
+	return unix.EFAULT
+}
+
+// NotifyFd returns the user-notification descriptor that [LoadFilter]
+// obtained for this process, or -1 if none was created yet. libseccomp
+// creates at most one per process; later loads of notifying filters reuse
+// it.
+func NotifyFd() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return state.notifyFd
+}
