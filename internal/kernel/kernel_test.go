@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/seccomp-go/seccomp/bpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -310,19 +311,19 @@ func TestLoadRefused(t *testing.T) {
 	requireSeccomp(t)
 	resetForTest()
 	defer resetForTest()
-	badOp := []unix.SockFilter{{Code: 0xffff}}
-	noRet := []unix.SockFilter{{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 0}}
-	oob := []unix.SockFilter{
-		{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 64}, // past seccomp_data
-		{Code: unix.BPF_RET | unix.BPF_K, K: RetAllow},
+	badOp := bpf.Program{{Op: 0xffff}}
+	noRet := bpf.Program{{Op: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 0}}
+	oob := bpf.Program{
+		{Op: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 64}, // past seccomp_data
+		{Op: unix.BPF_RET | unix.BPF_K, K: RetAllow},
 	}
-	long := make([]unix.SockFilter, maxInstructions+1)
+	long := make(bpf.Program, maxInstructions+1)
 	for i := range long {
-		long[i] = unix.SockFilter{Code: unix.BPF_RET | unix.BPF_K, K: RetAllow}
+		long[i] = bpf.Instruction{Op: unix.BPF_RET | unix.BPF_K, K: RetAllow}
 	}
 	for _, c := range []struct {
 		name string
-		p    []unix.SockFilter
+		p    bpf.Program
 		o    Options
 		want error
 	}{
@@ -340,5 +341,26 @@ func TestLoadRefused(t *testing.T) {
 	}
 	if fd := NotifyFd(); fd != -1 {
 		t.Errorf("NotifyFd() = %d after failed loads", fd)
+	}
+}
+
+func TestRawLoadRefused(t *testing.T) {
+	requireSeccomp(t)
+	for _, c := range []struct {
+		name  string
+		p     bpf.Program
+		flags uint
+		want  error
+	}{
+		{"empty", nil, 0, unix.EINVAL},
+		{"unknown flag", bpf.Program{{Op: unix.BPF_RET | unix.BPF_K, K: RetAllow}}, 1 << 12, unix.EINVAL},
+		{"wait killable without listener", bpf.Program{{Op: unix.BPF_RET | unix.BPF_K, K: RetAllow}}, FlagWaitKillableRecv, unix.EINVAL},
+		{"tsync and listener without esrch", bpf.Program{{Op: unix.BPF_RET | unix.BPF_K, K: RetAllow}}, FlagTSync | FlagNewListener, unix.EINVAL},
+		{"bad opcode", bpf.Program{{Op: 0xffff}}, 0, unix.EINVAL},
+	} {
+		fd, err := Load(c.p, c.flags)
+		if err != c.want || fd != -1 {
+			t.Errorf("%s: Load = %d, %v; want -1, %v", c.name, fd, err, c.want)
+		}
 	}
 }

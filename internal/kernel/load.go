@@ -4,6 +4,7 @@ import (
 	"errors"
 	"runtime"
 
+	"github.com/seccomp-go/seccomp/bpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -98,12 +99,35 @@ func (o Options) flags() (uint, error) {
 // The calling goroutine stays on one OS thread for the whole call. Unless
 // o.TSync is set, only that thread (and threads it creates later) gets the
 // filter; see the package documentation.
-func LoadFilter(p []unix.SockFilter, o Options) error {
+func LoadFilter(p bpf.Program, o Options) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	mu.Lock()
 	defer mu.Unlock()
-	return filterRC(loadLocked(p, o), o.RawRC)
+	return filterRC(loadLocked(sockFilter(p), o), o.RawRC)
+}
+
+// Load loads p with seccomp(SECCOMP_SET_MODE_FILTER, flags) on the calling
+// thread (every thread with [FlagTSync]) and nothing else: no
+// no_new_privs (see [SetNoNewPrivs]), no libseccomp flag logic and no
+// error mapping. It returns the listener descriptor when flags has
+// [FlagNewListener] and -1 otherwise. Errors are the kernel's errno
+// (EINVAL for an empty or too long program or unknown flags, EACCES
+// without no_new_privs or CAP_SYS_ADMIN, ESRCH for a TSYNC failure with
+// [FlagTSyncESRCH]), or a *[ThreadSyncError] for a TSYNC failure without
+// it. The caller chooses the thread, see the package documentation; a
+// descriptor returned here is not recorded for [NotifyFd].
+func Load(p bpf.Program, flags uint) (notifyFd int, err error) {
+	return loadSockFilter(sockFilter(p), flags)
+}
+
+// sockFilter converts p to the kernel's layout.
+func sockFilter(p bpf.Program) []unix.SockFilter {
+	out := make([]unix.SockFilter, len(p))
+	for i, ins := range p {
+		out[i] = unix.SockFilter{Code: ins.Op, Jt: ins.Jt, Jf: ins.Jf, K: ins.K}
+	}
+	return out
 }
 
 // loadLocked is libseccomp's sys_filter_load; the error is the raw errno
