@@ -57,19 +57,11 @@ func MuxCalls() []MuxCall {
 }
 
 func muxByName(name string) (MuxCall, bool) {
-	// A switch on the first byte keeps this fast for the common case of
-	// names that are not multiplexed.
-	switch name[:min(len(name), 1)] {
-	case "a", "b", "c", "g", "l", "m", "r", "s":
-	default:
+	i, ok := sysIndex[name]
+	if !ok || sysMux[i] == 0 {
 		return MuxCall{}, false
 	}
-	for _, m := range muxCalls {
-		if m.Name == name {
-			return m, true
-		}
-	}
-	return MuxCall{}, false
+	return muxCalls[sysMux[i]-1], true
 }
 
 func muxByPseudo(nr int32) (MuxCall, bool) {

@@ -7,6 +7,10 @@ var sysIndex = make(map[string]uint16, len(sysNames))
 // numbers included) to its index in sysNames.
 var sysByNum [numTables]map[int32]uint16
 
+// sysMux[i] is 1 + the index in muxCalls of sysNames[i], 0 if it is not
+// multiplexed.
+var sysMux [len(sysNames)]uint8
+
 func init() {
 	shadowed := make(map[string]bool, len(pseudoShadowed))
 	for _, n := range pseudoShadowed {
@@ -14,6 +18,11 @@ func init() {
 	}
 	for i, n := range sysNames {
 		sysIndex[n] = uint16(i)
+	}
+	for j, m := range muxCalls {
+		if i, ok := sysIndex[m.Name]; ok {
+			sysMux[i] = uint8(j + 1)
+		}
 	}
 	for t := range sysByNum {
 		m := make(map[int32]uint16, len(sysNames))
@@ -92,16 +101,14 @@ func (a *Arch) stripBase(nr int32) int32 {
 // multiplex socket and IPC calls ([Arch.Multiplexes]), those calls always
 // resolve to their pseudo number. ok is false if the name is unknown.
 func (a *Arch) SyscallNumber(name string) (nr int32, ok bool) {
-	if a.Multiplexes {
-		if m, ok := muxByName(name); ok {
-			return m.Pseudo, true
-		}
-	}
-	nr, ok = a.rawNumber(name)
+	i, ok := sysIndex[name]
 	if !ok {
 		return 0, false
 	}
-	return a.addBase(nr), true
+	if a.Multiplexes && sysMux[i] != 0 {
+		return muxCalls[sysMux[i]-1].Pseudo, true
+	}
+	return a.addBase(sysNums[i][a.table]), true
 }
 
 // SyscallName returns the name of syscall number nr on the ABI, as
