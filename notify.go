@@ -1,0 +1,285 @@
+package seccomp
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"syscall"
+
+	"github.com/seccomp-go/seccomp/arch"
+	"github.com/seccomp-go/seccomp/internal/kernel"
+)
+
+// User notification (ActNotify) hands a syscall to a supervisor instead of
+// deciding it in the kernel. Loading a filter with an ActNotify rule
+// creates the process's notification descriptor, which
+// [ScmpFilter.GetNotifFd] returns. The supervisor then loops:
+// [NotifReceive] returns the next request, [NotifIDValid] checks that the
+// target still waits (to be done after reading its memory, against
+// TOCTOU races), and [NotifRespond] sets the syscall's result, or lets it
+// run with [NotifRespFlagContinue]. [NotifAddFd] opens a descriptor in
+// the target on the supervisor's behalf.
+//
+// The supervisor must not itself be stopped by the filter it serves:
+// with a TSYNC load (the default of [ScmpFilter.Load]) every thread of
+// the process is filtered, so notified syscalls must never be made by the
+// supervising goroutine. Usually the filter is loaded in a child, on a
+// locked OS thread just before exec, and the descriptor is passed to the
+// supervisor (over a unix socket, or inherited).
+//
+// The notification functions need API level 6 or later (see [GetAPI]),
+// as in libseccomp-golang.
+
+// Flags of [ScmpNotifAddFd].
+const (
+	// NotifAddFdFlagSetFd installs the descriptor at NewFd, replacing
+	// what the target had there, as dup2 does.
+	NotifAddFdFlagSetFd uint32 = kernel.AddFdFlagSetFd
+	// NotifAddFdFlagSend also answers the notification, in the same step,
+	// with the new descriptor's number as the syscall's return value (Linux
+	// 5.14 or later).
+	NotifAddFdFlagSend uint32 = kernel.AddFdFlagSend
+)
+
+// ScmpNotifAddFd describes a descriptor to copy into a notified task,
+// for [NotifAddFd].
+type ScmpNotifAddFd struct {
+	// ID is the notification's ID, from [NotifReceive].
+	ID uint64
+	// SrcFd is the descriptor, in the calling process, to copy.
+	SrcFd int
+	// NewFd is the number it gets in the target with
+	// NotifAddFdFlagSetFd; otherwise it must be 0 and the lowest free
+	// number is used.
+	NewFd int
+	// Flags is a combination of NotifAddFdFlagSetFd and
+	// NotifAddFdFlagSend.
+	Flags uint32
+	// NewFdFlags holds flags of the new descriptor: 0 or O_CLOEXEC.
+	NewFdFlags uint32
+}
+
+// notifMinAPI is the API level the notification functions require.
+const notifMinAPI = 6
+
+// notifAPIError reports an API level too low for user notification.
+type notifAPIError struct {
+	op  string
+	cur uint
+}
+
+func (e *notifAPIError) Error() string {
+	return fmt.Sprintf("%s requires API level >= %d (current API level: %d)",
+		e.op, notifMinAPI, e.cur)
+}
+
+// notifSupported fails unless the API level offers user notification.
+func notifSupported() error {
+	if level := apiLevel(); level < notifMinAPI {
+		return &notifAPIError{op: "seccomp notification", cur: level}
+	}
+	return nil
+}
+
+var notifSizes struct {
+	sync.Mutex
+	checked bool
+}
+
+// checkNotifSizes is seccomp_notify_alloc's part: the kernel must report
+// its structure sizes, and they must be the ones the ioctls use.
+func checkNotifSizes() error {
+	notifSizes.Lock()
+	defer notifSizes.Unlock()
+	if notifSizes.checked {
+		return nil
+	}
+	if !kernel.SyscallSupported() {
+		return syscall.EOPNOTSUPP
+	}
+	if err := kernel.CheckNotifSizes(); err != nil {
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			return syscall.ECANCELED
+		}
+		return err
+	}
+	notifSizes.checked = true
+	return nil
+}
+
+// notifFd returns the process's notification descriptor, -1 when no
+// filter with ActNotify was loaded yet. ScmpFilter.GetNotifFd uses it.
+func notifFd() (ScmpFd, error) {
+	if err := notifSupported(); err != nil {
+		return -1, err
+	}
+	return ScmpFd(kernel.NotifyFd()), nil
+}
+
+// notifArch maps the AUDIT_ARCH value of a notification to an ScmpArch.
+func notifArch(token uint32) (ScmpArch, error) {
+	if a, ok := arch.ByToken(token); ok {
+		for i, b := range arch.All() {
+			if a == b {
+				return ArchX86 + ScmpArch(i), nil
+			}
+		}
+	}
+	return ArchInvalid, fmt.Errorf("unrecognized architecture %#x", token)
+}
+
+// NotifReceive waits for the next notification on fd and returns it.
+// Each call returns one notification; a supervisor calls it in a loop.
+// Interrupted waits are resumed.
+//
+// Errors: ENOENT when the target died before the notification could be
+// read, and also — where libseccomp-golang would block forever — when
+// no task uses the filter any more, so no notification can ever arrive;
+// ECANCELED for other kernel failures; an error for an API level below 6
+// or an unknown architecture in the request.
+func NotifReceive(fd ScmpFd) (*ScmpNotifReq, error) {
+	if err := notifSupported(); err != nil {
+		return nil, err
+	}
+	if err := checkNotifSizes(); err != nil {
+		return nil, err
+	}
+	var req kernel.NotifReq
+	for {
+		ready, err := kernel.NotifPoll(int(fd))
+		if err != nil {
+			return nil, syscall.ECANCELED
+		}
+		if !ready {
+			return nil, syscall.ENOENT
+		}
+		req, err = kernel.NotifRecv(int(fd))
+		if err == nil {
+			break
+		}
+		switch err {
+		case syscall.EINTR:
+			continue
+		case syscall.ENOENT:
+			return nil, syscall.ENOENT
+		}
+		return nil, syscall.ECANCELED
+	}
+	a, err := notifArch(req.Data.Arch)
+	if err != nil {
+		return nil, err
+	}
+	return &ScmpNotifReq{
+		ID:    req.ID,
+		Pid:   req.Pid,
+		Flags: req.Flags,
+		Data: ScmpNotifData{
+			Syscall:      ScmpSyscall(req.Data.Nr),
+			Arch:         a,
+			InstrPointer: req.Data.InstructionPointer,
+			Args:         append([]uint64(nil), req.Data.Args[:]...),
+		},
+	}, nil
+}
+
+// NotifRespond answers the notification resp.ID on fd. resp.Error is a
+// positive errno for the syscall to fail with, or 0 to make it return
+// resp.Val; with resp.Flags set to [NotifRespFlagContinue] (and Error and
+// Val 0) the syscall runs as if the filter had allowed it.
+//
+// Errors: ENOENT when the target died or its syscall was interrupted, or
+// the ID is unknown; ECANCELED for other kernel refusals (such as
+// CONTINUE with a non-zero Error or Val, or answering twice); an error for
+// an API level below 6.
+func NotifRespond(fd ScmpFd, scmpResp *ScmpNotifResp) error {
+	if err := notifSupported(); err != nil {
+		return err
+	}
+	if err := checkNotifSizes(); err != nil {
+		return err
+	}
+	if scmpResp == nil {
+		return syscall.EINVAL
+	}
+	resp := kernel.NotifResp{
+		ID:    scmpResp.ID,
+		Val:   int64(scmpResp.Val),
+		Error: -scmpResp.Error, // the kernel takes the negated errno
+		Flags: scmpResp.Flags,
+	}
+	for {
+		err := kernel.NotifSend(int(fd), resp)
+		switch err {
+		case nil:
+			return nil
+		case syscall.EINTR:
+			continue
+		case syscall.ENOENT:
+			return syscall.ENOENT
+		}
+		return syscall.ECANCELED
+	}
+}
+
+// NotifIDValid checks that the notification id on fd is still pending:
+// nil means the target still waits for the answer. Call it after reading
+// the target's memory, to be sure the data belonged to that syscall. An
+// ID that is no longer valid, or any other failure, gives ENOENT.
+func NotifIDValid(fd ScmpFd, id uint64) error {
+	if err := notifSupported(); err != nil {
+		return err
+	}
+	for {
+		err := kernel.NotifIDValid(int(fd), id)
+		switch err {
+		case nil:
+			return nil
+		case syscall.EINTR:
+			continue
+		}
+		return syscall.ENOENT
+	}
+}
+
+// NotifAddFd copies the descriptor addFd.SrcFd of the calling process into
+// the task waiting on notification addFd.ID, and returns the number it
+// has there. With [NotifAddFdFlagSend] the notification is answered at
+// the same time, the syscall returning that number; otherwise the
+// supervisor still answers with [NotifRespond], usually passing the
+// number in Val. It needs Linux 5.9, and 5.14 for NotifAddFdFlagSend.
+//
+// Errors are the kernel's errno as a syscall.Errno, since the caller
+// needs to tell them apart: ENOENT when the target died or the ID is
+// unknown, EINPROGRESS when the notification was not received yet, EBADF
+// for a bad SrcFd, EMFILE when the target has no free descriptor, EBUSY
+// for NotifAddFdFlagSend while other descriptors are still being added,
+// EINVAL for bad flags; an error for an API level below 6.
+func NotifAddFd(fd ScmpFd, addFd *ScmpNotifAddFd) (int, error) {
+	if err := notifSupported(); err != nil {
+		return -1, err
+	}
+	if addFd == nil {
+		return -1, syscall.EINVAL
+	}
+	if addFd.SrcFd < 0 || addFd.SrcFd > 1<<31-1 {
+		return -1, syscall.EBADF
+	}
+	if addFd.NewFd < 0 || addFd.NewFd > 1<<31-1 {
+		return -1, syscall.EINVAL
+	}
+	a := kernel.NotifAddFd{
+		ID:         addFd.ID,
+		Flags:      addFd.Flags,
+		SrcFd:      uint32(addFd.SrcFd),
+		NewFd:      uint32(addFd.NewFd),
+		NewFdFlags: addFd.NewFdFlags,
+	}
+	for {
+		n, err := kernel.NotifAddFdIoctl(int(fd), a)
+		if err == syscall.EINTR {
+			continue
+		}
+		return n, err
+	}
+}
