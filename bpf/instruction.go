@@ -211,3 +211,33 @@ func isBigEndian(order binary.ByteOrder) bool {
 	}
 	return order.Uint16([]byte{0, 1}) == 1
 }
+
+// DetectByteOrder guesses the byte order of a raw program whose
+// architecture is not known, such as a file written by
+// seccomp_export_bpf: it returns the order in which b decodes to a
+// program that Verify accepts. When both orders give valid programs the
+// host's order is preferred; when neither does, the error is that of the
+// little-endian decoding.
+func DetectByteOrder(b []byte) (binary.ByteOrder, error) {
+	var firstErr error
+	orders := []binary.ByteOrder{binary.LittleEndian, binary.BigEndian}
+	if isBigEndian(binary.NativeEndian) {
+		orders[0], orders[1] = orders[1], orders[0]
+	}
+	var found []binary.ByteOrder
+	for _, order := range orders {
+		p, err := Unmarshal(b, order)
+		if err == nil {
+			err = p.Verify()
+		}
+		if err == nil {
+			found = append(found, order)
+		} else if firstErr == nil || order == binary.LittleEndian {
+			firstErr = err
+		}
+	}
+	if len(found) == 0 {
+		return nil, firstErr
+	}
+	return found[0], nil
+}
