@@ -119,11 +119,9 @@ func notifFd() (ScmpFd, error) {
 
 // notifArch maps the AUDIT_ARCH value of a notification to an ScmpArch.
 func notifArch(token uint32) (ScmpArch, error) {
-	if a, ok := arch.ByToken(token); ok {
-		for i, b := range arch.All() {
-			if a == b {
-				return ArchX86 + ScmpArch(i), nil
-			}
+	if abi, ok := arch.ByToken(token); ok {
+		if a := fromArch(abi); a != ArchInvalid {
+			return a, nil
 		}
 	}
 	return ArchInvalid, fmt.Errorf("unrecognized architecture %#x", token)
