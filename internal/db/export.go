@@ -1,0 +1,138 @@
+package db
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Filters returns the rule trees of every architecture, in the order the
+// architectures were added, in the form the compiler takes. The result is
+// a copy: later changes to the collection do not affect it. Entries that
+// libseccomp leaves out of the program are left out: placeholders created
+// by priorities alone, pseudo-syscall numbers, and syscall -1 unless the
+// TSKIP attribute is set now.
+func (c *Collection) Filters() []*Filter {
+	out := make([]*Filter, 0, len(c.filters))
+	for _, f := range c.filters {
+		out = append(out, c.exportFilter(f))
+	}
+	return out
+}
+
+func (c *Collection) exportFilter(f *archDB) *Filter {
+	ef := &Filter{Arch: f.arch}
+	memo := map[*cnode]*Node{}
+	for _, s := range f.syscalls {
+		if !s.valid {
+			continue
+		}
+		if int32(s.num) < 0 && (c.attr.tskip == 0 || s.num != 0xffffffff) {
+			continue
+		}
+		es := &Syscall{
+			Num:      s.num,
+			Priority: (s.priority & priMaskUser) >> 16,
+			Action:   s.action,
+		}
+		if s.chains != nil {
+			es.Chains = exportLevel(s.chains, memo)
+			es.Action = 0
+		}
+		ef.Syscalls = append(ef.Syscalls, es)
+	}
+	return ef
+}
+
+// exportLevel converts the level of n and everything below it, keeping
+// shared levels shared, and returns the level's first node.
+func exportLevel(n *cnode, memo map[*cnode]*Node) *Node {
+	if n == nil {
+		return nil
+	}
+	for n.prv != nil {
+		n = n.prv
+	}
+	if e, ok := memo[n]; ok {
+		return e
+	}
+	var first, prev *Node
+	for c := n; c != nil; c = c.nxt {
+		e := &Node{
+			Arg:         c.arg,
+			High:        c.hi,
+			Mask:        c.mask,
+			Datum:       c.datum,
+			OrigOp:      c.opOrig,
+			DatumFull:   c.full,
+			TrueAct:     c.actT,
+			FalseAct:    c.actF,
+			HasTrueAct:  c.hasT,
+			HasFalseAct: c.hasF,
+		}
+		switch c.op {
+		case cmpEQ:
+			e.Op = OpEQ
+		case cmpGT:
+			e.Op = OpGT
+		case cmpGE:
+			e.Op = OpGE
+		case cmpMaskedEQ:
+			e.Op = OpMaskedEQ
+		}
+		if c.op != cmpMaskedEQ {
+			e.Mask = 0xffffffff
+		}
+		memo[c] = e
+		if prev != nil {
+			prev.Next = e
+			e.Prev = prev
+		} else {
+			first = e
+		}
+		prev = e
+	}
+	// the branches, once every node of the level is known
+	for c := n; c != nil; c = c.nxt {
+		e := memo[c]
+		e.TrueNext = exportLevel(c.t, memo)
+		e.FalseNext = exportLevel(c.f, memo)
+	}
+	return first
+}
+
+// fingerprint describes a syscall's tree, to tell whether a rule changed
+// it.
+func fingerprint(s *sysEntry) string {
+	if s == nil {
+		return "-"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v %d|", s.valid, s.action)
+	ids := map[*cnode]int{}
+	var walk func(n *cnode)
+	walk = func(n *cnode) {
+		if n == nil {
+			b.WriteString("nil;")
+			return
+		}
+		for n.prv != nil {
+			n = n.prv
+		}
+		if id, ok := ids[n]; ok {
+			fmt.Fprintf(&b, "@%d;", id)
+			return
+		}
+		ids[n] = len(ids)
+		b.WriteString("[")
+		for c := n; c != nil; c = c.nxt {
+			fmt.Fprintf(&b, "%d%v%d/%x/%x/%v%d/%v%d(", c.arg, c.hi, c.op, c.mask, c.datum,
+				c.hasT, c.actT, c.hasF, c.actF)
+			walk(c.t)
+			walk(c.f)
+			b.WriteString(")")
+		}
+		b.WriteString("]")
+	}
+	walk(s.chains)
+	return b.String()
+}

@@ -1,0 +1,195 @@
+package db
+
+// apiArg is one normalised argument comparison of a rule: libseccomp keeps
+// the comparisons of a rule in an array indexed by argument number, so a
+// rule's chain always tests the arguments in increasing order.
+type apiArg struct {
+	valid bool
+	op    int
+	mask  uint64
+	datum uint64
+}
+
+// rule is a rule as stored for replay: the syscall is in the native
+// namespace, before translation and rewriting.
+type rule struct {
+	action  Action
+	syscall int32
+	strict  bool
+	args    [6]apiArg
+}
+
+const datumMax = ^uint64(0)
+
+func lo32(v uint64) uint32 { return uint32(v) }
+func hi32(v uint64) uint32 { return uint32(v >> 32) }
+
+func needLo(a *apiArg) bool { return !(a.op == cmpMaskedEQ && lo32(a.mask) == 0) }
+func needHi(a *apiArg) bool { return !(a.op == cmpMaskedEQ && hi32(a.mask) == 0) }
+
+// gen64 builds the chain of a rule for an ABI with 64-bit arguments: each
+// comparison becomes a high-word and a low-word test (three tests for the
+// ordering operators), following libseccomp's _db_rule_gen_64.
+func gen64(r *rule) *sysEntry {
+	s := &sysEntry{num: uint32(r.syscall), valid: true}
+	var cur, prev [3]*cnode
+	opPrev := 0
+	for arg := 0; arg < 6; arg++ {
+		a := &r.args[arg]
+		if !a.valid {
+			continue
+		}
+		if !needHi(a) && !needLo(a) {
+			continue
+		}
+		cur = [3]*cnode{{}, {}, nil}
+		mask, datum := a.mask, a.datum
+		switch a.op {
+		case cmpGT, cmpGE, cmpLE, cmpLT:
+			cur[2] = &cnode{}
+			for i, hi := range []bool{true, true, false} {
+				c := cur[i]
+				c.arg = arg
+				c.hi = hi
+				if hi {
+					c.mask, c.datum = hi32(mask), hi32(datum)
+				} else {
+					c.mask, c.datum = lo32(mask), lo32(datum)
+				}
+				c.full = datum
+				c.datum &= c.mask
+				c.opOrig = a.op
+			}
+			cur[0].op = cmpGT
+			cur[1].op = cmpEQ
+			if a.op == cmpGT || a.op == cmpLE {
+				cur[2].op = cmpGT
+			} else {
+				cur[2].op = cmpGE
+			}
+			cur[0].f = nodeGet(cur[1])
+			cur[1].t = nodeGet(cur[2])
+		default: // EQ, MASKED_EQ, NE
+			for i, hi := range []bool{true, false} {
+				c := cur[i]
+				c.arg = arg
+				c.hi = hi
+				if hi {
+					c.mask, c.datum = hi32(mask), hi32(datum)
+				} else {
+					c.mask, c.datum = lo32(mask), lo32(datum)
+				}
+				c.full = datum
+				c.datum &= c.mask
+				c.opOrig = a.op
+				if a.op == cmpMaskedEQ {
+					c.op = cmpMaskedEQ
+				} else {
+					c.op = cmpEQ
+				}
+			}
+			cur[0].t = nodeGet(cur[1])
+		}
+		if prev[0] != nil {
+			switch opPrev {
+			case cmpGT, cmpGE:
+				prev[0].t = nodeGet(cur[0])
+				prev[2].t = nodeGet(cur[0])
+			case cmpEQ, cmpMaskedEQ:
+				prev[1].t = nodeGet(cur[0])
+			case cmpLE, cmpLT:
+				prev[1].f = nodeGet(cur[0])
+				prev[2].f = nodeGet(cur[0])
+			case cmpNE:
+				prev[0].f = nodeGet(cur[0])
+				prev[1].f = nodeGet(cur[0])
+			}
+		} else {
+			s.chains = nodeGet(cur[0])
+		}
+		switch a.op {
+		case cmpNE, cmpEQ, cmpMaskedEQ:
+			s.nodeCnt += 2
+		default:
+			s.nodeCnt += 3
+		}
+		prev = cur
+		opPrev = a.op
+	}
+	if cur[0] == nil {
+		s.action = r.action
+		return s
+	}
+	switch opPrev {
+	case cmpGT, cmpGE:
+		cur[0].hasT, cur[0].actT = true, r.action
+		cur[2].hasT, cur[2].actT = true, r.action
+	case cmpLE, cmpLT:
+		cur[1].hasF, cur[1].actF = true, r.action
+		cur[2].hasF, cur[2].actF = true, r.action
+	case cmpEQ, cmpMaskedEQ:
+		cur[1].hasT, cur[1].actT = true, r.action
+	case cmpNE:
+		cur[0].hasF, cur[0].actF = true, r.action
+		cur[1].hasF, cur[1].actF = true, r.action
+	}
+	return s
+}
+
+// gen32 builds the chain of a rule for an ABI with 32-bit arguments: one
+// test of the low word per comparison, the upper 32 bits of the datum and
+// mask being dropped, following libseccomp's _db_rule_gen_32.
+func gen32(r *rule) *sysEntry {
+	s := &sysEntry{num: uint32(r.syscall), valid: true}
+	var cur, prev *cnode
+	tf := false
+	for arg := 0; arg < 6; arg++ {
+		a := &r.args[arg]
+		if !a.valid {
+			continue
+		}
+		if !needLo(a) {
+			continue
+		}
+		cur = &cnode{
+			arg:    arg,
+			op:     a.op,
+			opOrig: a.op,
+			mask:   lo32(a.mask),
+			datum:  lo32(a.datum),
+			full:   a.datum,
+		}
+		if prev != nil {
+			if tf {
+				prev.t = nodeGet(cur)
+			} else {
+				prev.f = nodeGet(cur)
+			}
+		} else {
+			s.chains = nodeGet(cur)
+		}
+		s.nodeCnt++
+		switch cur.op {
+		case cmpNE:
+			cur.op, tf = cmpEQ, false
+		case cmpLT:
+			cur.op, tf = cmpGE, false
+		case cmpLE:
+			cur.op, tf = cmpGT, false
+		default:
+			tf = true
+		}
+		cur.datum &= cur.mask
+		prev = cur
+	}
+	if cur == nil {
+		s.action = r.action
+		return s
+	}
+	if tf {
+		cur.hasT, cur.actT = true, r.action
+	} else {
+		cur.hasF, cur.actF = true, r.action
+	}
+	return s
+}
