@@ -42,6 +42,11 @@
 // returns the number libseccomp's seccomp_syscall_resolve_name_rewrite
 // gives, which is the multiplexer's number for these syscalls.
 //
+// # Resolving from the command line
+//
+// [ResolveArgs] implements "scmp resolve [-a ARCH] [-t] NAME|NUMBER...",
+// printing what libseccomp's scmp_sys_resolver prints for each argument.
+//
 // # Tables
 //
 // The syscall tables are generated from libseccomp's syscalls.csv by
