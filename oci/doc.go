@@ -1,0 +1,32 @@
+// Package oci compiles the seccomp profiles of the container world into
+// filters of package seccomp, without cgo.
+//
+// Three formats are read, and told apart by [Parse]:
+//
+//   - runtime-spec's LinuxSeccomp (what runc loads), alone or inside a
+//     whole config.json;
+//   - Docker's (moby/profiles), whose syscall entries may apply only to
+//     some architectures, capability sets or kernel versions, and whose
+//     archMap picks the architectures;
+//   - Podman's (containers/common), Docker's plus errno values given by
+//     name.
+//
+// A Docker or Podman profile is first resolved, as Docker and Podman do,
+// against a target architecture, a capability set and a kernel version
+// ([Options]; by default this machine's), giving a LinuxSeccomp.
+// [NewFilter] then builds the *seccomp.ScmpFilter runc would build for it,
+// with runc's rules: KILL means KILL_THREAD, errnoRet defaults to EPERM,
+// unknown syscall names are skipped (and reported through
+// [Options.Warn]), rules with the default action are skipped, repeated
+// comparisons of one argument are ORed, SPEC_ALLOW is on unless the
+// profile lists its flags, and NOTIFY is refused as the default action
+// and for write. Mistakes in a profile come back as [*FieldError]s naming
+// the field, such as "syscalls[3].args[0].index: 7 is above 5".
+//
+// When the filter has SCMP_ACT_NOTIFY rules and the profile names a
+// listenerPath, [Handoff] sends the notification descriptor of the loaded
+// filter to the agent listening there, with runc's ContainerProcessState
+// message.
+//
+// [DefaultProfile] is Docker's default profile.
+package oci

@@ -1,0 +1,281 @@
+package oci
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Format is the dialect a profile is written in.
+type Format int
+
+// Profile formats recognised by [Parse].
+const (
+	// FormatOCI is runtime-spec's LinuxSeccomp, as runc reads it, either
+	// alone or as linux.seccomp inside a whole config.json.
+	FormatOCI Format = iota + 1
+	// FormatDocker is moby/profiles' format: an archMap and syscall
+	// entries that apply only to some architectures, capability sets or
+	// kernels.
+	FormatDocker
+	// FormatPodman is containers/common's format: Docker's, plus errno
+	// values given by name (defaultErrno, errno).
+	FormatPodman
+)
+
+// String returns "oci", "docker" or "podman".
+func (f Format) String() string {
+	switch f {
+	case FormatOCI:
+		return "oci"
+	case FormatDocker:
+		return "docker"
+	case FormatPodman:
+		return "podman"
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
+}
+
+// Profile is a seccomp profile in any of the three formats. It is a
+// superset of [specs.LinuxSeccomp]: the fields Docker and Podman add are
+// empty in an OCI profile. [Profile.Resolve] turns it into the
+// LinuxSeccomp a runtime would load.
+type Profile struct {
+	DefaultAction   specs.LinuxSeccompAction `json:"defaultAction"`
+	DefaultErrnoRet *uint                    `json:"defaultErrnoRet,omitempty"`
+	// DefaultErrno is Podman's name for DefaultErrnoRet's value, such
+	// as "ENOSYS".
+	DefaultErrno  string       `json:"defaultErrno,omitempty"`
+	Architectures []specs.Arch `json:"architectures,omitempty"`
+	// ArchMap lists, per main architecture, the architectures a filter
+	// made on it also covers (Docker and Podman).
+	ArchMap          []ArchMap                `json:"archMap,omitempty"`
+	Flags            []specs.LinuxSeccompFlag `json:"flags,omitempty"`
+	ListenerPath     string                   `json:"listenerPath,omitempty"`
+	ListenerMetadata string                   `json:"listenerMetadata,omitempty"`
+	Syscalls         []Syscall                `json:"syscalls,omitempty"`
+}
+
+// ArchMap is one entry of a Docker or Podman archMap.
+type ArchMap struct {
+	Arch      specs.Arch   `json:"architecture"`
+	SubArches []specs.Arch `json:"subArchitectures"`
+}
+
+// Syscall is one syscall entry of a profile.
+type Syscall struct {
+	// Name is Docker's older single-name form of Names.
+	Name     string                   `json:"name,omitempty"`
+	Names    []string                 `json:"names,omitempty"`
+	Action   specs.LinuxSeccompAction `json:"action"`
+	Args     []specs.LinuxSeccompArg  `json:"args,omitempty"`
+	Comment  string                   `json:"comment,omitempty"`
+	Includes *Selector                `json:"includes,omitempty"`
+	Excludes *Selector                `json:"excludes,omitempty"`
+	ErrnoRet *uint                    `json:"errnoRet,omitempty"`
+	// Errno is Podman's name for ErrnoRet's value, such as "EPERM".
+	Errno string `json:"errno,omitempty"`
+}
+
+// Selector says when a Docker or Podman syscall entry applies. In
+// Includes every given criterion must hold; in Excludes any one that
+// holds drops the entry.
+type Selector struct {
+	// Caps are capability names such as "CAP_SYS_ADMIN": Includes needs
+	// all of them, Excludes any one, in the capability set.
+	Caps []string `json:"caps,omitempty"`
+	// Arches are architecture names as libseccomp-golang's
+	// ScmpArch.String returns them ("amd64", "x86", "arm64", "s390x",
+	// ...); the Go names "386", "mipsle", "mips64le" and "loong64" are
+	// accepted too.
+	Arches []string `json:"arches,omitempty"`
+	// MinKernel is a kernel version "major.minor": the running (or
+	// chosen) kernel is at least that.
+	MinKernel string `json:"minKernel,omitempty"`
+}
+
+// ParseProfile decodes a profile and reports which format it is in. The
+// format is OCI unless the profile uses a field only Docker or Podman
+// have (archMap, name, includes, excludes, comment; defaultErrno, errno).
+// A whole runtime-spec config.json is accepted too: its linux.seccomp is
+// read. Every entry is checked, whether or not it applies on this
+// machine, and errors name the field at fault.
+func ParseProfile(data []byte) (*Profile, Format, error) {
+	data, err := seccompSection(data)
+	if err != nil {
+		return nil, 0, err
+	}
+	var p Profile
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, 0, jsonError(data, err)
+	}
+	f := p.format()
+	if err := p.check(); err != nil {
+		return nil, 0, err
+	}
+	return &p, f, nil
+}
+
+// Parse decodes a profile in any of the three formats and resolves it
+// for opts (see [Profile.Resolve]). The result is what runc would load;
+// pass it to [NewFilter].
+func Parse(data []byte, opts Options) (*specs.LinuxSeccomp, Format, error) {
+	p, f, err := ParseProfile(data)
+	if err != nil {
+		return nil, 0, err
+	}
+	spec, err := p.Resolve(opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	return spec, f, nil
+}
+
+// seccompSection returns the seccomp object of data: data itself, or
+// linux.seccomp of a runtime-spec config.json.
+func seccompSection(data []byte) ([]byte, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, jsonError(data, err)
+	}
+	if _, ok := top["linux"]; !ok || top["defaultAction"] != nil {
+		return data, nil
+	}
+	var cfg struct {
+		Linux *struct {
+			Seccomp json.RawMessage `json:"seccomp"`
+		} `json:"linux"`
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return nil, jsonError(data, err)
+	}
+	if cfg.Linux == nil || len(cfg.Linux.Seccomp) == 0 || string(cfg.Linux.Seccomp) == "null" {
+		return nil, &FieldError{Field: "linux.seccomp", Reason: "the config has no seccomp profile"}
+	}
+	return cfg.Linux.Seccomp, nil
+}
+
+// jsonError turns a decoding error into a FieldError that says where the
+// problem is.
+func jsonError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := position(data, syn.Offset)
+		return &FieldError{Reason: fmt.Sprintf("malformed JSON at line %d, column %d: %v", line, col, syn)}
+	case errors.As(err, &typ):
+		line, col := position(data, typ.Offset)
+		if typ.Field == "" {
+			return &FieldError{Reason: fmt.Sprintf("a profile is a JSON object, not a JSON %s (line %d, column %d)", typ.Value, line, col)}
+		}
+		return &FieldError{Field: typ.Field, Reason: fmt.Sprintf("JSON %s cannot be stored in a %v (line %d, column %d)", typ.Value, typ.Type, line, col)}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return &FieldError{Reason: "malformed JSON: unexpected end of input"}
+	}
+	return &FieldError{Reason: "malformed JSON: " + err.Error()}
+}
+
+// position converts a byte offset of data into a 1-based line and column.
+func position(data []byte, off int64) (line, col int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col = 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// format decides the dialect from the fields in use.
+func (p *Profile) format() Format {
+	podman := p.DefaultErrno != ""
+	docker := len(p.ArchMap) > 0
+	for _, s := range p.Syscalls {
+		if s.Errno != "" {
+			podman = true
+		}
+		if s.Name != "" || s.Comment != "" || s.Includes != nil || s.Excludes != nil {
+			docker = true
+		}
+	}
+	switch {
+	case podman:
+		return FormatPodman
+	case docker:
+		return FormatDocker
+	}
+	return FormatOCI
+}
+
+// check validates every field that does not depend on the machine, with
+// the profile's own indexes in error messages.
+func (p *Profile) check() error {
+	if len(p.Architectures) > 0 && len(p.ArchMap) > 0 {
+		return &FieldError{Field: "archMap", Reason: "both architectures and archMap are given; use one of them"}
+	}
+	for i, m := range p.ArchMap {
+		field := fmt.Sprintf("archMap[%d]", i)
+		if _, err := lookupArch(field+".architecture", m.Arch); err != nil {
+			return err
+		}
+		for j, a := range m.SubArches {
+			if _, err := lookupArch(fmt.Sprintf("%s.subArchitectures[%d]", field, j), a); err != nil {
+				return err
+			}
+		}
+	}
+	if p.DefaultErrno != "" {
+		if _, err := errnoByName(p.DefaultErrno, nil); err != nil {
+			return &FieldError{Field: "defaultErrno", Reason: err.Error()}
+		}
+	}
+	for i := range p.Syscalls {
+		s := &p.Syscalls[i]
+		field := fmt.Sprintf("syscalls[%d]", i)
+		if s.Name != "" && len(s.Names) > 0 {
+			return &FieldError{Field: field, Reason: "both name and names are given; use one of them"}
+		}
+		if s.Name == "" && len(s.Names) == 0 {
+			return &FieldError{Field: field + ".names", Reason: "no syscall names"}
+		}
+		if s.Errno != "" {
+			if _, err := errnoByName(s.Errno, nil); err != nil {
+				return &FieldError{Field: field + ".errno", Reason: err.Error()}
+			}
+		}
+		for _, sel := range []struct {
+			name string
+			s    *Selector
+		}{{"includes", s.Includes}, {"excludes", s.Excludes}} {
+			if sel.s == nil || sel.s.MinKernel == "" {
+				continue
+			}
+			if _, err := parseKernelVersion(sel.s.MinKernel); err != nil {
+				return &FieldError{Field: field + "." + sel.name + ".minKernel", Reason: err.Error()}
+			}
+		}
+		if err := checkEntry(field, s.Action, s.ErrnoRet, s.Args); err != nil {
+			return err
+		}
+	}
+	spec := specs.LinuxSeccomp{
+		DefaultAction:    p.DefaultAction,
+		DefaultErrnoRet:  p.DefaultErrnoRet,
+		Architectures:    p.Architectures,
+		Flags:            p.Flags,
+		ListenerPath:     p.ListenerPath,
+		ListenerMetadata: p.ListenerMetadata,
+	}
+	_, err := checkTop(&spec)
+	return err
+}

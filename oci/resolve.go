@@ -1,0 +1,410 @@
+package oci
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	seccomp "github.com/seccomp-go/seccomp"
+)
+
+// Options tune how a profile is resolved and compiled. The zero value
+// does what runc (and, for their formats, Docker and Podman) would do on
+// this machine.
+type Options struct {
+	// Arches, when not empty, stand in for the native architecture: the
+	// filter covers them plus the profile's own architectures, as runc's
+	// covers the native one plus the profile's. Arches[0] is also the
+	// architecture a Docker or Podman profile is resolved for: it picks
+	// the archMap entry and decides includes/excludes by arch.
+	Arches []seccomp.ScmpArch
+
+	// Caps is the capability set Docker and Podman entries are resolved
+	// against, as names such as "CAP_SYS_ADMIN" (the "CAP_" prefix and
+	// case are optional). nil means the bounding set of this process
+	// (CapBnd in /proc/self/status); an empty, non-nil slice means no
+	// capabilities.
+	Caps []string
+
+	// KernelVersion is the kernel that minKernel is compared with, such
+	// as "5.15" or "6.1.0-18-amd64". Empty means the running kernel.
+	KernelVersion string
+
+	// NoNewPrivs sets the filter's no_new_privs attribute. runc leaves it
+	// off and sets no_new_privs itself when the container asks for it;
+	// a caller without CAP_SYS_ADMIN must have one or the other set, or
+	// the kernel refuses the filter.
+	NoNewPrivs bool
+
+	// Warn, if set, receives a message for each thing skipped: syscall
+	// names libseccomp does not know, which runc skips as well.
+	Warn func(msg string)
+}
+
+func (o *Options) warnf(format string, args ...any) {
+	if o.Warn != nil {
+		o.Warn(fmt.Sprintf(format, args...))
+	}
+}
+
+// target returns the architecture a Docker or Podman profile is resolved
+// for: Arches[0], or the native one.
+func (o *Options) target() (seccomp.ScmpArch, error) {
+	if len(o.Arches) > 0 {
+		return o.Arches[0], nil
+	}
+	a, ok := archByGOARCH[runtime.GOARCH]
+	if !ok {
+		return seccomp.ArchInvalid, fmt.Errorf("seccomp profile: no seccomp architecture for GOARCH %s; set Options.Arches", runtime.GOARCH)
+	}
+	return a, nil
+}
+
+// archByGOARCH maps Go's architecture names to libseccomp's.
+var archByGOARCH = map[string]seccomp.ScmpArch{
+	"386":      seccomp.ArchX86,
+	"amd64":    seccomp.ArchAMD64,
+	"arm":      seccomp.ArchARM,
+	"arm64":    seccomp.ArchARM64,
+	"loong64":  seccomp.ArchLOONGARCH64,
+	"mips":     seccomp.ArchMIPS,
+	"mipsle":   seccomp.ArchMIPSEL,
+	"mips64":   seccomp.ArchMIPS64,
+	"mips64le": seccomp.ArchMIPSEL64,
+	"ppc64":    seccomp.ArchPPC64,
+	"ppc64le":  seccomp.ArchPPC64LE,
+	"riscv64":  seccomp.ArchRISCV64,
+	"s390x":    seccomp.ArchS390X,
+}
+
+// archNames gives, per architecture, the names an includes/excludes
+// arches list may use for it: libseccomp-golang's ScmpArch.String name
+// first, then Go's where it differs.
+var archNames = map[seccomp.ScmpArch][]string{
+	seccomp.ArchX86:         {"x86", "386"},
+	seccomp.ArchAMD64:       {"amd64"},
+	seccomp.ArchX32:         {"x32"},
+	seccomp.ArchARM:         {"arm"},
+	seccomp.ArchARM64:       {"arm64"},
+	seccomp.ArchMIPS:        {"mips"},
+	seccomp.ArchMIPS64:      {"mips64"},
+	seccomp.ArchMIPS64N32:   {"mips64n32"},
+	seccomp.ArchMIPSEL:      {"mipsel", "mipsle"},
+	seccomp.ArchMIPSEL64:    {"mipsel64", "mips64le"},
+	seccomp.ArchMIPSEL64N32: {"mipsel64n32"},
+	seccomp.ArchPPC:         {"ppc"},
+	seccomp.ArchPPC64:       {"ppc64"},
+	seccomp.ArchPPC64LE:     {"ppc64le"},
+	seccomp.ArchS390:        {"s390"},
+	seccomp.ArchS390X:       {"s390x"},
+	seccomp.ArchPARISC:      {"parisc"},
+	seccomp.ArchPARISC64:    {"parisc64"},
+	seccomp.ArchRISCV64:     {"riscv64"},
+	seccomp.ArchLOONGARCH64: {"loong64", "loongarch64"},
+	seccomp.ArchM68K:        {"m68k"},
+	seccomp.ArchSH:          {"sh"},
+	seccomp.ArchSHEB:        {"sheb"},
+}
+
+// specArch returns runtime-spec's name of a.
+func specArch(a seccomp.ScmpArch) (specs.Arch, bool) {
+	for name, s := range archBySpec {
+		if s == a {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// Resolve returns the LinuxSeccomp that Docker (or Podman) would hand to
+// the runtime for this profile, given the target architecture, the
+// capability set and the kernel version of opts:
+//
+//   - the archMap entry of the target architecture gives the
+//     architectures;
+//   - an entry with includes applies only if the target is one of its
+//     arches, every one of its caps is in the set and the kernel is at
+//     least its minKernel;
+//   - an entry with excludes is dropped if the target is one of its
+//     arches, any one of its caps is in the set, or the kernel is at
+//     least its minKernel;
+//   - name becomes names, and errno names become errnoRet values.
+//
+// An OCI profile comes back unchanged.
+func (p *Profile) Resolve(opts Options) (*specs.LinuxSeccomp, error) {
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	target, err := opts.target()
+	if err != nil {
+		return nil, err
+	}
+	out := &specs.LinuxSeccomp{
+		DefaultAction:    p.DefaultAction,
+		DefaultErrnoRet:  p.DefaultErrnoRet,
+		Architectures:    slices.Clone(p.Architectures),
+		Flags:            slices.Clone(p.Flags),
+		ListenerPath:     p.ListenerPath,
+		ListenerMetadata: p.ListenerMetadata,
+	}
+	if p.DefaultErrno != "" {
+		v, err := errnoField("defaultErrno", "defaultErrnoRet", p.DefaultErrno, p.DefaultErrnoRet, target)
+		if err != nil {
+			return nil, err
+		}
+		out.DefaultErrnoRet = v
+	}
+	if name, ok := specArch(target); ok {
+		for _, m := range p.ArchMap {
+			if m.Arch == name {
+				out.Architectures = append(out.Architectures, m.Arch)
+				out.Architectures = append(out.Architectures, m.SubArches...)
+				break
+			}
+		}
+	}
+
+	var caps map[string]bool
+	var kernel *kernelVersion
+	needCaps := func() (map[string]bool, error) {
+		if caps == nil {
+			c, err := opts.capSet()
+			if err != nil {
+				return nil, err
+			}
+			caps = c
+		}
+		return caps, nil
+	}
+	needKernel := func() (kernelVersion, error) {
+		if kernel == nil {
+			k, err := opts.kernel()
+			if err != nil {
+				return kernelVersion{}, err
+			}
+			kernel = &k
+		}
+		return *kernel, nil
+	}
+	archIn := func(list []string) bool {
+		for _, n := range archNames[target] {
+			if slices.Contains(list, n) {
+				return true
+			}
+		}
+		return false
+	}
+
+entries:
+	for i, s := range p.Syscalls {
+		field := fmt.Sprintf("syscalls[%d]", i)
+		if ex := s.Excludes; ex != nil {
+			if len(ex.Arches) > 0 && archIn(ex.Arches) {
+				continue
+			}
+			if len(ex.Caps) > 0 {
+				set, err := needCaps()
+				if err != nil {
+					return nil, err
+				}
+				for _, c := range ex.Caps {
+					if set[normalizeCap(c)] {
+						continue entries
+					}
+				}
+			}
+			if ex.MinKernel != "" {
+				k, err := needKernel()
+				if err != nil {
+					return nil, err
+				}
+				min, _ := parseKernelVersion(ex.MinKernel)
+				if !k.less(min) {
+					continue
+				}
+			}
+		}
+		if in := s.Includes; in != nil {
+			if len(in.Arches) > 0 && !archIn(in.Arches) {
+				continue
+			}
+			if len(in.Caps) > 0 {
+				set, err := needCaps()
+				if err != nil {
+					return nil, err
+				}
+				for _, c := range in.Caps {
+					if !set[normalizeCap(c)] {
+						continue entries
+					}
+				}
+			}
+			if in.MinKernel != "" {
+				k, err := needKernel()
+				if err != nil {
+					return nil, err
+				}
+				min, _ := parseKernelVersion(in.MinKernel)
+				if k.less(min) {
+					continue
+				}
+			}
+		}
+		call := specs.LinuxSyscall{
+			Names:    slices.Clone(s.Names),
+			Action:   s.Action,
+			ErrnoRet: s.ErrnoRet,
+			Args:     slices.Clone(s.Args),
+		}
+		if s.Name != "" {
+			call.Names = []string{s.Name}
+		}
+		if s.Errno != "" {
+			v, err := errnoField(field+".errno", field+".errnoRet", s.Errno, s.ErrnoRet, target)
+			if err != nil {
+				return nil, err
+			}
+			call.ErrnoRet = v
+		}
+		out.Syscalls = append(out.Syscalls, call)
+	}
+	return out, nil
+}
+
+// errnoField resolves a Podman errno name, checking it against the
+// numeric value if both are given.
+func errnoField(field, retField, name string, ret *uint, target seccomp.ScmpArch) (*uint, error) {
+	v, err := errnoByName(name, &target)
+	if err != nil {
+		return nil, &FieldError{Field: field, Reason: err.Error()}
+	}
+	if ret != nil && *ret != v {
+		return nil, &FieldError{Field: retField, Reason: fmt.Sprintf("%d disagrees with %s %s (%d)", *ret, field, name, v)}
+	}
+	return &v, nil
+}
+
+// normalizeCap returns the canonical form "CAP_XXX" of a capability name.
+func normalizeCap(c string) string {
+	c = strings.ToUpper(strings.TrimSpace(c))
+	if !strings.HasPrefix(c, "CAP_") {
+		c = "CAP_" + c
+	}
+	return c
+}
+
+// capNames lists the capabilities by number, as linux/capability.h does.
+var capNames = []string{
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+}
+
+// capSet returns the capability set to resolve against.
+func (o *Options) capSet() (map[string]bool, error) {
+	set := map[string]bool{}
+	if o.Caps != nil {
+		for _, c := range o.Caps {
+			set[normalizeCap(c)] = true
+		}
+		return set, nil
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return nil, fmt.Errorf("seccomp profile: reading the capability bounding set (set Options.Caps instead): %w", err)
+	}
+	mask, err := boundingSet(status)
+	if err != nil {
+		return nil, err
+	}
+	return capsFromMask(mask), nil
+}
+
+// boundingSet extracts CapBnd from the text of /proc/PID/status.
+func boundingSet(status []byte) (uint64, error) {
+	sc := bufio.NewScanner(bytes.NewReader(status))
+	for sc.Scan() {
+		v, ok := strings.CutPrefix(sc.Text(), "CapBnd:")
+		if !ok {
+			continue
+		}
+		mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		if err != nil {
+			return 0, fmt.Errorf("seccomp profile: bad CapBnd line in /proc/self/status: %w", err)
+		}
+		return mask, nil
+	}
+	return 0, fmt.Errorf("seccomp profile: no CapBnd line in /proc/self/status; set Options.Caps")
+}
+
+// capsFromMask names the capabilities of a bit mask.
+func capsFromMask(mask uint64) map[string]bool {
+	set := map[string]bool{}
+	for i, name := range capNames {
+		if mask&(1<<i) != 0 {
+			set[name] = true
+		}
+	}
+	return set
+}
+
+// kernelVersion is a kernel's "major.minor", which is all Docker compares.
+type kernelVersion struct{ major, minor int }
+
+func (k kernelVersion) less(o kernelVersion) bool {
+	return k.major < o.major || k.major == o.major && k.minor < o.minor
+}
+
+// parseKernelVersion reads "major.minor" from the start of a version
+// such as "4.8", "5.15.0" or "6.1.0-18-amd64".
+func parseKernelVersion(s string) (kernelVersion, error) {
+	bad := fmt.Errorf("kernel version %q is not of the form major.minor, such as 4.8", s)
+	majorStr, rest, ok := strings.Cut(s, ".")
+	if !ok {
+		return kernelVersion{}, bad
+	}
+	end := 0
+	for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
+		end++
+	}
+	if end < len(rest) && rest[end] != '.' && rest[end] != '-' && rest[end] != '+' && rest[end] != '_' {
+		return kernelVersion{}, bad
+	}
+	major, err1 := strconv.Atoi(majorStr)
+	minor, err2 := strconv.Atoi(rest[:end])
+	if err1 != nil || err2 != nil || major < 0 || minor < 0 {
+		return kernelVersion{}, bad
+	}
+	return kernelVersion{major, minor}, nil
+}
+
+// kernel returns the kernel version to resolve against.
+func (o *Options) kernel() (kernelVersion, error) {
+	v := o.KernelVersion
+	if v == "" {
+		b, err := os.ReadFile("/proc/sys/kernel/osrelease")
+		if err != nil {
+			return kernelVersion{}, fmt.Errorf("seccomp profile: reading the kernel version (set Options.KernelVersion instead): %w", err)
+		}
+		v = strings.TrimSpace(string(b))
+	}
+	k, err := parseKernelVersion(v)
+	if err != nil {
+		return kernelVersion{}, fmt.Errorf("seccomp profile: %w", err)
+	}
+	return k, nil
+}

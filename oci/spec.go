@@ -1,0 +1,302 @@
+package oci
+
+import (
+	"fmt"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	seccomp "github.com/seccomp-go/seccomp"
+)
+
+// FieldError reports a profile field whose value cannot be used.
+type FieldError struct {
+	// Field is the path of the field in the profile, such as
+	// "syscalls[3].args[0].index"; empty when the whole input is at
+	// fault (malformed JSON).
+	Field string
+	// Reason says what is wrong.
+	Reason string
+}
+
+// Error returns "seccomp profile: FIELD: REASON".
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return "seccomp profile: " + e.Reason
+	}
+	return "seccomp profile: " + e.Field + ": " + e.Reason
+}
+
+// Flag names of runtime-spec, plus SECCOMP_FILTER_FLAG_TSYNC, which runc
+// accepts and ignores.
+const flagTSync specs.LinuxSeccompFlag = "SECCOMP_FILTER_FLAG_TSYNC"
+
+// maxErrno is the kernel's MAX_ERRNO; libseccomp refuses errno data at or
+// above it.
+const maxErrno = 4095
+
+// archBySpec maps runtime-spec architecture names to libseccomp's.
+var archBySpec = map[specs.Arch]seccomp.ScmpArch{
+	specs.ArchX86:         seccomp.ArchX86,
+	specs.ArchX86_64:      seccomp.ArchAMD64,
+	specs.ArchX32:         seccomp.ArchX32,
+	specs.ArchARM:         seccomp.ArchARM,
+	specs.ArchAARCH64:     seccomp.ArchARM64,
+	specs.ArchMIPS:        seccomp.ArchMIPS,
+	specs.ArchMIPS64:      seccomp.ArchMIPS64,
+	specs.ArchMIPS64N32:   seccomp.ArchMIPS64N32,
+	specs.ArchMIPSEL:      seccomp.ArchMIPSEL,
+	specs.ArchMIPSEL64:    seccomp.ArchMIPSEL64,
+	specs.ArchMIPSEL64N32: seccomp.ArchMIPSEL64N32,
+	specs.ArchPPC:         seccomp.ArchPPC,
+	specs.ArchPPC64:       seccomp.ArchPPC64,
+	specs.ArchPPC64LE:     seccomp.ArchPPC64LE,
+	specs.ArchS390:        seccomp.ArchS390,
+	specs.ArchS390X:       seccomp.ArchS390X,
+	specs.ArchPARISC:      seccomp.ArchPARISC,
+	specs.ArchPARISC64:    seccomp.ArchPARISC64,
+	specs.ArchRISCV64:     seccomp.ArchRISCV64,
+	specs.ArchLOONGARCH64: seccomp.ArchLOONGARCH64,
+	specs.ArchM68K:        seccomp.ArchM68K,
+	specs.ArchSH:          seccomp.ArchSH,
+	specs.ArchSHEB:        seccomp.ArchSHEB,
+}
+
+// lookupArch resolves a runtime-spec architecture name.
+func lookupArch(field string, a specs.Arch) (seccomp.ScmpArch, error) {
+	if s, ok := archBySpec[a]; ok {
+		return s, nil
+	}
+	return seccomp.ArchInvalid, &FieldError{Field: field, Reason: fmt.Sprintf("unknown architecture %q (want a name such as %q)", a, specs.ArchX86_64)}
+}
+
+// action is an action as runc resolves it, with its errno or trace data.
+type action struct {
+	act  seccomp.ScmpAction // without data
+	data uint16
+}
+
+// value returns the libseccomp-golang action, data included.
+func (a action) value() seccomp.ScmpAction {
+	if a.act == seccomp.ActErrno || a.act == seccomp.ActTrace {
+		return a.act | seccomp.ScmpAction(a.data)<<16
+	}
+	return a.act
+}
+
+// actionBySpec maps runtime-spec action names to libseccomp's. KILL is
+// KILL_THREAD, as in runc and libseccomp.
+var actionBySpec = map[specs.LinuxSeccompAction]seccomp.ScmpAction{
+	specs.ActKill:        seccomp.ActKillThread,
+	specs.ActKillThread:  seccomp.ActKillThread,
+	specs.ActKillProcess: seccomp.ActKillProcess,
+	specs.ActTrap:        seccomp.ActTrap,
+	specs.ActErrno:       seccomp.ActErrno,
+	specs.ActTrace:       seccomp.ActTrace,
+	specs.ActAllow:       seccomp.ActAllow,
+	specs.ActLog:         seccomp.ActLog,
+	specs.ActNotify:      seccomp.ActNotify,
+}
+
+// opBySpec maps runtime-spec operator names to libseccomp's.
+var opBySpec = map[specs.LinuxSeccompOperator]seccomp.ScmpCompareOp{
+	specs.OpNotEqual:     seccomp.CompareNotEqual,
+	specs.OpLessThan:     seccomp.CompareLess,
+	specs.OpLessEqual:    seccomp.CompareLessOrEqual,
+	specs.OpEqualTo:      seccomp.CompareEqual,
+	specs.OpGreaterEqual: seccomp.CompareGreaterEqual,
+	specs.OpGreaterThan:  seccomp.CompareGreater,
+	specs.OpMaskedEqual:  seccomp.CompareMaskedEqual,
+}
+
+// resolveAction resolves an action and its errnoRet as runc does: ERRNO
+// and TRACE take errnoRet, defaulting to EPERM; the others take none.
+// field names the action, retField the errnoRet.
+func resolveAction(field, retField string, a specs.LinuxSeccompAction, ret *uint) (action, error) {
+	act, ok := actionBySpec[a]
+	if !ok {
+		reason := fmt.Sprintf("unknown action %q", a)
+		if a == "" {
+			reason = "no action given"
+		}
+		return action{}, &FieldError{Field: field, Reason: reason}
+	}
+	switch act {
+	case seccomp.ActErrno, seccomp.ActTrace:
+		if ret == nil {
+			return action{act: act, data: errnoEPERM}, nil
+		}
+		if act == seccomp.ActErrno && *ret >= maxErrno {
+			return action{}, &FieldError{Field: retField, Reason: fmt.Sprintf("%d is not below %d, the largest errno the kernel returns", *ret, maxErrno)}
+		}
+		if *ret > 0xffff {
+			return action{}, &FieldError{Field: retField, Reason: fmt.Sprintf("%d does not fit in the 16 bits of SECCOMP_RET_DATA", *ret)}
+		}
+		return action{act: act, data: uint16(*ret)}, nil
+	}
+	if ret != nil {
+		return action{}, &FieldError{Field: retField, Reason: fmt.Sprintf("%s takes no errnoRet (only %s and %s do)", a, specs.ActErrno, specs.ActTrace)}
+	}
+	return action{act: act}, nil
+}
+
+// checkEntry validates one syscall entry's action, errnoRet and args.
+func checkEntry(field string, a specs.LinuxSeccompAction, ret *uint, args []specs.LinuxSeccompArg) error {
+	if _, err := resolveAction(field+".action", field+".errnoRet", a, ret); err != nil {
+		return err
+	}
+	for j, arg := range args {
+		if _, err := condition(fmt.Sprintf("%s.args[%d]", field, j), arg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// condition converts one argument comparison.
+func condition(field string, arg specs.LinuxSeccompArg) (seccomp.ScmpCondition, error) {
+	if arg.Index > 5 {
+		return seccomp.ScmpCondition{}, &FieldError{Field: field + ".index", Reason: fmt.Sprintf("%d is above 5", arg.Index)}
+	}
+	op, ok := opBySpec[arg.Op]
+	if !ok {
+		reason := fmt.Sprintf("unknown operator %q", arg.Op)
+		if arg.Op == "" {
+			reason = "no operator given"
+		}
+		return seccomp.ScmpCondition{}, &FieldError{Field: field + ".op", Reason: reason}
+	}
+	return seccomp.ScmpCondition{Argument: arg.Index, Op: op, Operand1: arg.Value, Operand2: arg.ValueTwo}, nil
+}
+
+// plan is a validated profile, ready to be turned into libseccomp calls.
+type plan struct {
+	def    action
+	arches []seccomp.ScmpArch // spec.Architectures, in order, without repeats
+	flags  planFlags
+	rules  []rule
+}
+
+// planFlags are the filter attributes the profile's flags set.
+type planFlags struct {
+	log, specAllow, waitKill bool
+	// explicit is false when the profile has no flags field at all, in
+	// which case runc turns SPEC_ALLOW on where the kernel has it.
+	explicit bool
+}
+
+// rule is one libseccomp rule to add.
+type rule struct {
+	entry int    // index in spec.Syscalls
+	name  string // syscall name
+	act   action
+	conds []seccomp.ScmpCondition // nil: unconditional
+}
+
+// checkTop validates the fields outside syscalls[].
+func checkTop(spec *specs.LinuxSeccomp) (*plan, error) {
+	def, err := resolveAction("defaultAction", "defaultErrnoRet", spec.DefaultAction, spec.DefaultErrnoRet)
+	if err != nil {
+		return nil, err
+	}
+	if def.act == seccomp.ActNotify {
+		return nil, &FieldError{Field: "defaultAction", Reason: "SCMP_ACT_NOTIFY cannot be the default action: the listener could not even write"}
+	}
+	p := &plan{def: def}
+	seen := map[seccomp.ScmpArch]bool{}
+	for i, a := range spec.Architectures {
+		s, err := lookupArch(fmt.Sprintf("architectures[%d]", i), a)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[s] {
+			seen[s] = true
+			p.arches = append(p.arches, s)
+		}
+	}
+	p.flags.explicit = spec.Flags != nil
+	for i, f := range spec.Flags {
+		switch f {
+		case flagTSync:
+			// runc loads with TSYNC anyway.
+		case specs.LinuxSeccompFlagLog:
+			p.flags.log = true
+		case specs.LinuxSeccompFlagSpecAllow:
+			p.flags.specAllow = true
+		case specs.LinuxSeccompFlagWaitKillableRecv:
+			p.flags.waitKill = true
+		default:
+			return nil, &FieldError{Field: fmt.Sprintf("flags[%d]", i), Reason: fmt.Sprintf("unknown flag %q", f)}
+		}
+	}
+	if spec.ListenerMetadata != "" && spec.ListenerPath == "" {
+		return nil, &FieldError{Field: "listenerMetadata", Reason: "set without listenerPath"}
+	}
+	return p, nil
+}
+
+// newPlan validates spec and lists the rules runc would add for it.
+func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
+	if spec == nil {
+		return nil, &FieldError{Reason: "no profile"}
+	}
+	p, err := checkTop(spec)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range spec.Syscalls {
+		field := fmt.Sprintf("syscalls[%d]", i)
+		act, err := resolveAction(field+".action", field+".errnoRet", s.Action, s.ErrnoRet)
+		if err != nil {
+			return nil, err
+		}
+		if len(s.Names) == 0 {
+			return nil, &FieldError{Field: field + ".names", Reason: "no syscall names"}
+		}
+		var conds []seccomp.ScmpCondition
+		var count [6]int
+		repeated := false
+		for j, arg := range s.Args {
+			c, err := condition(fmt.Sprintf("%s.args[%d]", field, j), arg)
+			if err != nil {
+				return nil, err
+			}
+			count[c.Argument]++
+			repeated = repeated || count[c.Argument] > 1
+			conds = append(conds, c)
+		}
+		for j, name := range s.Names {
+			if name == "" {
+				return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field, j), Reason: "empty syscall name"}
+			}
+			if act.act == seccomp.ActNotify && name == "write" {
+				return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field, j), Reason: "SCMP_ACT_NOTIFY cannot be used for write: the listener could not report back"}
+			}
+			if act == p.def {
+				// Same as the default: runc skips it.
+				continue
+			}
+			switch {
+			case len(conds) == 0:
+				p.rules = append(p.rules, rule{entry: i, name: name, act: act})
+			case repeated:
+				// libseccomp cannot AND two conditions on one
+				// argument; runc adds one rule per condition,
+				// which ORs them.
+				for _, c := range conds {
+					p.rules = append(p.rules, rule{entry: i, name: name, act: act, conds: []seccomp.ScmpCondition{c}})
+				}
+			default:
+				p.rules = append(p.rules, rule{entry: i, name: name, act: act, conds: conds})
+			}
+		}
+	}
+	return p, nil
+}
+
+// Validate checks spec without building a filter: every action,
+// errnoRet, operator, argument index, architecture and flag, and the
+// combinations runc refuses (NOTIFY as the default action or for write,
+// listenerMetadata without listenerPath). Errors are [*FieldError]s.
+func Validate(spec *specs.LinuxSeccomp) error {
+	_, err := newPlan(spec)
+	return err
+}
