@@ -113,15 +113,21 @@ func finish(t *testing.T, cmd *exec.Cmd, stdout, stderr *bytes.Buffer) *childRes
 		status: cmd.ProcessState.Sys().(syscall.WaitStatus),
 		stdout: stdout.String(),
 		stderr: stderr.String(),
-		kv:     map[string]string{},
-	}
-	sc := bufio.NewScanner(strings.NewReader(r.stdout))
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-			r.kv[k] = v
-		}
+		kv:     parseReports(stdout.String()),
 	}
 	return r
+}
+
+// parseReports collects the "key=value" lines of a child's output.
+func parseReports(out string) map[string]string {
+	kv := map[string]string{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			kv[k] = v
+		}
+	}
+	return kv
 }
 
 // runLiveChild runs test t's child and returns what it left.
