@@ -84,3 +84,53 @@ func ExampleActionString() {
 	// TRACE(5)
 	// ALLOW
 }
+
+func ExampleProgram_Verify() {
+	p := bpf.Program{
+		bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, 2), // not a whole word of seccomp_data
+		bpf.Stmt(bpf.RET|bpf.A, 0),
+	}
+	fmt.Println(p.Verify())
+	// Output:
+	// bpf: instruction 0 (op 0x0020): load offset 0x2 is not an aligned word inside seccomp_data
+}
+
+func ExampleProgram_DisassembleOrder() {
+	// arg0 == 42, on a big-endian architecture.
+	p := bpf.Program{
+		bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.ArgOffset(0, true, binary.BigEndian)),
+		bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, 0, 0, 3),
+		bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.ArgOffset(0, false, binary.BigEndian)),
+		bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, 42, 0, 1),
+		bpf.Stmt(bpf.RET|bpf.K, bpf.RetTrace|5),
+		bpf.Stmt(bpf.RET|bpf.K, bpf.RetAllow),
+	}
+	fmt.Print(p.DisassembleOrder(binary.BigEndian))
+	// Output:
+	//    0: ld [args[0].hi]
+	//    1: jeq #0x0 jt 2 jf 5
+	//    2: ld [args[0].lo]
+	//    3: jeq #0x2a jt 4 jf 5
+	//    4: ret TRACE(5)
+	//    5: ret ALLOW
+}
+
+func ExampleNewVM() {
+	vm, err := bpf.NewVM(exampleProgram, binary.LittleEndian)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ret, _, _ := vm.Run(bpf.Data{Nr: 257, Arch: 0x40000003}) // i386
+	fmt.Println(bpf.ActionString(ret))
+	// Output:
+	// KILL_PROCESS
+}
+
+func ExampleDetectByteOrder() {
+	raw := exampleProgram.Marshal(binary.BigEndian)
+	order, err := bpf.DetectByteOrder(raw)
+	fmt.Println(order, err)
+	// Output:
+	// BigEndian <nil>
+}

@@ -64,15 +64,12 @@ func (vm *VM) Run(d Data) (ret uint32, steps int, err error) {
 // run interprets a program the verifier accepted. It still checks every
 // access so that it cannot panic whatever the program.
 func run(p Program, d Data, order binary.ByteOrder) (uint32, int, error) {
-	buf := d.Bytes(order)
+	big := isBigEndian(order)
 	var (
 		a, x  uint32
 		mem   [MemWords]uint32
 		steps int
 	)
-	fail := func(pc int, format string, args ...any) (uint32, int, error) {
-		return 0, steps, &RunError{Index: pc, Reason: fmt.Sprintf(format, args...)}
-	}
 	for pc := 0; pc < len(p); pc++ {
 		ins := p[pc]
 		steps++
@@ -80,9 +77,9 @@ func run(p Program, d Data, order binary.ByteOrder) (uint32, int, error) {
 		switch ins.Op {
 		case LD | W | ABS:
 			if k >= SizeofData || k&3 != 0 {
-				return fail(pc, "load of %#x outside seccomp_data or unaligned", k)
+				return 0, steps, runErr(pc, "load of %#x outside seccomp_data or unaligned", k)
 			}
-			a = order.Uint32(buf[k:])
+			a = d.word(k, big)
 		case LD | W | LEN:
 			a = SizeofData
 		case LDX | W | LEN:
@@ -93,22 +90,22 @@ func run(p Program, d Data, order binary.ByteOrder) (uint32, int, error) {
 			x = k
 		case LD | MEM:
 			if k >= MemWords {
-				return fail(pc, "scratch memory index %d out of range", k)
+				return 0, steps, runErr(pc, "scratch memory index %d out of range", k)
 			}
 			a = mem[k]
 		case LDX | MEM:
 			if k >= MemWords {
-				return fail(pc, "scratch memory index %d out of range", k)
+				return 0, steps, runErr(pc, "scratch memory index %d out of range", k)
 			}
 			x = mem[k]
 		case ST:
 			if k >= MemWords {
-				return fail(pc, "scratch memory index %d out of range", k)
+				return 0, steps, runErr(pc, "scratch memory index %d out of range", k)
 			}
 			mem[k] = a
 		case STX:
 			if k >= MemWords {
-				return fail(pc, "scratch memory index %d out of range", k)
+				return 0, steps, runErr(pc, "scratch memory index %d out of range", k)
 			}
 			mem[k] = x
 		case MISC | TAX:
@@ -123,7 +120,7 @@ func run(p Program, d Data, order binary.ByteOrder) (uint32, int, error) {
 			a = -a
 		case JMP | JA:
 			if uint64(k) >= uint64(len(p)-pc-1) {
-				return fail(pc, "jump offset %d leaves the program", k)
+				return 0, steps, runErr(pc, "jump offset %d leaves the program", k)
 			}
 			pc += int(k)
 		default:
@@ -140,7 +137,7 @@ func run(p Program, d Data, order binary.ByteOrder) (uint32, int, error) {
 						// program with return value 0 here.
 						return 0, steps, nil
 					}
-					return fail(pc, "unsupported ALU instruction %#04x", ins.Op)
+					return 0, steps, runErr(pc, "unsupported ALU instruction %#04x", ins.Op)
 				}
 			case JMP:
 				if Source(ins.Op) == X {
@@ -157,22 +154,46 @@ func run(p Program, d Data, order binary.ByteOrder) (uint32, int, error) {
 				case JSET:
 					cond = a&k != 0
 				default:
-					return fail(pc, "unsupported jump instruction %#04x", ins.Op)
+					return 0, steps, runErr(pc, "unsupported jump instruction %#04x", ins.Op)
 				}
 				off := ins.Jf
 				if cond {
 					off = ins.Jt
 				}
 				if pc+int(off)+1 >= len(p) {
-					return fail(pc, "jump offset %d leaves the program", off)
+					return 0, steps, runErr(pc, "jump offset %d leaves the program", off)
 				}
 				pc += int(off)
 			default:
-				return fail(pc, "instruction %#04x not allowed in seccomp filters", ins.Op)
+				return 0, steps, runErr(pc, "instruction %#04x not allowed in seccomp filters", ins.Op)
 			}
 		}
 	}
-	return fail(len(p)-1, "fell off the end of the program")
+	return 0, steps, runErr(len(p)-1, "fell off the end of the program")
+}
+
+// word returns the 32-bit word at offset k (aligned, below SizeofData)
+// of the image of d on an architecture of the given byte order.
+func (d *Data) word(k uint32, big bool) uint32 {
+	var v uint64
+	switch {
+	case k == OffsetNr:
+		return uint32(d.Nr)
+	case k == OffsetArch:
+		return d.Arch
+	case k < OffsetArgs:
+		v = d.InstructionPointer
+	default:
+		v = d.Args[(k-OffsetArgs)/8]
+	}
+	if (k%8 == 4) != big {
+		return uint32(v >> 32)
+	}
+	return uint32(v)
+}
+
+func runErr(pc int, format string, args ...any) error {
+	return &RunError{Index: pc, Reason: fmt.Sprintf(format, args...)}
 }
 
 // alu computes one ALU operation. Shift counts taken from X are reduced

@@ -302,3 +302,24 @@ func TestVM(t *testing.T) {
 		t.Error("NewVM(empty): no error")
 	}
 }
+
+// TestLoadMatchesImage checks that every load reads the word the kernel's
+// memory image of struct seccomp_data holds at that offset.
+func TestLoadMatchesImage(t *testing.T) {
+	d := Data{Nr: -5, Arch: 0x80000016, InstructionPointer: 0x0102030405060708}
+	for i := range d.Args {
+		d.Args[i] = uint64(i+1)<<56 | uint64(i+1)<<32 | uint64(0xa0+i)
+	}
+	for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+		img := d.Bytes(order)
+		for k := uint32(0); k < SizeofData; k += 4 {
+			got, _, err := Program{Stmt(LD|W|ABS, k), retA}.Run(d, order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := order.Uint32(img[k:]); got != want {
+				t.Errorf("%v: ld [%d] = %#x, image holds %#x", order, k, got, want)
+			}
+		}
+	}
+}

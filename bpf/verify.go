@@ -31,7 +31,7 @@ func verr(p Program, pc int, format string, args ...any) error {
 
 // classicOps is the set of opcodes the kernel's classic BPF checker
 // (chk_code_allowed in net/core/filter.c) knows.
-var classicOps = map[uint16]bool{
+var classicOps = [256]bool{
 	ALU | ADD | K: true, ALU | ADD | X: true,
 	ALU | SUB | K: true, ALU | SUB | X: true,
 	ALU | MUL | K: true, ALU | MUL | X: true,
@@ -62,7 +62,7 @@ var classicOps = map[uint16]bool{
 // seccompOps is the subset of classicOps that seccomp_check_filter
 // (kernel/seccomp.c) lets through unchanged; LD|W|ABS, LD|W|LEN and
 // LDX|W|LEN are accepted too but rewritten, and checked separately.
-var seccompOps = map[uint16]bool{
+var seccompOps = [256]bool{
 	RET | K: true, RET | A: true,
 	ALU | ADD | K: true, ALU | ADD | X: true,
 	ALU | SUB | K: true, ALU | SUB | X: true,
@@ -130,7 +130,7 @@ func (p Program) Verify() error {
 func (p Program) checkClassic() error {
 	n := len(p)
 	for pc, ins := range p {
-		if !classicOps[ins.Op] {
+		if ins.Op > 0xff || !classicOps[ins.Op] {
 			return verr(p, pc, "unknown opcode")
 		}
 		switch ins.Op {
@@ -214,7 +214,7 @@ func (p Program) checkSeccomp() error {
 			}
 		case LD | W | LEN, LDX | W | LEN:
 		default:
-			if !seccompOps[ins.Op] {
+			if ins.Op > 0xff || !seccompOps[ins.Op] {
 				return verr(p, pc, "opcode not allowed in seccomp filters")
 			}
 		}
