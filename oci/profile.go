@@ -260,7 +260,7 @@ func (p *Profile) check() error {
 			if sel.s == nil || sel.s.MinKernel == "" {
 				continue
 			}
-			if _, err := parseKernelVersion(sel.s.MinKernel); err != nil {
+			if _, err := parseMinKernel(sel.s.MinKernel); err != nil {
 				return &FieldError{Field: field + "." + sel.name + ".minKernel", Reason: err.Error()}
 			}
 		}

@@ -224,7 +224,7 @@ entries:
 				if err != nil {
 					return nil, err
 				}
-				min, _ := parseKernelVersion(ex.MinKernel)
+				min, _ := parseMinKernel(ex.MinKernel)
 				if !k.less(min) {
 					continue
 				}
@@ -250,7 +250,7 @@ entries:
 				if err != nil {
 					return nil, err
 				}
-				min, _ := parseKernelVersion(in.MinKernel)
+				min, _ := parseMinKernel(in.MinKernel)
 				if k.less(min) {
 					continue
 				}
@@ -390,6 +390,22 @@ func parseKernelVersion(s string) (kernelVersion, error) {
 		return kernelVersion{}, bad
 	}
 	return kernelVersion{major, minor}, nil
+}
+
+// parseMinKernel reads a minKernel value, which Docker wants to be exactly
+// "major.minor" with numbers below 256, and not "0.0".
+func parseMinKernel(s string) (kernelVersion, error) {
+	bad := fmt.Errorf("%q is not a kernel version of the form major.minor, such as 4.8", s)
+	a, b, ok := strings.Cut(s, ".")
+	if !ok {
+		return kernelVersion{}, bad
+	}
+	major, err1 := strconv.ParseUint(a, 10, 8)
+	minor, err2 := strconv.ParseUint(b, 10, 8)
+	if err1 != nil || err2 != nil || major == 0 && minor == 0 {
+		return kernelVersion{}, bad
+	}
+	return kernelVersion{int(major), int(minor)}, nil
 }
 
 // kernel returns the kernel version to resolve against.

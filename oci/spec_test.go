@@ -211,6 +211,30 @@ func TestDefaultCapsAndKernel(t *testing.T) {
 	}
 }
 
+func TestParseMinKernel(t *testing.T) {
+	tests := []struct {
+		in   string
+		want kernelVersion
+		ok   bool
+	}{
+		{"4.8", kernelVersion{4, 8}, true},
+		{"5.15", kernelVersion{5, 15}, true},
+		{"0.1", kernelVersion{0, 1}, true},
+		{"0.0", kernelVersion{}, false},
+		{"5.15.1", kernelVersion{}, false},
+		{"4", kernelVersion{}, false},
+		{"4.256", kernelVersion{}, false},
+		{"4.-1", kernelVersion{}, false},
+		{"", kernelVersion{}, false},
+	}
+	for _, tt := range tests {
+		got, err := parseMinKernel(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseMinKernel(%q) = %v, %v; want %v, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
 func TestParseKernelVersion(t *testing.T) {
 	tests := []struct {
 		in   string

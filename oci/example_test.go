@@ -1,0 +1,58 @@
+package oci_test
+
+import (
+	"errors"
+	"fmt"
+
+	seccomp "github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/oci"
+)
+
+// A Docker profile is resolved for a target architecture, a capability
+// set and a kernel version before it is compiled.
+func ExampleParse() {
+	profile := []byte(`{
+		"defaultAction": "SCMP_ACT_ERRNO",
+		"archMap": [{"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+		"syscalls": [
+			{"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+			{"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+			{"names": ["cacheflush"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["arm", "arm64"]}},
+			{"names": ["ptrace"], "action": "SCMP_ACT_ALLOW", "includes": {"minKernel": "4.8"}}
+		]
+	}`)
+	spec, format, err := oci.Parse(profile, oci.Options{
+		Arches:        []seccomp.ScmpArch{seccomp.ArchARM64},
+		Caps:          []string{"CAP_CHOWN"},
+		KernelVersion: "6.1",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(format, spec.Architectures)
+	for _, s := range spec.Syscalls {
+		fmt.Println(s.Names, s.Action)
+	}
+	// Output:
+	// docker [SCMP_ARCH_AARCH64 SCMP_ARCH_ARM]
+	// [read write] SCMP_ACT_ALLOW
+	// [cacheflush] SCMP_ACT_ALLOW
+	// [ptrace] SCMP_ACT_ALLOW
+}
+
+// Mistakes in a profile are reported with the field at fault.
+func ExampleFieldError() {
+	_, _, err := oci.Parse([]byte(`{
+		"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 7, "value": 9, "op": "SCMP_CMP_EQ"}]}]
+	}`), oci.Options{})
+	var fe *oci.FieldError
+	if errors.As(err, &fe) {
+		fmt.Println(fe.Field)
+	}
+	fmt.Println(err)
+	// Output:
+	// syscalls[0].args[0].index
+	// seccomp profile: syscalls[0].args[0].index: 7 is above 5
+}
