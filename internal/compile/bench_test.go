@@ -1,0 +1,218 @@
+package compile
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-go/seccomp/arch"
+	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/internal/db"
+)
+
+// dockerLike builds, directly as rule database, a profile like Docker's
+// default one for a container without extra capabilities: about 360
+// syscalls allowed outright, socket allowed unless its family is
+// AF_VSOCK, personality allowed for five personas, clone allowed without
+// namespace flags, clone3 failing with ENOSYS, everything else failing
+// with EPERM.
+func dockerLike(arches ...*arch.Arch) Input {
+	in := Input{Default: actErrno(1), BadArch: actKill}
+	for _, a := range arches {
+		bySys := map[uint32]*db.Syscall{}
+		for _, name := range dockerNames {
+			nr, ok := a.SyscallNumber(name)
+			if !ok || nr < 0 {
+				continue
+			}
+			bySys[uint32(nr)] = sc(uint32(nr), actAllow)
+		}
+		set := func(name string, s *db.Syscall) {
+			if nr, ok := a.SyscallNumber(name); ok && nr >= 0 {
+				s.Num = uint32(nr)
+				bySys[s.Num] = s
+			}
+		}
+		wide := a.Bits == 64
+		// arg0 == v on a 64-bit argument compares both halves.
+		eq64 := func(vals ...uint32) *db.Node {
+			var nodes []*db.Node
+			for _, v := range vals {
+				nodes = append(nodes, tAct(cmp(db.OpEQ, 0, false, v), actAllow))
+			}
+			l := lvl(nodes...)
+			if !wide {
+				return l
+			}
+			return lvl(tNext(cmp(db.OpEQ, 0, true, 0), l))
+		}
+		set("personality", scArgs(0, eq64(0, 8, 0x20000, 0x20008, 0xffffffff)))
+		sock := lvl(fAct(cmp(db.OpEQ, 0, false, 40), actAllow))
+		if wide {
+			sock = lvl(fAct(tNext(cmp(db.OpEQ, 0, true, 0), sock), actAllow))
+		}
+		set("socket", scArgs(0, sock))
+		clone := lvl(tAct(masked(0, false, 0x7e020000, 0), actAllow))
+		if wide {
+			clone = lvl(tNext(masked(0, true, 0, 0), clone))
+		}
+		set("clone", scArgs(0, clone))
+		set("clone3", sc(0, actErrno(38)))
+		var ss []*db.Syscall
+		for _, s := range bySys {
+			ss = append(ss, s)
+		}
+		in.Filters = append(in.Filters, filter(a, ss...))
+	}
+	return in
+}
+
+// stepStats runs p on the probes of the performance targets: every
+// syscall number -1..1023 of each arch (and 0x40000000.. for x86_64),
+// with all arguments 0, and returns the mean steps over the allowed ones
+// and the maximum over all of them and over argument vectors built from
+// the profile's constants.
+func stepStats(t testing.TB, in Input, p bpf.Program) (mean float64, maxSteps int) {
+	var sum, n int
+	vals := probeValues(in)
+	for _, f := range in.Filters {
+		order := f.Arch.ByteOrder()
+		var nums []uint32
+		for nr := -1; nr < 1024; nr++ {
+			nums = append(nums, uint32(nr))
+			if f.Arch.Name == "x86_64" || f.Arch.Name == "x32" {
+				nums = append(nums, uint32(nr)+0x40000000)
+			}
+		}
+		slices.Sort(nums)
+		nums = slices.Compact(nums)
+		for _, nr := range nums {
+			d := bpf.Data{Nr: int32(nr), Arch: f.Arch.Token}
+			ret, steps, err := p.Run(d, order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ret == bpf.RetAllow {
+				sum += steps
+				n++
+			}
+			maxSteps = max(maxSteps, steps)
+			if argIndependent(in, f.Arch.Token, nr) {
+				continue
+			}
+			for _, v := range vals {
+				d.Args = [6]uint64{v, v, v, v, v, v}
+				_, steps, err := p.Run(d, order)
+				if err != nil {
+					t.Fatal(err)
+				}
+				maxSteps = max(maxSteps, steps)
+			}
+		}
+	}
+	return float64(sum) / float64(n), maxSteps
+}
+
+func TestDockerTargets(t *testing.T) {
+	tests := []struct {
+		name    string
+		arches  []*arch.Arch
+		maxLen  int
+		maxMean float64
+		maxMax  int
+	}{
+		{"x86_64", []*arch.Arch{arch.X86_64}, 110, 11.5, 16},
+		{"x86_64+x86+x32", []*arch.Arch{arch.X86_64, arch.X86, arch.X32}, 330, 12.5, 18},
+		{"aarch64", []*arch.Arch{arch.AArch64}, 110, 11.5, 16},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := dockerLike(tc.arches...)
+			p := check(t, in, 20)
+			mean, mx := stepStats(t, in, p)
+			t.Logf("%d instructions, mean steps over allowed %.2f, max %d", len(p), mean, mx)
+			if len(p) > tc.maxLen || mean > tc.maxMean || mx > tc.maxMax {
+				t.Errorf("%d instructions, mean %.2f, max %d; want at most %d, %.1f, %d", len(p), mean, mx, tc.maxLen, tc.maxMean, tc.maxMax)
+			}
+		})
+	}
+}
+
+func benchCompile(b *testing.B, in Input) {
+	p, err := Compile(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mean, mx := stepStats(b, in, p)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Compile(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(p)), "insns")
+	b.ReportMetric(mean, "mean-steps")
+	b.ReportMetric(float64(mx), "max-steps")
+}
+
+func BenchmarkDockerX86_64(b *testing.B) { benchCompile(b, dockerLike(arch.X86_64)) }
+
+func BenchmarkDockerThreeArches(b *testing.B) {
+	benchCompile(b, dockerLike(arch.X86_64, arch.X86, arch.X32))
+}
+
+var dockerNames = strings.Fields(`
+accept accept4 access adjtimex alarm bind brk cachestat capget capset chdir
+chmod chown chown32 clock_adjtime clock_adjtime64 clock_getres
+clock_getres_time64 clock_gettime clock_gettime64 clock_nanosleep
+clock_nanosleep_time64 close close_range connect copy_file_range creat dup
+dup2 dup3 epoll_create epoll_create1 epoll_ctl epoll_ctl_old epoll_pwait
+epoll_pwait2 epoll_wait epoll_wait_old eventfd eventfd2 execve execveat exit
+exit_group faccessat faccessat2 fadvise64 fadvise64_64 fallocate
+fanotify_mark fchdir fchmod fchmodat fchmodat2 fchown fchown32 fchownat
+fcntl fcntl64 fdatasync fgetxattr flistxattr flock fork fremovexattr
+fsetxattr fstat fstat64 fstatat64 fstatfs fstatfs64 fsync ftruncate
+ftruncate64 futex futex_requeue futex_time64 futex_wait futex_waitv
+futex_wake futimesat getcpu getcwd getdents getdents64 getegid getegid32
+geteuid geteuid32 getgid getgid32 getgroups getgroups32 getitimer
+getpeername getpgid getpgrp getpid getppid getpriority getrandom getresgid
+getresgid32 getresuid getresuid32 getrlimit get_robust_list getrusage getsid
+getsockname getsockopt get_thread_area gettid gettimeofday getuid getuid32
+getxattr getxattrat inotify_add_watch inotify_init inotify_init1
+inotify_rm_watch io_cancel ioctl io_destroy io_getevents io_pgetevents
+io_pgetevents_time64 ioprio_get ioprio_set io_setup io_submit ipc kill
+landlock_add_rule landlock_create_ruleset landlock_restrict_self lchown
+lchown32 lgetxattr link linkat listen listxattr listxattrat llistxattr
+_llseek lremovexattr lseek lsetxattr lstat lstat64 madvise map_shadow_stack
+membarrier memfd_create memfd_secret mincore mkdir mkdirat mknod mknodat
+mlock mlock2 mlockall mmap mmap2 mprotect mq_getsetattr mq_notify mq_open
+mq_timedreceive mq_timedreceive_time64 mq_timedsend mq_timedsend_time64
+mq_unlink mremap mseal msgctl msgget msgrcv msgsnd msync munlock munlockall
+munmap name_to_handle_at nanosleep newfstatat _newselect open openat openat2
+pause pidfd_open pidfd_send_signal pipe pipe2 pkey_alloc pkey_free
+pkey_mprotect poll ppoll ppoll_time64 prctl pread64 preadv preadv2 prlimit64
+process_mrelease pselect6 pselect6_time64 pwrite64 pwritev pwritev2 read
+readahead readlink readlinkat readv recv recvfrom recvmmsg recvmmsg_time64
+recvmsg remap_file_pages removexattr removexattrat rename renameat renameat2
+restart_syscall rmdir rseq rt_sigaction rt_sigpending rt_sigprocmask
+rt_sigqueueinfo rt_sigreturn rt_sigsuspend rt_sigtimedwait
+rt_sigtimedwait_time64 rt_tgsigqueueinfo sched_getaffinity sched_getattr
+sched_getparam sched_get_priority_max sched_get_priority_min
+sched_getscheduler sched_rr_get_interval sched_rr_get_interval_time64
+sched_setaffinity sched_setattr sched_setparam sched_setscheduler
+sched_yield seccomp select semctl semget semop semtimedop semtimedop_time64
+send sendfile sendfile64 sendmmsg sendmsg sendto setfsgid setfsgid32
+setfsuid setfsuid32 setgid setgid32 setgroups setgroups32 setitimer setpgid
+setpriority setregid setregid32 setresgid setresgid32 setresuid setresuid32
+setreuid setreuid32 setrlimit set_robust_list setsid setsockopt
+set_thread_area set_tid_address setuid setuid32 setxattr setxattrat shmat
+shmctl shmdt shmget shutdown sigaltstack signalfd signalfd4 sigprocmask
+sigreturn socketcall socketpair splice stat stat64 statfs statfs64 statx
+symlink symlinkat sync sync_file_range syncfs sysinfo tee tgkill time
+timer_create timer_delete timer_getoverrun timer_gettime timer_gettime64
+timer_settime timer_settime64 timerfd_create timerfd_gettime
+timerfd_gettime64 timerfd_settime timerfd_settime64 times tkill truncate
+truncate64 ugetrlimit umask uname unlink unlinkat uretprobe utime utimensat
+utimensat_time64 utimes vfork vmsplice wait4 waitid waitpid write writev
+process_vm_readv process_vm_writev ptrace arch_prctl modify_ldt chroot`)

@@ -1,0 +1,117 @@
+// Package compile turns the per-architecture rule database of a filter
+// (package internal/db) into a seccomp BPF program.
+//
+// The program first dispatches on the architecture token, then, per
+// architecture, walks one binary decision tree over syscall-number ranges:
+// adjacent numbers with the same decision (the same action, or the same
+// argument checks) form one range, and the tree is weight-optimal for the
+// syscall weights (SetSyscallPriority), or balanced for the allowed
+// syscalls when no weights are given. Only the syscall number and the
+// architecture are loaded on the path of a syscall whose decision does not
+// depend on its arguments, so the kernel's constant-action cache sees
+// every such ALLOW. Argument checks follow the exact evaluation order of
+// the rule database, with identical blocks and return instructions shared,
+// runs of equality tests on one argument word turned into search trees,
+// and redundant loads of the accumulator removed. Jumps that do not fit in
+// the 8-bit offsets of conditional jumps go through trampolines.
+//
+// The output is deterministic: the same Input always gives the same
+// program.
+package compile
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/internal/db"
+)
+
+// Input is what the compiler needs to know about a filter.
+type Input struct {
+	// Filters holds the rule set of each architecture, in the order
+	// the architectures were added to the filter; that order is the
+	// order of the architecture checks in the program.
+	Filters []*db.Filter
+	// Default is the action for a syscall that no rule decides.
+	Default db.Action
+	// BadArch is the action for an architecture the filter does not
+	// include (and, as in libseccomp, for an x32 syscall on an
+	// x86_64-only filter and the reverse).
+	BadArch db.Action
+}
+
+// ErrTooLong is returned, wrapped with the length of the program, when the
+// compiled program is longer than the kernel's limit of
+// bpf.MaxInstructions instructions.
+var ErrTooLong = errors.New("compile: program longer than 4096 instructions")
+
+// x32SyscallBit is the bit that marks x32 syscall numbers on the shared
+// x86_64 architecture token.
+const x32SyscallBit = 0x40000000
+
+// Compile compiles the rule sets of in to a seccomp BPF program. The
+// instructions are host values; bpf.Program.Marshal writes them in the
+// byte order of the target.
+func Compile(in Input) (bpf.Program, error) {
+	c := newCompiler(in)
+	root, err := c.program()
+	if err != nil {
+		return nil, err
+	}
+	prog := c.emit(root)
+	if len(prog) > bpf.MaxInstructions {
+		return nil, fmt.Errorf("%w: %d instructions", ErrTooLong, len(prog))
+	}
+	return prog, nil
+}
+
+// archBlock is the part of the program behind one architecture token: one
+// architecture, or x86_64 and x32 together.
+type archBlock struct {
+	token   uint32
+	filters []*db.Filter
+}
+
+// blocks groups the filters of in by architecture token, checking them.
+func blocks(in Input) ([]archBlock, error) {
+	if len(in.Filters) == 0 {
+		return nil, errors.New("compile: no architectures")
+	}
+	var out []archBlock
+	for i, f := range in.Filters {
+		if f == nil || f.Arch == nil {
+			return nil, fmt.Errorf("compile: filter %d has no architecture", i)
+		}
+		found := false
+		for j := range out {
+			if out[j].token != f.Arch.Token {
+				continue
+			}
+			if len(out[j].filters) > 1 || !x86Pair(out[j].filters[0], f) {
+				return nil, fmt.Errorf("compile: architecture %s given twice", f.Arch.Name)
+			}
+			out[j].filters = append(out[j].filters, f)
+			found = true
+		}
+		if !found {
+			out = append(out, archBlock{token: f.Arch.Token, filters: []*db.Filter{f}})
+		}
+		for k, s := range f.Syscalls {
+			if s == nil {
+				return nil, fmt.Errorf("compile: %s: syscall entry %d is nil", f.Arch.Name, k)
+			}
+			if k > 0 && f.Syscalls[k-1].Num >= s.Num {
+				return nil, fmt.Errorf("compile: %s: syscalls not sorted by number (%#x after %#x)", f.Arch.Name, s.Num, f.Syscalls[k-1].Num)
+			}
+		}
+	}
+	return out, nil
+}
+
+// x86Pair reports whether a and b are x86_64 and x32, the only two
+// architectures that share a token.
+func x86Pair(a, b *db.Filter) bool {
+	n1, n2 := a.Arch.Name, b.Arch.Name
+	return (n1 == "x86_64" && n2 == "x32") || (n1 == "x32" && n2 == "x86_64")
+}

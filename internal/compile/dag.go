@@ -1,0 +1,228 @@
+package compile
+
+import (
+	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/internal/db"
+)
+
+// The program is first built as a hash-consed directed acyclic graph of
+// blocks. A block is either a return or one conditional jump preceded by
+// at most a load and an AND of the accumulator. Blocks with the same
+// instructions and the same successors are one block, so identical
+// argument checks and returns are shared wherever they occur.
+
+// id names a block; it indexes compiler.nodes.
+type id int32
+
+// block is one node of the graph. The zero value of every field means
+// "absent", so that blocks can be compared and used as map keys.
+type block struct {
+	ret    bool   // a return of k; nothing else is set
+	ld     uint32 // offset+1 of a word to load first; 0 for none
+	hasAnd bool   // AND the accumulator with and before the jump
+	and    uint32 // the mask
+	op     uint16 // bpf.JEQ, bpf.JGT, bpf.JGE or bpf.JSET
+	k      uint32 // the return value, or the jump's constant
+	t, f   id     // successors when the comparison is true / false
+}
+
+// acc describes what the accumulator holds: the word at off masked with
+// mask, or nothing known when off is negative.
+type acc struct {
+	off  int32
+	mask uint32
+}
+
+var (
+	unknownAcc = acc{off: -1}
+	nrAcc      = acc{off: bpf.OffsetNr, mask: ^uint32(0)}
+	archAcc    = acc{off: bpf.OffsetArch, mask: ^uint32(0)}
+)
+
+// word is a masked 32-bit word of struct seccomp_data.
+type word struct {
+	off  uint32
+	mask uint32
+}
+
+func (w word) acc() acc { return acc{off: int32(w.off), mask: w.mask} }
+
+// ret returns the block that returns k.
+func (c *compiler) ret(k db.Action) id {
+	return c.intern(block{ret: true, k: uint32(k)})
+}
+
+// intern returns the id of b, adding it to the graph if it is new.
+func (c *compiler) intern(b block) id {
+	if n, ok := c.index[b]; ok {
+		return n
+	}
+	n := id(len(c.nodes))
+	c.nodes = append(c.nodes, b)
+	c.index[b] = n
+	return n
+}
+
+// needsAcc reports whether block n relies on the accumulator holding a
+// particular value when it is entered.
+func (c *compiler) needsAcc(n id) bool {
+	b := &c.nodes[n]
+	return !b.ret && b.ld == 0
+}
+
+// jump returns a block that compares word w, given that the accumulator
+// holds st on entry, and continues at t or f. The successors must have
+// been built for an accumulator holding w.
+func (c *compiler) jump(w word, st acc, op uint16, k uint32, t, f id) id {
+	b := block{op: op, k: k, t: t, f: f}
+	switch {
+	case st.off != int32(w.off) || st.mask&w.mask != w.mask:
+		b.ld = w.off + 1
+		if w.mask != ^uint32(0) {
+			b.hasAnd, b.and = true, w.mask
+		}
+	case st.mask != w.mask:
+		b.hasAnd, b.and = true, w.mask
+	}
+	if t == f && ((b.ld == 0 && !b.hasAnd) || !c.needsAcc(t)) {
+		return t
+	}
+	return c.intern(b)
+}
+
+// enter returns a block equivalent to n, which was built for an
+// accumulator holding w, for an accumulator holding st.
+func (c *compiler) enter(n id, w word, st acc) id {
+	if st == w.acc() || !c.needsAcc(n) {
+		return n
+	}
+	// Load w and go on to n either way.
+	return c.jump(w, unknownAcc, bpf.JEQ, 0, n, n)
+}
+
+// emit lays the graph out from root and encodes it. Blocks are placed in
+// reverse post-order, so every jump goes forward, and encoded from the
+// last to the first: when a block is encoded the positions of all its
+// successors are known, and a successor farther than a conditional jump
+// can reach gets a copy of its return, or an unconditional jump, placed
+// right after the block.
+func (c *compiler) emit(root id) bpf.Program {
+	order := c.layout(root)
+
+	// rev holds the program backwards: rev[0] is the last instruction.
+	rev := c.rev[:0]
+	entry := c.entry
+	for i := range entry {
+		entry[i] = -1
+	}
+	for len(entry) < len(c.nodes) {
+		entry = append(entry, -1)
+	}
+	c.entry = entry
+	// The returns go at the end, in the order they are first reached.
+	lastRet := make(map[uint32]int, 8)
+	for i := len(c.rets) - 1; i >= 0; i-- {
+		k := c.nodes[c.rets[i]].k
+		rev = append(rev, bpf.Stmt(bpf.RET|bpf.K, k))
+		lastRet[k] = len(rev) - 1
+	}
+	var tramp map[id]int
+
+	// near returns the position (in rev) of the closest copy of the
+	// entry of block n.
+	near := func(n id) int {
+		b := &c.nodes[n]
+		if b.ret {
+			return lastRet[b.k]
+		}
+		q := entry[n]
+		if t, ok := tramp[n]; ok && t > q {
+			q = t
+		}
+		return q
+	}
+	// bounce places a copy of the return n, or a jump to block n, right
+	// after what is already placed, and returns its position.
+	bounce := func(n id) int {
+		b := &c.nodes[n]
+		if b.ret {
+			rev = append(rev, bpf.Stmt(bpf.RET|bpf.K, b.k))
+			lastRet[b.k] = len(rev) - 1
+			return len(rev) - 1
+		}
+		q := near(n)
+		rev = append(rev, bpf.Stmt(bpf.JMP|bpf.JA, uint32(len(rev)-q-1)))
+		if tramp == nil {
+			tramp = make(map[id]int)
+		}
+		tramp[n] = len(rev) - 1
+		return len(rev) - 1
+	}
+
+	for i := len(order) - 1; i >= 0; i-- {
+		n := order[i]
+		b := c.nodes[n]
+		qt, qf := near(b.t), near(b.f)
+		for {
+			if len(rev)-qt-1 > 255 {
+				qt = bounce(b.t)
+				continue
+			}
+			if len(rev)-qf-1 > 255 {
+				qf = bounce(b.f)
+				continue
+			}
+			break
+		}
+		rev = append(rev, bpf.Jump(bpf.JMP|b.op|bpf.K, b.k, uint8(len(rev)-qt-1), uint8(len(rev)-qf-1)))
+		if b.hasAnd {
+			rev = append(rev, bpf.Stmt(bpf.ALU|bpf.AND|bpf.K, b.and))
+		}
+		if b.ld != 0 {
+			rev = append(rev, bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, b.ld-1))
+		}
+		entry[n] = len(rev) - 1
+	}
+	c.rev = rev
+
+	prog := make(bpf.Program, len(rev))
+	for i, ins := range rev {
+		prog[len(rev)-1-i] = ins
+	}
+	return prog
+}
+
+// layout returns the jump blocks reachable from root in reverse
+// post-order, and records the returns reachable from it in c.rets in the
+// order they are first reached.
+func (c *compiler) layout(root id) []id {
+	seen := c.seen[:0]
+	for len(seen) < len(c.nodes) {
+		seen = append(seen, false)
+	}
+	c.seen = seen
+	post := c.post[:0]
+	c.rets = c.rets[:0]
+	var visit func(n id)
+	visit = func(n id) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		b := &c.nodes[n]
+		if b.ret {
+			c.rets = append(c.rets, n)
+			return
+		}
+		// The successor visited last is placed right after the block.
+		visit(b.t)
+		visit(b.f)
+		post = append(post, n)
+	}
+	visit(root)
+	for i, j := 0, len(post)-1; i < j; i, j = i+1, j-1 {
+		post[i], post[j] = post[j], post[i]
+	}
+	c.post = post
+	return post
+}
