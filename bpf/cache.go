@@ -18,6 +18,11 @@ package bpf
 //
 // ConstAllow does not verify p; for a program that Verify rejects the
 // answer is meaningless (but ConstAllow does not panic).
+//
+// Only the walk over the filter is modelled. Recent kernels (6.14, and
+// stable releases that took the fix) also treat the uretprobe and uprobe
+// syscalls of the native ABI as always allowed, whatever the filter says;
+// that exception depends on the kernel and is not part of ConstAllow.
 func ConstAllow(p Program, archToken uint32, nr int32) bool {
 	var reg uint32
 	for pc := 0; pc < len(p); pc++ {
