@@ -106,6 +106,9 @@ type Collection struct {
 	// Warn, when set, is told about each rule that libseccomp's
 	// semantics accept but that does not take effect as written.
 	Warn func(Warning)
+	// Strict makes AddRule refuse, with ErrIgnored, a rule that would
+	// leave some architecture's filter unchanged.
+	Strict bool
 }
 
 // New returns a collection with the default action def, libseccomp's

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"errors"
 	"syscall"
 
 	"github.com/seccomp-go/seccomp/arch"
@@ -132,13 +133,16 @@ func (c *Collection) AddRule(action Action, nr int32, exact bool, conds []Cond) 
 	for _, f := range c.filters {
 		var res []ruleResult
 		var resp *[]ruleResult
-		if c.Warn != nil {
+		if c.Warn != nil || c.Strict {
 			resp = &res
 		}
 		if err = f.filterRuleAdd(c.native, r, resp); err != nil {
 			break
 		}
 		results = append(results, res)
+	}
+	if err == nil && c.Strict && ignored(results) {
+		err = ErrIgnored
 	}
 	if err != nil {
 		c.transactionAbort(false)
@@ -153,6 +157,21 @@ func (c *Collection) AddRule(action Action, nr int32, exact bool, conds []Cond) 
 		c.warn(r, conds, results)
 	}
 	return nil
+}
+
+// ErrIgnored is returned in strict mode for a rule that would have no
+// effect on some architecture.
+var ErrIgnored = errors.New("rule has no effect: existing rules already decide it")
+
+func ignored(results [][]ruleResult) bool {
+	for _, res := range results {
+		for _, x := range res {
+			if x.outcome == outcomeIgnored {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (c *Collection) warn(r *rule, conds []Cond, results [][]ruleResult) {
