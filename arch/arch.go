@@ -35,7 +35,8 @@
 //   - one on the multiplexer ([Arch.SocketCall] or [Arch.IPC]) whose first
 //     argument must equal the call number ([Mux.Call], which is -pseudo mod
 //     100 for socket calls and -pseudo mod 200 for IPC calls), and
-//   - one on the direct syscall number ([Mux.Direct]).
+//   - one on the direct syscall number ([Mux].Direct), or, when the ABI
+//     lacks one, on the pseudo number itself, which never matches.
 //
 // [Arch.Multiplexed] returns this information for a syscall number, and
 // [MuxCalls] lists the 32 multiplexed calls. [Arch.SyscallNumberRewrite]
