@@ -30,10 +30,10 @@
 // ([Arch.Multiplexes] is true) libseccomp resolves the name of every such
 // syscall to its pseudo number (-101 to -120 for socket calls, -201 to -224
 // for IPC calls), whether or not the ABI also has a direct syscall for it,
-// and when it adds a rule for one of them it adds up to two rules:
+// and when it adds a rule for one of them it adds two rules:
 //
 //   - one on the multiplexer ([Arch.SocketCall] or [Arch.IPC]) whose first
-//     argument must equal the call number ([Mux.Call], which is -pseudo mod
+//     argument must equal the call number ([MuxCall].Call, which is -pseudo mod
 //     100 for socket calls and -pseudo mod 200 for IPC calls), and
 //   - one on the direct syscall number ([Mux].Direct), or, when the ABI
 //     lacks one, on the pseudo number itself, which never matches.
