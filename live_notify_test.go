@@ -332,6 +332,9 @@ func TestLiveNotifyErrors(t *testing.T) {
 	if err := NotifRespond(fd, &ScmpNotifResp{ID: 1}); err != syscall.ECANCELED {
 		t.Errorf("NotifRespond on /dev/null: %v, want ECANCELED", err)
 	}
+	if _, err := NotifReceive(-1); err != syscall.ECANCELED {
+		t.Errorf("NotifReceive(-1): %v, want ECANCELED", err)
+	}
 	if err := NotifIDValid(fd, 1); err != syscall.ENOENT {
 		t.Errorf("NotifIDValid on /dev/null: %v, want ENOENT", err)
 	}

@@ -139,6 +139,9 @@ func NotifAddFdIoctl(fd int, a NotifAddFd) (int, error) {
 // (true) or no task can send one any more (false, the filter's last user
 // is gone). EINTR is retried; a descriptor that is not open gives EBADF.
 func NotifPoll(fd int) (bool, error) {
+	if fd < 0 {
+		return false, unix.EBADF // poll(2) would ignore it and wait forever
+	}
 	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 	for {
 		_, err := unix.Poll(pfd, -1)

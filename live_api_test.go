@@ -1,0 +1,115 @@
+package seccomp
+
+import (
+	"errors"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/seccomp-go/seccomp/internal/kernel"
+	"golang.org/x/sys/unix"
+)
+
+// kernelRelease returns the running kernel's major and minor version.
+func kernelRelease(t *testing.T) (int, int) {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		t.Fatal(err)
+	}
+	rel := unix.ByteSliceToString(u.Release[:])
+	f := strings.FieldsFunc(rel, func(r rune) bool { return r < '0' || r > '9' })
+	if len(f) < 2 {
+		t.Fatalf("can't parse kernel release %q", rel)
+	}
+	maj, _ := strconv.Atoi(f[0])
+	min, _ := strconv.Atoi(f[1])
+	return maj, min
+}
+
+// TestGetAPI compares the detected level with the kernel release that
+// brought each feature (seccomp_api_get(3)).
+func TestGetAPI(t *testing.T) {
+	requireLive(t)
+	maj, min := kernelRelease(t)
+	v := maj*1000 + min
+	want := uint(1)
+	for _, l := range []struct {
+		since int
+		level uint
+	}{{3017, 2}, {4014, 3}, {4017, 4}, {5000, 5}, {5007, 6}, {5019, 7}} {
+		if v >= l.since {
+			want = l.level
+		}
+	}
+	got, err := GetAPI()
+	if err != nil || got != want {
+		t.Errorf("GetAPI() = %d, %v on Linux %d.%d; want %d", got, err, maj, min, want)
+	}
+}
+
+// TestSetAPI forces every level in a child (the level is process-wide)
+// and checks what each one enables.
+func TestSetAPI(t *testing.T) {
+	requireLive(t)
+	if inLiveChild(t) {
+		for _, l := range []uint{0, 8} {
+			err := SetAPI(l)
+			report("set"+strconv.Itoa(int(l)), errors.Is(err, syscall.EINVAL))
+			if err != nil {
+				report("msg"+strconv.Itoa(int(l)), err.Error())
+			}
+		}
+		for l := uint(1); l <= 7; l++ {
+			if err := SetAPI(l); err != nil {
+				childFail("SetAPI(%d): %v", l, err)
+			}
+			got, _ := GetAPI()
+			report("get"+strconv.Itoa(int(l)), got)
+			_, err := NotifReceive(-1)
+			report("notif"+strconv.Itoa(int(l)), err != nil && strings.Contains(err.Error(), "API level >= 6"))
+			if l == 5 && err != nil {
+				report("notifmsg", err.Error())
+			}
+		}
+		// Level 1 means no seccomp(2): the filter goes in through
+		// prctl(PR_SET_SECCOMP), and is enforced all the same.
+		if err := SetAPI(1); err != nil {
+			childFail("SetAPI(1): %v", err)
+		}
+		onThread(func() {
+			runtime.LockOSThread()
+			err := kernel.LoadFilter(oneSyscall(testNr, kernel.RetErrno|uint32(unix.EXDEV)),
+				kernel.Options{NoNewPrivs: true})
+			report("load1", errnoName(err))
+			_, errno := rawErrno(testNr, 0)
+			report("errno1", int(errno))
+		})
+		childDone()
+	}
+	r := runLiveChild(t)
+	for key, want := range map[string]string{
+		"set0":     "true",
+		"set8":     "true",
+		"msg0":     "could not set API level: invalid argument",
+		"load1":    "nil",
+		"errno1":   strconv.Itoa(int(unix.EXDEV)),
+	} {
+		if got := r.get(t, key); got != want {
+			t.Errorf("%s = %q, want %q", key, got, want)
+		}
+	}
+	if msg := r.get(t, "notifmsg"); !strings.Contains(msg, "seccomp notification requires") ||
+		!strings.Contains(msg, "API level: 5)") {
+		t.Errorf("NotifReceive at level 5: %q", msg)
+	}
+	for l := 1; l <= 7; l++ {
+		if got := r.get(t, "get"+strconv.Itoa(l)); got != strconv.Itoa(l) {
+			t.Errorf("GetAPI after SetAPI(%d) = %s", l, got)
+		}
+		if got, want := r.get(t, "notif"+strconv.Itoa(l)), strconv.FormatBool(l < 6); got != want {
+			t.Errorf("level %d: NotifReceive refused for the API level: %s, want %s", l, got, want)
+		}
+	}
+}
