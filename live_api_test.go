@@ -90,11 +90,11 @@ func TestSetAPI(t *testing.T) {
 	}
 	r := runLiveChild(t)
 	for key, want := range map[string]string{
-		"set0":     "true",
-		"set8":     "true",
-		"msg0":     "could not set API level: invalid argument",
-		"load1":    "nil",
-		"errno1":   strconv.Itoa(int(unix.EXDEV)),
+		"set0":   "true",
+		"set8":   "true",
+		"msg0":   "could not set API level: invalid argument",
+		"load1":  "nil",
+		"errno1": strconv.Itoa(int(unix.EXDEV)),
 	} {
 		if got := r.get(t, key); got != want {
 			t.Errorf("%s = %q, want %q", key, got, want)
