@@ -1,0 +1,27 @@
+package seccomp
+
+import "github.com/seccomp-go/seccomp/internal/verify"
+
+// Verify proves that the BPF program the filter compiles to decides every
+// possible input (architecture, syscall number, instruction pointer and
+// arguments) exactly as the filter's rules do. It returns nil once the
+// proof is complete, and otherwise an error that describes a concrete
+// input on which they differ, or why the program could not be analysed.
+//
+// The proof walks every path of the compiled program and compares it with
+// an independent evaluation of the rules, word by word, without sampling;
+// it takes a few milliseconds for a container runtime's default profile.
+func (f *ScmpFilter) Verify() error {
+	f.lock.Lock()
+	defer f.lock.Unlock()
+
+	if !f.valid {
+		return errBadFilter
+	}
+	p, err := f.program()
+	if err != nil {
+		return err
+	}
+	_, err = verify.Check(f.col.Filters(), f.col.Default(), f.col.BadArch(), p)
+	return err
+}
