@@ -59,26 +59,10 @@ type ScmpNotifAddFd struct {
 	NewFdFlags uint32
 }
 
-// notifMinAPI is the API level the notification functions require.
-const notifMinAPI = 6
-
-// notifAPIError reports an API level too low for user notification.
-type notifAPIError struct {
-	op  string
-	cur uint
-}
-
-func (e *notifAPIError) Error() string {
-	return fmt.Sprintf("%s requires API level >= %d (current API level: %d)",
-		e.op, notifMinAPI, e.cur)
-}
-
-// notifSupported fails unless the API level offers user notification.
+// notifSupported fails with a *VersionError unless the API level offers
+// user notification (6, as libseccomp-golang requires).
 func notifSupported() error {
-	if level := apiLevel(); level < notifMinAPI {
-		return &notifAPIError{op: "seccomp notification", cur: level}
-	}
-	return nil
+	return checkAPI("seccomp notification", 6, 2, 5, 0)
 }
 
 var notifSizes struct {
