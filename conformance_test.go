@@ -11,6 +11,7 @@ import (
 
 	"github.com/seccomp-go/seccomp/arch"
 	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/internal/model"
 )
 
 // This file replays the simulation vectors of libseccomp's regression
@@ -758,7 +759,7 @@ func simNumber(a *arch.Arch, s string) (int64, error) {
 
 // simCase runs every input a vector denotes on one ABI and returns the
 // number of inputs and the first failure.
-func simCase(prog bpf.Program, a *arch.Arch, v simVector) (int, error) {
+func simCase(prog bpf.Program, rs *model.RuleSet, a *arch.Arch, v simVector) (int, error) {
 	var lo, hi [7]int64
 	var err error
 	lo[6], hi[6], err = simSyscallRange(a, v.syscall)
@@ -785,6 +786,9 @@ func simCase(prog bpf.Program, a *arch.Arch, v simVector) (int, error) {
 		}
 		if got := simActionName(ret); got != v.result {
 			return n, fmt.Errorf("%s nr %d args %#x: got %s, want %s", a.Name, d.Nr, d.Args, got, v.result)
+		}
+		if got := simActionName(uint32(rs.Decide(d))); got != v.result {
+			return n, fmt.Errorf("%s nr %d args %#x: model decides %s, want %s", a.Name, d.Nr, d.Args, got, v.result)
 		}
 		// Advance the odometer, syscall slowest like the script's loops.
 		k := 0
@@ -885,7 +889,11 @@ func TestLibseccompConformance(t *testing.T) {
 				break
 			}
 			var n int
-			n, err = simCase(prog, a, v)
+			var rs *model.RuleSet
+			if rs, err = ruleSet(bf.f); err != nil {
+				break
+			}
+			n, err = simCase(prog, rs, a, v)
 			inputs += n
 		}
 		if err != nil {
@@ -907,4 +915,11 @@ func verifyFilter(f *ScmpFilter) error {
 		return fmt.Errorf("no filter")
 	}
 	return f.Verify()
+}
+
+// ruleSet returns the semantic model of the filter's rules.
+func ruleSet(f *ScmpFilter) (*model.RuleSet, error) {
+	f.lock.Lock()
+	defer f.lock.Unlock()
+	return model.New(f.col.Filters(), f.col.Default(), f.col.BadArch())
 }
