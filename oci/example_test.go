@@ -1,12 +1,73 @@
 package oci_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
 	seccomp "github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/bpf"
 	"github.com/seccomp-go/seccomp/oci"
 )
+
+// Docker's default profile, compiled for x86_64 as Docker would apply it
+// to a container without extra capabilities, then asked about a few
+// syscalls by running the exported program.
+func ExampleNewFilter() {
+	opts := oci.Options{
+		Arches:        []seccomp.ScmpArch{seccomp.ArchAMD64},
+		Caps:          []string{},
+		KernelVersion: "6.1",
+		Warn:          func(msg string) { fmt.Println("warning:", msg) },
+	}
+	spec, _, err := oci.Parse(oci.DefaultProfile, opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	filter, err := oci.NewFilter(spec, opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer filter.Release()
+
+	raw, err := filter.ExportBPFMem()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	prog, err := bpf.Unmarshal(raw, binary.LittleEndian)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, name := range []string{"read", "mount", "clone3"} {
+		nr, err := seccomp.GetSyscallFromNameByArch(name, seccomp.ArchAMD64)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		const auditArchX86_64 = 0xc000003e
+		ret, _, err := prog.Run(bpf.Data{Nr: int32(nr), Arch: auditArchX86_64}, binary.LittleEndian)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		switch ret & 0xffff0000 {
+		case 0x7fff0000:
+			fmt.Println(name, "allowed")
+		case 0x00050000:
+			fmt.Println(name, "fails with errno", ret&0xffff)
+		default:
+			fmt.Printf("%s: %#x\n", name, ret)
+		}
+	}
+	// Output:
+	// read allowed
+	// mount fails with errno 1
+	// clone3 fails with errno 38
+}
 
 // A Docker profile is resolved for a target architecture, a capability
 // set and a kernel version before it is compiled.
