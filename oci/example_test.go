@@ -2,9 +2,15 @@ package oci_test
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"syscall"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/seccomp-go/seccomp"
 	"github.com/seccomp-go/seccomp/bpf"
 	"github.com/seccomp-go/seccomp/oci"
@@ -116,4 +122,76 @@ func ExampleFieldError() {
 	// Output:
 	// syscalls[0].args[0].index
 	// seccomp profile: syscalls[0].args[0].index: 7 is above 5
+}
+
+// A seccomp agent receives the notification descriptor of a filter with
+// SCMP_ACT_NOTIFY rules, with runc's description of the process. Here
+// the agent is a listener in the same program, and a pipe stands in for
+// the descriptor that seccomp.ScmpFilter.GetNotifFd returns after Load.
+func ExampleHandoff() {
+	dir, err := os.MkdirTemp("", "agent")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	socket := filepath.Join(dir, "agent.sock")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: socket, Net: "unix"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer l.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, err := l.AcceptUnix()
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer c.Close()
+		buf, oob := make([]byte, 4096), make([]byte, 64)
+		n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		var st specs.ContainerProcessState
+		if err := json.Unmarshal(buf[:n], &st); err != nil {
+			fmt.Println(err)
+			return
+		}
+		msgs, _ := syscall.ParseSocketControlMessage(oob[:oobn])
+		fds, _ := syscall.ParseUnixRights(&msgs[0])
+		for _, fd := range fds {
+			syscall.Close(fd)
+		}
+		fmt.Println(st.Fds, len(fds), st.Pid, st.Metadata, st.State.ID)
+	}()
+
+	spec, _, err := oci.Parse([]byte(`{
+		"defaultAction": "SCMP_ACT_ALLOW",
+		"listenerPath": "`+socket+`",
+		"listenerMetadata": "policy=audit",
+		"syscalls": [{"names": ["mount"], "action": "SCMP_ACT_NOTIFY"}]
+	}`), oci.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	defer w.Close()
+	state := specs.State{ID: "web", Status: specs.StateCreating, Pid: 1234, Bundle: "/run/bundles/web"}
+	if err := oci.Handoff(spec, int(r.Fd()), 1234, state); err != nil {
+		fmt.Println(err)
+	}
+	<-done
+	// Output:
+	// [seccompFd] 1 1234 policy=audit web
 }
