@@ -10,6 +10,7 @@ import (
 
 	"github.com/seccomp-go/seccomp/arch"
 	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/internal/compile"
 	"github.com/seccomp-go/seccomp/internal/db"
 	"github.com/seccomp-go/seccomp/internal/model"
 )
@@ -430,7 +431,17 @@ func TestCheckLargeFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d instructions, %d paths, %d cells, %v", len(prog), st.Paths, st.Cells, time.Since(start))
+	t.Logf("linear program: %d instructions, %d paths, %d cells, %v", len(prog), st.Paths, st.Cells, time.Since(start))
+	prog, err = compile.Compile(compile.Input{Filters: filters, Default: def, BadArch: bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	st, err = Check(filters, def, bad, prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("compiled program: %d instructions, %d paths, %d cells, %v", len(prog), st.Paths, st.Cells, time.Since(start))
 }
 
 func BenchmarkCheckLarge(b *testing.B) {
@@ -444,4 +455,23 @@ func BenchmarkCheckLarge(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestCheckCompiler proves the project's compiler on random rule sets.
+func TestCheckCompiler(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var paths int
+	for i := range 500 {
+		filters, def, bad := randRuleSet(r)
+		prog, err := compile.Compile(compile.Input{Filters: filters, Default: def, BadArch: bad})
+		if err != nil {
+			t.Fatalf("rule set %d: %v", i, err)
+		}
+		st, err := Check(filters, def, bad, prog)
+		if err != nil {
+			t.Fatalf("rule set %d: %v\n%s", i, err, prog.Disassemble())
+		}
+		paths += st.Paths
+	}
+	t.Logf("500 compiled rule sets proved, %d paths", paths)
 }
