@@ -61,20 +61,32 @@ func TestLiveTrap(t *testing.T) {
 	requireLive(t)
 	const data = 0x2a
 	if inLiveChild(t) {
-		noCoreDumps()
-		runtime.LockOSThread()
-		report("tid", unix.Gettid())
-		// Wait until the test has attached to this thread.
-		if _, err := io.ReadFull(os.Stdin, make([]byte, 1)); err != nil {
-			childFail("stdin: %v", err)
-		}
-		loadThread(oneSyscall(testNr, kernel.RetTrap|data))
-		report("calling", 1)
-		rawErrno(testNr, 0x77)
-		report("returned", 1)
-		childDone()
+		trapChild(func() { loadThread(oneSyscall(testNr, kernel.RetTrap|data)) })
 	}
+	checkTrap(t, data)
+}
 
+// trapChild is the child of a TRAP test: it waits on a locked thread for
+// the test to attach, loads a filter with load (on that thread, or on all
+// threads) and makes the trapped call.
+func trapChild(load func()) {
+	noCoreDumps()
+	runtime.LockOSThread()
+	report("tid", unix.Gettid())
+	// Wait until the test has attached to this thread.
+	if _, err := io.ReadFull(os.Stdin, make([]byte, 1)); err != nil {
+		childFail("stdin: %v", err)
+	}
+	load()
+	report("calling", 1)
+	rawErrno(testNr, 0x77)
+	report("returned", 1)
+	childDone()
+}
+
+// checkTrap runs the child of a TRAP test under ptrace and checks the
+// SIGSYS the trapped call raises.
+func checkTrap(t *testing.T, data int64) {
 	// ptrace requests must all come from the thread that attached.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
