@@ -3,6 +3,7 @@ package oci
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/seccomp-go/seccomp"
@@ -92,30 +93,35 @@ func NewFilter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilter, err
 // setArches gives f the native architecture, or opts.Arches instead, plus
 // the profile's.
 func setArches(f *seccomp.ScmpFilter, p *plan, opts Options) error {
-	want := append([]seccomp.ScmpArch(nil), opts.Arches...)
-	if len(want) > 0 {
+	if len(opts.Arches) > 0 {
 		native, err := seccomp.GetNativeArch()
 		if err != nil {
 			return fmt.Errorf("seccomp profile: %w", err)
 		}
-		for _, a := range want {
-			if err := f.AddArch(a); err != nil {
-				return fmt.Errorf("seccomp profile: architecture %v: %w", a, err)
-			}
-		}
-		present := false
-		for _, a := range append(want, p.arches...) {
-			present = present || a == native
-		}
-		if !present {
+		keep := slices.Contains(opts.Arches, native) || slices.Contains(p.arches, native)
+		if !keep {
+			// First, as libseccomp only mixes architectures of one
+			// byte order: without the native one, the filter can
+			// take a big-endian target on a little-endian host.
 			if err := f.RemoveArch(native); err != nil {
 				return fmt.Errorf("seccomp profile: removing the native architecture %v: %w", native, err)
 			}
 		}
+		for _, a := range opts.Arches {
+			if present, _ := f.IsArchPresent(a); present {
+				continue
+			}
+			if err := f.AddArch(a); err != nil {
+				return fmt.Errorf("seccomp profile: architecture %v: %w", a, err)
+			}
+		}
 	}
 	for i, a := range p.arches {
+		if present, _ := f.IsArchPresent(a); present {
+			continue
+		}
 		if err := f.AddArch(a); err != nil {
-			return fmt.Errorf("seccomp profile: architectures[%d]: %w", i, err)
+			return fmt.Errorf("seccomp profile: architectures[%d]: adding %v: %w", i, a, err)
 		}
 	}
 	return nil

@@ -323,3 +323,39 @@ func TestNewFilterBadSpec(t *testing.T) {
 		t.Error("nil spec: no error")
 	}
 }
+
+func TestDockerDefaultS390X(t *testing.T) {
+	const tokenS390X = 0x80000016
+	opts := Options{Arches: []seccomp.ScmpArch{seccomp.ArchS390X}, Caps: dockerCaps, KernelVersion: "6.1"}
+	spec, _, err := Parse(DefaultProfile, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewFilter(spec, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Release()
+	raw, err := f.ExportBPFMem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// s390x is big-endian: the program comes out in its byte order.
+	p, err := bpf.Unmarshal(raw, binary.BigEndian)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eperm := uint32(retErrno | 1)
+	for _, c := range []call{
+		{tokenS390X, 3, [6]uint64{}, retAllow, "s390x read"},
+		{tokenS390X, 21, [6]uint64{}, eperm, "s390x mount"},
+		{tokenS390X, 120, [6]uint64{0x20000, 17}, retAllow, "s390x clone: flags are the second argument"},
+		{tokenS390X, 120, [6]uint64{0, 0x20000}, eperm, "s390x clone(CLONE_NEWNS)"},
+		{tokenS390X, 342, [6]uint64{}, retAllow, "s390x s390_runtime_instr"},
+	} {
+		got, _, err := p.Run(bpf.Data{Nr: c.nr, Arch: c.arch, Args: c.args}, binary.BigEndian)
+		if err != nil || got != c.want {
+			t.Errorf("%s: %#x, %v; want %#x", c.what, got, err, c.want)
+		}
+	}
+}
