@@ -121,11 +121,18 @@ func ParseProfile(data []byte) (*Profile, Format, error) {
 
 // Parse decodes a profile in any of the three formats and resolves it
 // for opts (see [Profile.Resolve]). The result is what runc would load;
-// pass it to [NewFilter].
+// pass it to [NewFilter]. Fields that no format defines are ignored, as
+// runc and Docker ignore them, and reported to opts.Warn.
 func Parse(data []byte, opts Options) (*specs.LinuxSeccomp, Format, error) {
 	p, f, err := ParseProfile(data)
 	if err != nil {
 		return nil, 0, err
+	}
+	if opts.Warn != nil {
+		section, _ := seccompSection(data)
+		for _, field := range unknownFields(section) {
+			opts.warnf("unknown field %s ignored", field)
+		}
 	}
 	spec, err := p.Resolve(opts)
 	if err != nil {

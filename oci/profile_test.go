@@ -334,3 +334,32 @@ func TestBadOptions(t *testing.T) {
 		t.Errorf("errno without a known MIPS number: error %v, want one naming defaultErrno", err)
 	}
 }
+
+func TestUnknownFieldWarnings(t *testing.T) {
+	profile := `{
+		"defaultAction": "SCMP_ACT_ERRNO",
+		"DefaultErrnoRet": 1,
+		"defaultActoin": "SCMP_ACT_ALLOW",
+		"archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArches": []}],
+		"syscalls": [
+			{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoret": 3,
+			 "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ", "valueThree": 4}],
+			 "includes": {"caps": [], "kernel": "4.8"}}
+		]
+	}`
+	var got []string
+	opts := amd64
+	opts.Warn = func(m string) { got = append(got, m) }
+	if _, _, err := Parse([]byte(profile), opts); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`unknown field "defaultActoin" ignored`,
+		`unknown field archMap[0]."subArches" ignored`,
+		`unknown field syscalls[0].args[0]."valueThree" ignored`,
+		`unknown field syscalls[0].includes."kernel" ignored`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings:\n got %q\nwant %q", got, want)
+	}
+}
