@@ -502,3 +502,69 @@ func errnoName(err error) string {
 	}
 	return err.Error()
 }
+
+// dropSysAdmin removes CAP_SYS_ADMIN from the calling thread's effective
+// set (capabilities belong to threads), so that loading a filter needs
+// no_new_privs. The goroutine must be locked to its thread.
+func dropSysAdmin() {
+	const capSysAdmin = 21
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		childFail("capget: %v", err)
+	}
+	data[0].Effective &^= 1 << capSysAdmin
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		childFail("capset: %v", err)
+	}
+}
+
+// TestLiveNoNewPrivs loads without no_new_privs and without
+// CAP_SYS_ADMIN: the kernel refuses with EACCES, which libseccomp reports
+// as ECANCELED unless RawRC is set.
+func TestLiveNoNewPrivs(t *testing.T) {
+	requireLive(t)
+	if inLiveChild(t) {
+		p := oneSyscall(testNr, kernel.RetErrno|uint32(unix.EXDEV))
+		onThread(func() {
+			runtime.LockOSThread()
+			dropSysAdmin()
+			report("kernel", errnoName(kernel.LoadFilter(p, kernel.Options{})))
+			report("kernel_raw", errnoName(kernel.LoadFilter(p, kernel.Options{RawRC: true})))
+			report("kernel_nnp", errnoName(kernel.LoadFilter(p, kernel.Options{NoNewPrivs: true})))
+		})
+		onThread(func() {
+			runtime.LockOSThread()
+			dropSysAdmin()
+			f, err := NewFilter(ActAllow)
+			if err != nil {
+				childFail("NewFilter: %v", err)
+			}
+			if err := f.SetNoNewPrivsBit(false); err != nil {
+				childFail("SetNoNewPrivsBit: %v", err)
+			}
+			if err := f.SetTSync(false); err != nil {
+				childFail("SetTSync: %v", err)
+			}
+			report("filter", errnoName(f.Load()))
+			f.SetRawRC(true)
+			report("filter_raw", errnoName(f.Load()))
+			f.SetNoNewPrivsBit(true)
+			report("filter_nnp", errnoName(f.Load()))
+		})
+		childDone()
+	}
+	r := runLiveChild(t)
+	for key, want := range map[string]string{
+		"kernel":     "ECANCELED",
+		"kernel_raw": "EACCES",
+		"kernel_nnp": "nil",
+		"filter":     "ECANCELED",
+		"filter_raw": "EACCES",
+		"filter_nnp": "nil",
+	} {
+		if got := r.get(t, key); got != want {
+			t.Errorf("%s = %s, want %s", key, got, want)
+		}
+	}
+}
