@@ -131,6 +131,8 @@ var aluNames = map[uint16]string{
 	OR: "or", AND: "and", XOR: "xor", LSH: "lsh", RSH: "rsh",
 }
 
+var sizeSuffix = map[uint16]string{W: "", H: "h", B: "b"}
+
 var jumpNames = map[uint16]string{
 	JEQ: "jeq", JGT: "jgt", JGE: "jge", JSET: "jset",
 }
@@ -145,7 +147,6 @@ func formatInstruction(ins Instruction, pc int, kind orderKind) string {
 		}
 		return fmt.Sprint(int64(pc) + 1 + int64(off))
 	}
-	sizeSuffix := map[uint16]string{W: "", H: "h", B: "b"}
 	switch ins.Op {
 	case LD | W | ABS:
 		if name, ok := fieldName(k, kind); ok {

@@ -2,7 +2,7 @@
 // seccomp filter: the instruction type (struct sock_filter), encoding and
 // decoding of raw programs in either byte order, a verifier that applies
 // the kernel's load-time checks, an interpreter over struct seccomp_data,
-// a disassembler, and an emulation of the kernel's constant-action cache
+// a disassembler and a parser for its notation, and an emulation of the kernel's constant-action cache
 // (seccomp_is_const_allow).
 //
 // The package models the kernel's behaviour, not an abstract BPF machine:

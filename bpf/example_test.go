@@ -134,3 +134,22 @@ func ExampleDetectByteOrder() {
 	// Output:
 	// BigEndian <nil>
 }
+
+func ExampleParse() {
+	p, err := bpf.Parse(`
+		ld [nr]
+		jge #0x40000000 jt 3 jf 2
+		ret ALLOW
+		ret ERRNO(38)
+	`, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.Verify())
+	ret, _, _ := p.Run(bpf.Data{Nr: 0x40000001}, binary.LittleEndian)
+	fmt.Println(bpf.ActionString(ret))
+	// Output:
+	// <nil>
+	// ERRNO(38)
+}

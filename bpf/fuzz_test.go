@@ -49,6 +49,19 @@ func FuzzUnmarshalRoundTrip(f *testing.F) {
 			t.Fatalf("Disassemble gave %d lines for %d instructions", n, len(p))
 		}
 		ConstAllow(p, 0xc000003e, 1)
+		text := p.DisassembleOrder(order)
+		q, err := Parse(text, order)
+		if err != nil {
+			t.Fatalf("Parse of the listing: %v\n%s", err, text)
+		}
+		if len(q) != len(p) {
+			t.Fatalf("Parse gave %d instructions for %d", len(q), len(p))
+		}
+		for i := range p {
+			if q[i] != canonical(p[i]) {
+				t.Fatalf("instruction %d: %+v came back as %+v", i, p[i], q[i])
+			}
+		}
 		for _, ins := range p {
 			if FromRaw(ins.Raw()) != ins {
 				t.Fatalf("%+v does not survive Raw/FromRaw", ins)
