@@ -11,6 +11,7 @@ import (
 
 	"github.com/seccomp-go/seccomp/arch"
 	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/internal/db"
 	"github.com/seccomp-go/seccomp/internal/model"
 )
 
@@ -21,12 +22,17 @@ import (
 // exported BPF for the vector's architecture, and every filter is also
 // checked with the equivalence prover.
 
-// simBuild records the first error of a test program's API calls.
+// simBuild runs one test program's API calls as if the program ran on
+// the native ABI "native", and records the first error.
 type simBuild struct {
-	f    *ScmpFilter
-	err  error
-	skip string // why the program cannot be expressed with this API
+	native *arch.Arch
+	f      *ScmpFilter
+	err    error
+	skip   string // why the program cannot be expressed with this API
 }
+
+// nativeArch is SCMP_ARCH_NATIVE of the simulated host.
+func (b *simBuild) nativeArch() ScmpArch { return fromArch(b.native) }
 
 func (b *simBuild) ok(what string, err error) {
 	if err != nil && b.err == nil {
@@ -41,10 +47,26 @@ func (b *simBuild) fails(what string, err error) {
 	}
 }
 
+// init is seccomp_init. On the real host it is NewFilter; for another
+// native ABI it builds the same filter around a rule collection whose
+// native ABI is that one, which is what seccomp_init does there.
 func (b *simBuild) init(def ScmpAction) {
-	f, err := NewFilter(def)
-	b.ok("NewFilter", err)
-	b.f = f
+	if b.native == arch.Native() {
+		f, err := NewFilter(def)
+		b.ok("NewFilter", err)
+		b.f = f
+		return
+	}
+	if err := sanitizeAction(def); err != nil {
+		b.ok("NewFilter", err)
+		return
+	}
+	col, err := db.New(def.toNative(), b.native, kernelSupport{})
+	if err != nil {
+		b.ok("NewFilter", err)
+		return
+	}
+	b.f = &ScmpFilter{col: col, valid: true}
 }
 
 func (b *simBuild) arch(name string) ScmpArch {
@@ -66,16 +88,14 @@ func (b *simBuild) removeArch(name string) {
 }
 
 func (b *simBuild) removeNative() {
-	native, err := GetNativeArch()
-	b.ok("GetNativeArch", err)
 	if b.f != nil {
-		b.ok("RemoveArch native", b.f.RemoveArch(native))
+		b.ok("RemoveArch native", b.f.RemoveArch(b.nativeArch()))
 	}
 }
 
-// sys is SCMP_SYS(name).
+// sys is SCMP_SYS(name): the number on the native ABI.
 func (b *simBuild) sys(name string) ScmpSyscall {
-	s, err := GetSyscallFromName(name)
+	s, err := GetSyscallFromNameByArch(name, b.nativeArch())
 	b.ok("GetSyscallFromName "+name, err)
 	return s
 }
@@ -121,9 +141,16 @@ const (
 	stdin  = 0
 	stdout = 1
 	stderr = 2
-	// ssizeMax is SSIZE_MAX on the 64-bit host the vectors assume.
-	ssizeMax = 0x7fffffffffffffff
 )
+
+// ssizeMax is SSIZE_MAX as the test program sees it when built for the
+// native ABI.
+func (b *simBuild) ssizeMax() uint64 {
+	if b.native.Bits == 32 {
+		return 0x7fffffff
+	}
+	return 0x7fffffffffffffff
+}
 
 // simPrograms ports the filter-building part of each tests/NN-sim-*.c.
 var simPrograms = map[string]func(b *simBuild){
@@ -142,9 +169,9 @@ var simPrograms = map[string]func(b *simBuild){
 		b.init(ActKillThread)
 		b.add(ActAllow, b.sys("openat"))
 		b.add(ActAllow, b.sys("close"))
-		b.add(ActAllow, b.sys("read"), b.a(0, CompareEqual, stdin), b.a(1, CompareNotEqual, 0), b.a(2, CompareLess, ssizeMax))
-		b.add(ActAllow, b.sys("write"), b.a(0, CompareEqual, stdout), b.a(1, CompareNotEqual, 0), b.a(2, CompareLess, ssizeMax))
-		b.add(ActAllow, b.sys("write"), b.a(0, CompareEqual, stderr), b.a(1, CompareNotEqual, 0), b.a(2, CompareLess, ssizeMax))
+		b.add(ActAllow, b.sys("read"), b.a(0, CompareEqual, stdin), b.a(1, CompareNotEqual, 0), b.a(2, CompareLess, b.ssizeMax()))
+		b.add(ActAllow, b.sys("write"), b.a(0, CompareEqual, stdout), b.a(1, CompareNotEqual, 0), b.a(2, CompareLess, b.ssizeMax()))
+		b.add(ActAllow, b.sys("write"), b.a(0, CompareEqual, stderr), b.a(1, CompareNotEqual, 0), b.a(2, CompareLess, b.ssizeMax()))
 		b.add(ActAllow, b.sys("close"))
 		b.add(ActAllow, b.sys("rt_sigreturn"))
 	},
@@ -153,13 +180,13 @@ var simPrograms = map[string]func(b *simBuild){
 		b.add(ActAllow, b.sys("brk"))
 		chdir := b.sys("chdir")
 		for i := range uint64(100) {
-			b.add(ActAllow, chdir, b.a(0, CompareEqual, i), b.a(1, CompareNotEqual, 0), b.a(2, CompareLess, ssizeMax))
+			b.add(ActAllow, chdir, b.a(0, CompareEqual, i), b.a(1, CompareNotEqual, 0), b.a(2, CompareLess, b.ssizeMax()))
 		}
 		for n, ctr := 0, 0; n < 10000 && ctr < 100; n++ {
 			if ScmpSyscall(n) == chdir {
 				continue
 			}
-			if _, err := ScmpSyscall(n).GetName(); err == nil {
+			if _, err := ScmpSyscall(n).GetNameByArch(b.nativeArch()); err == nil {
 				b.add(ActAllow, ScmpSyscall(n), b.a(0, CompareNotEqual, 0))
 				ctr++
 			}
@@ -247,8 +274,7 @@ var simPrograms = map[string]func(b *simBuild){
 	},
 	"16-sim-arch_basic": func(b *simBuild) {
 		b.init(ActKillThread)
-		native, err := GetNativeArch()
-		b.ok("GetNativeArch", err)
+		native := b.nativeArch()
 		if b.f != nil {
 			present, err := b.f.IsArchPresent(native)
 			b.ok("IsArchPresent", err)
@@ -281,7 +307,7 @@ var simPrograms = map[string]func(b *simBuild){
 		// before, which holds them all.
 	},
 	"17-sim-arch_merge": func(b *simBuild) {
-		b32 := &simBuild{}
+		b32 := &simBuild{native: b.native}
 		b32.init(ActKillThread)
 		b.init(ActKillThread)
 		b32.removeNative()
@@ -759,7 +785,7 @@ func simNumber(a *arch.Arch, s string) (int64, error) {
 
 // simCase runs every input a vector denotes on one ABI and returns the
 // number of inputs and the first failure.
-func simCase(prog bpf.Program, rs *model.RuleSet, a *arch.Arch, v simVector) (int, error) {
+func simCase(vm *bpf.VM, rs *model.RuleSet, a *arch.Arch, v simVector) (int, error) {
 	var lo, hi [7]int64
 	var err error
 	lo[6], hi[6], err = simSyscallRange(a, v.syscall)
@@ -779,7 +805,7 @@ func simCase(prog bpf.Program, rs *model.RuleSet, a *arch.Arch, v simVector) (in
 		for i := range 6 {
 			d.Args[i] = uint64(idx[i])
 		}
-		ret, _, err := prog.Run(d, a.ByteOrder())
+		ret, _, err := vm.Run(d)
 		n++
 		if err != nil {
 			return n, fmt.Errorf("%s nr %d args %#x: %v", a.Name, d.Nr, d.Args, err)
@@ -818,103 +844,131 @@ func simSyscallRange(a *arch.Arch, s string) (int64, int64, error) {
 	return n, n, err
 }
 
-// exportedProgram returns the filter's BPF, as ExportBPFMem writes it,
-// decoded for the filter's byte order.
-func exportedProgram(f *ScmpFilter, order binary.ByteOrder) (bpf.Program, error) {
-	b, err := f.ExportBPFMem()
+// simFilter is one test program's filter, built for one native ABI.
+type simFilter struct {
+	f    *ScmpFilter
+	rs   *model.RuleSet
+	vms  map[binary.ByteOrder]*bpf.VM
+	err  error
+	skip string
+}
+
+func buildSim(name string, native *arch.Arch) *simFilter {
+	prog := simPrograms[name]
+	if prog == nil {
+		return &simFilter{err: fmt.Errorf("no port of %s", name)}
+	}
+	b := &simBuild{native: native}
+	prog(b)
+	sf := &simFilter{f: b.f, err: b.err, skip: b.skip, vms: map[binary.ByteOrder]*bpf.VM{}}
+	if sf.err != nil || sf.skip != "" {
+		return sf
+	}
+	if sf.f == nil {
+		sf.err = fmt.Errorf("no filter")
+		return sf
+	}
+	if err := sf.f.Verify(); err != nil {
+		sf.err = fmt.Errorf("Verify: %w", err)
+		return sf
+	}
+	sf.rs, sf.err = ruleSet(sf.f)
+	return sf
+}
+
+// vm returns an interpreter for the filter's BPF, as ExportBPFMem writes
+// it, decoded in the given byte order.
+func (sf *simFilter) vm(order binary.ByteOrder) (*bpf.VM, error) {
+	if vm := sf.vms[order]; vm != nil {
+		return vm, nil
+	}
+	b, err := sf.f.ExportBPFMem()
 	if err != nil {
 		return nil, err
 	}
-	return bpf.Unmarshal(b, order)
+	p, err := bpf.Unmarshal(b, order)
+	if err != nil {
+		return nil, err
+	}
+	vm, err := bpf.NewVM(p, order)
+	if err != nil {
+		return nil, err
+	}
+	sf.vms[order] = vm
+	return vm, nil
 }
 
+// TestLibseccompConformance replays every vector as libseccomp's
+// regression script would on each ABI as the native one: vectors for
+// "all" run on every native ABI, vectors for a bare ABI name only when
+// it is the native one.
 func TestLibseccompConformance(t *testing.T) {
-	native := arch.Native()
-	if native == nil {
-		t.Skip("no native ABI on this platform")
-	}
 	defer SetAPI(0) //nolint:errcheck // restores detection for later tests
 	vectors := readVectors(t)
-	type built struct {
-		f    *ScmpFilter
-		err  error
-		skip string
-	}
-	filters := map[string]*built{}
 	tests := map[string]bool{}
-	var passed, skipped, inputs int
-	var failures []string
-	for _, v := range vectors {
-		tests[v.test] = true
-		arches := expandArches(v.arches, native.Name)
-		if len(arches) == 0 {
-			skipped++
-			t.Logf("vectors.txt:%d %s: skipped, native-only vector for %s", v.line, v.test, v.arches)
-			continue
-		}
-		bf := filters[v.test]
-		if bf == nil {
-			prog := simPrograms[v.test]
-			bf = &built{}
-			if prog == nil {
-				bf.err = fmt.Errorf("no port of %s", v.test)
-			} else {
-				b := &simBuild{}
-				prog(b)
-				bf.f, bf.err, bf.skip = b.f, b.err, b.skip
-				if bf.err == nil && bf.skip == "" {
-					bf.err = verifyFilter(bf.f)
+	applied := make([]bool, len(vectors))
+	failed := make([]bool, len(vectors))
+	skipReason := make([]string, len(vectors))
+	var inputs, cases int
+	for _, native := range arch.All() {
+		filters := map[string]*simFilter{}
+		for vi, v := range vectors {
+			tests[v.test] = true
+			arches := expandArches(v.arches, native.Name)
+			if len(arches) == 0 {
+				continue
+			}
+			sf := filters[v.test]
+			if sf == nil {
+				sf = buildSim(v.test, native)
+				filters[v.test] = sf
+			}
+			if sf.skip != "" {
+				skipReason[vi] = sf.skip
+				continue
+			}
+			applied[vi] = true
+			err := sf.err
+			for _, name := range arches {
+				if err != nil {
+					break
 				}
+				a, ok := arch.Lookup(name)
+				if !ok {
+					err = fmt.Errorf("unknown ABI %s", name)
+					break
+				}
+				var vm *bpf.VM
+				if vm, err = sf.vm(a.ByteOrder()); err != nil {
+					break
+				}
+				var n int
+				n, err = simCase(vm, sf.rs, a, v)
+				inputs += n
+				cases++
 			}
-			filters[v.test] = bf
+			if err != nil && !failed[vi] {
+				failed[vi] = true
+				t.Errorf("vectors.txt:%d %s %s %s (native %s): %v", v.line, v.test, v.arches, v.syscall, native.Name, err)
+			}
 		}
-		if bf.skip != "" {
+	}
+	var passed, skipped int
+	for vi, v := range vectors {
+		switch {
+		case !applied[vi]:
 			skipped++
-			t.Logf("vectors.txt:%d %s: skipped, %s", v.line, v.test, bf.skip)
-			continue
+			reason := skipReason[vi]
+			if reason == "" {
+				reason = "no native ABI selects it"
+			}
+			t.Logf("vectors.txt:%d %s: skipped, %s", v.line, v.test, reason)
+		case !failed[vi]:
+			passed++
 		}
-		err := bf.err
-		for _, name := range arches {
-			if err != nil {
-				break
-			}
-			a, ok := arch.Lookup(name)
-			if !ok {
-				err = fmt.Errorf("unknown ABI %s", name)
-				break
-			}
-			var prog bpf.Program
-			prog, err = exportedProgram(bf.f, a.ByteOrder())
-			if err != nil {
-				break
-			}
-			var n int
-			var rs *model.RuleSet
-			if rs, err = ruleSet(bf.f); err != nil {
-				break
-			}
-			n, err = simCase(prog, rs, a, v)
-			inputs += n
-		}
-		if err != nil {
-			failures = append(failures, fmt.Sprintf("vectors.txt:%d %s %s %s: %v", v.line, v.test, v.arches, v.syscall, err))
-			continue
-		}
-		passed++
 	}
-	for _, f := range failures {
-		t.Error(f)
-	}
-	t.Logf("libseccomp conformance: %d/%d vectors passed, %d skipped, %d tests, %d simulated inputs",
-		passed, len(vectors), skipped, len(tests), inputs)
-}
-
-// verifyFilter proves the compiled filter equal to its rules.
-func verifyFilter(f *ScmpFilter) error {
-	if f == nil {
-		return fmt.Errorf("no filter")
-	}
-	return f.Verify()
+	t.Logf("libseccomp conformance: %d/%d vectors passed, %d skipped, %d tests, %d native ABIs, %d vector×ABI cases, %d simulated inputs",
+		passed, len(vectors), skipped, len(tests), len(arch.All()), cases, inputs)
 }
 
 // ruleSet returns the semantic model of the filter's rules.
