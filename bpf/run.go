@@ -124,7 +124,12 @@ func run(p Program, d Data, order binary.ByteOrder) (uint32, int, error) {
 			}
 			pc += int(k)
 		default:
-			switch Class(ins.Op) {
+			class := Class(ins.Op)
+			if ins.Op&^0xf8 != class {
+				// Bits outside class, operation and source.
+				class = 0xffff
+			}
+			switch class {
 			case ALU:
 				if Source(ins.Op) == X {
 					k = x

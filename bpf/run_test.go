@@ -266,6 +266,8 @@ func TestRunUnverified(t *testing.T) {
 		{"bad alu", Program{{Op: ALU | 0xf0}, retA}, 0},
 		{"bad jump", Program{{Op: JMP | 0x70}, retA}, 0},
 		{"ld h", Program{Stmt(LD|H|ABS, 0), retA}, 0},
+		{"alu with high bits", Program{{Op: 0x0104}, retA}, 0},
+		{"jump with high bits", Program{{Op: 0x0115}, retA}, 0},
 		{"shift k 32", Program{Stmt(ALU|LSH|K, 32), retA}, 0},
 		{"mod k 0", Program{Stmt(ALU|MOD|K, 0), retA}, 0},
 	}
