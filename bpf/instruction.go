@@ -215,29 +215,24 @@ func isBigEndian(order binary.ByteOrder) bool {
 // DetectByteOrder guesses the byte order of a raw program whose
 // architecture is not known, such as a file written by
 // seccomp_export_bpf: it returns the order in which b decodes to a
-// program that Verify accepts. When both orders give valid programs the
-// host's order is preferred; when neither does, the error is that of the
+// program that Verify accepts. At most one order can: the opcode of the
+// last instruction must be 0x0006 or 0x0016, and byte-swapped neither is
+// a valid opcode. When neither order works, the error is that of the
 // little-endian decoding.
 func DetectByteOrder(b []byte) (binary.ByteOrder, error) {
-	var firstErr error
-	orders := []binary.ByteOrder{binary.LittleEndian, binary.BigEndian}
-	if isBigEndian(binary.NativeEndian) {
-		orders[0], orders[1] = orders[1], orders[0]
-	}
-	var found []binary.ByteOrder
-	for _, order := range orders {
+	try := func(order binary.ByteOrder) error {
 		p, err := Unmarshal(b, order)
-		if err == nil {
-			err = p.Verify()
+		if err != nil {
+			return err
 		}
-		if err == nil {
-			found = append(found, order)
-		} else if firstErr == nil || order == binary.LittleEndian {
-			firstErr = err
-		}
+		return p.Verify()
 	}
-	if len(found) == 0 {
-		return nil, firstErr
+	leErr, beErr := try(binary.LittleEndian), try(binary.BigEndian)
+	switch {
+	case leErr == nil:
+		return binary.LittleEndian, nil
+	case beErr == nil:
+		return binary.BigEndian, nil
 	}
-	return found[0], nil
+	return nil, leErr
 }
