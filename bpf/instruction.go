@@ -24,6 +24,12 @@ type Program []Instruction
 // accepts in one program (BPF_MAXINSNS).
 const MaxInstructions = 4096
 
+// MaxInstructionsPerPath is the kernel's limit (MAX_INSNS_PER_PATH) on
+// the instructions of all filters a thread has installed, where each
+// filter counts as its length plus 4; installing a filter past it fails
+// with ENOMEM.
+const MaxInstructionsPerPath = 32768
+
 // InstructionSize is the size in bytes of one encoded instruction.
 const InstructionSize = 8
 
