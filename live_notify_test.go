@@ -288,8 +288,8 @@ func checkDeadTarget(t *testing.T, fd ScmpFd, id uint64) {
 	}()
 	select {
 	case err := <-done:
-		if err != syscall.ENOENT {
-			t.Errorf("NotifReceive with no target left: %v, want ENOENT", err)
+		if err != ErrNotifNoTarget || !errors.Is(err, syscall.ENOENT) {
+			t.Errorf("NotifReceive with no target left: %v, want ErrNotifNoTarget (ENOENT)", err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Error("NotifReceive with no target left hangs")

@@ -59,6 +59,21 @@ type ScmpNotifAddFd struct {
 	NewFdFlags uint32
 }
 
+// ErrNotifNoTarget is returned by [NotifReceive] when no task uses the
+// filter any more, so that no notification can ever arrive on the
+// descriptor. It matches syscall.ENOENT with errors.Is; compared with ==
+// it differs from the ENOENT of a single target that died, on which a
+// supervisor simply receives again.
+var ErrNotifNoTarget error = notifNoTarget{}
+
+type notifNoTarget struct{}
+
+func (notifNoTarget) Error() string {
+	return "seccomp notification: no task uses the filter any more"
+}
+
+func (notifNoTarget) Is(target error) bool { return target == syscall.ENOENT }
+
 // notifSupported fails with a *VersionError unless the API level offers
 // user notification (6, as libseccomp-golang requires).
 func notifSupported() error {
@@ -115,11 +130,12 @@ func notifArch(token uint32) (ScmpArch, error) {
 // Each call returns one notification; a supervisor calls it in a loop.
 // Interrupted waits are resumed.
 //
-// Errors: ENOENT when the target died before the notification could be
-// read, and also — where libseccomp-golang would block forever — when
-// no task uses the filter any more, so no notification can ever arrive;
-// ECANCELED for other kernel failures; an error for an API level below 6
-// or an unknown architecture in the request.
+// Errors: syscall.ENOENT when the target died before the notification
+// could be read; [ErrNotifNoTarget] (which also matches ENOENT) when no
+// task uses the filter any more, where a blocking receive could wait
+// forever; syscall.ECANCELED for other kernel failures, a bad descriptor
+// among them; a *VersionError for an API level below 6; an error for an
+// unknown architecture in the request.
 func NotifReceive(fd ScmpFd) (*ScmpNotifReq, error) {
 	if err := notifSupported(); err != nil {
 		return nil, err
@@ -134,7 +150,7 @@ func NotifReceive(fd ScmpFd) (*ScmpNotifReq, error) {
 			return nil, syscall.ECANCELED
 		}
 		if !ready {
-			return nil, syscall.ENOENT
+			return nil, ErrNotifNoTarget
 		}
 		req, err = kernel.NotifRecv(int(fd))
 		if err == nil {
