@@ -114,3 +114,59 @@ func TestSetAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestSetAPIRefusesActions checks that actions and attributes beyond the
+// API level are refused when the filter is built, never loaded: EINVAL
+// from db_col_action_valid, which libseccomp-golang reports as "two
+// checks on same syscall argument", and the TSYNC/NOTIFY clash before
+// level 6.
+func TestSetAPIRefusesActions(t *testing.T) {
+	requireLive(t)
+	if inLiveChild(t) {
+		rule := func(level uint, tsync bool, a ScmpAction) string {
+			if err := SetAPI(level); err != nil {
+				childFail("SetAPI(%d): %v", level, err)
+			}
+			f, err := NewFilter(ActAllow)
+			if err != nil {
+				childFail("NewFilter: %v", err)
+			}
+			defer f.Release()
+			if err := f.SetTSync(tsync); err != nil {
+				return "SetTSync: " + errnoName(err)
+			}
+			return errnoName(f.AddRule(ScmpSyscall(testNr), a))
+		}
+		report("log2", rule(2, false, ActLog))
+		report("killproc2", rule(2, false, ActKillProcess))
+		report("log3", rule(3, false, ActLog))
+		report("notify4", rule(4, false, ActNotify))
+		report("notify5", rule(5, false, ActNotify))
+		report("notify5tsync", rule(5, true, ActNotify))
+		report("notify6tsync", rule(6, true, ActNotify))
+		report("errno4095", rule(7, false, ActErrno.SetReturnCode(4095)))
+		if err := SetAPI(2); err != nil {
+			childFail("SetAPI: %v", err)
+		}
+		_, err := NewFilter(ActLog)
+		report("newfilter_log2", err != nil)
+		childDone()
+	}
+	r := runLiveChild(t)
+	const refused = "two checks on same syscall argument"
+	for key, want := range map[string]string{
+		"log2":           refused,
+		"killproc2":      refused,
+		"log3":           "nil",
+		"notify4":        refused,
+		"notify5":        "nil",
+		"notify5tsync":   refused,
+		"notify6tsync":   "nil",
+		"errno4095":      refused,
+		"newfilter_log2": "true",
+	} {
+		if got := r.get(t, key); got != want {
+			t.Errorf("%s = %s, want %s", key, got, want)
+		}
+	}
+}
