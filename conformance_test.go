@@ -996,3 +996,48 @@ func ruleSet(f *ScmpFilter) (*model.RuleSet, error) {
 	defer f.lock.Unlock()
 	return model.New(f.col.Filters(), f.col.Default(), f.col.BadArch())
 }
+
+func TestExpandArches(t *testing.T) {
+	tests := []struct {
+		spec, native string
+		want         string
+	}{
+		{"all", "x86_64", "x86_64"},
+		{"all,-x32", "x32", ""},
+		{"x86", "x86_64", ""},
+		{"x86", "x86", "x86"},
+		{"all_64", "x86", ""},
+		{"all_64", "s390x", "s390x"},
+		{"+x86,+ppc64le", "aarch64", "x86 ppc64le"},
+		{"+all_be,-ppc", "x86_64", "m68k mips mips64 mips64n32 parisc parisc64 ppc64 s390 s390x sheb"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(expandArches(tt.spec, tt.native), " "); got != tt.want {
+			t.Errorf("expandArches(%q, %q) = %q, want %q", tt.spec, tt.native, got, tt.want)
+		}
+	}
+}
+
+// TestConformanceHarnessFails makes sure a wrong expectation is reported.
+func TestConformanceHarnessFails(t *testing.T) {
+	sf := buildSim("02-sim-basic", arch.X86_64)
+	if sf.err != nil {
+		t.Fatal(sf.err)
+	}
+	vm, err := sf.vm(arch.X86_64.ByteOrder())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := simVector{test: "02-sim-basic", syscall: "read", args: [6]string{"0", "N", "N", "N", "N", "N"}, result: "ALLOW"}
+	if n, err := simCase(vm, sf.rs, arch.X86_64, ok); err != nil || n != 1 {
+		t.Fatalf("read: %d inputs, %v", n, err)
+	}
+	bad := ok
+	bad.syscall, bad.result = "0-5", "ALLOW" // open (2) is not allowed
+	if _, err := simCase(vm, sf.rs, arch.X86_64, bad); err == nil {
+		t.Error("a wrong expectation passed")
+	}
+	if n, _ := simCase(vm, sf.rs, arch.X86_64, simVector{syscall: "4-5", args: [6]string{"0-1", "N", "N", "N", "N", "2-4"}, result: "KILL"}); n != 12 {
+		t.Errorf("ranges expanded to %d inputs, want 12", n)
+	}
+}
