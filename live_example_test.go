@@ -76,3 +76,30 @@ func ExampleGetAPI() {
 		fmt.Println("SetWaitKill is available")
 	}
 }
+
+// A Go program is always multi-threaded, and a filter is loaded per
+// thread. The simple safe way to confine a command is to start a copy of
+// the program, load the filter there with TSYNC (set by NewFilter when
+// the kernel has it, so every thread gets it), and exec the command: the
+// filter survives exec. Here the child half: it refuses ptrace to the
+// command it runs.
+func ExampleScmpFilter_Load_beforeExec() {
+	if os.Getenv("CONFINE_CHILD") != "1" {
+		return // the parent starts os.Args[0] with CONFINE_CHILD=1
+	}
+	f, err := seccomp.NewFilter(seccomp.ActAllow)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ptrace, err := seccomp.GetSyscallFromName("ptrace")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := f.AddRule(ptrace, seccomp.ActErrno.SetReturnCode(int16(syscall.EPERM))); err != nil {
+		log.Fatal(err)
+	}
+	if err := f.Load(); err != nil {
+		log.Fatal(err)
+	}
+	log.Fatal(syscall.Exec("/bin/sh", []string{"sh", "-c", "echo confined"}, os.Environ()))
+}

@@ -92,7 +92,11 @@ func (r *childResult) get(t *testing.T, key string) string {
 
 // liveCommand prepares the child process of test t.
 func liveCommand(t *testing.T) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^"+t.Name()+"$", "-test.count=1")
 	cmd.Env = append(os.Environ(), liveEnv+"="+t.Name())
 	cmd.Dir = t.TempDir()
 	return cmd
