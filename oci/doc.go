@@ -23,10 +23,24 @@
 // and for write. Mistakes in a profile come back as [*FieldError]s naming
 // the field, such as "syscalls[3].args[0].index: 7 is above 5".
 //
+// runc does not load libseccomp's program as it is: [Program] returns
+// what runc loads, the filter's program behind runc's ENOSYS stub (so
+// that syscalls newer than the profile fail with ENOSYS, not with the
+// default action), and [Load] loads it with the filter's attributes.
+//
 // When the filter has SCMP_ACT_NOTIFY rules and the profile names a
 // listenerPath, [Handoff] sends the notification descriptor of the loaded
 // filter to the agent listening there, with runc's ContainerProcessState
 // message.
+//
+// A typical runtime does:
+//
+//	spec, _, err := oci.Parse(data, oci.Options{NoNewPrivs: true})
+//	filter, err := oci.NewFilter(spec, opts)
+//	fd, err := oci.Load(filter, spec) // on the thread that will exec
+//	if fd >= 0 {
+//		err = oci.Handoff(spec, fd, os.Getpid(), state)
+//	}
 //
 // [DefaultProfile] is Docker's default profile.
 package oci

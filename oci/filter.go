@@ -38,6 +38,10 @@ var ErrTooLong = errors.New("the filter exceeds the kernel's limit of 4096 BPF i
 // Errors in the profile are [*FieldError]s naming the field. A filter
 // that would exceed 4096 BPF instructions gives an error wrapping
 // [ErrTooLong]. The filter's no_new_privs attribute is opts.NoNewPrivs.
+//
+// The filter's own program (ExportBPFMem, Load) lacks runc's ENOSYS stub;
+// [Program] and [Load] add it. A profile with SCMP_ACT_NOTIFY rules
+// compiles without a listenerPath, but [Handoff] needs one.
 func NewFilter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilter, error) {
 	p, err := newPlan(spec)
 	if err != nil {

@@ -27,8 +27,6 @@ const (
 	tokenX86     = 0x40000003
 	tokenAArch64 = 0xc00000b7
 	tokenARM     = 0x40000028
-
-	x32Bit = 0x40000000
 )
 
 // call is one syscall a filter is asked about.

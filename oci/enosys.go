@@ -1,0 +1,304 @@
+package oci
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	seccomp "github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/arch"
+	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/internal/compile"
+	"github.com/seccomp-go/seccomp/internal/kernel"
+)
+
+// abis maps libseccomp-golang's architectures to package arch's.
+var abis = map[seccomp.ScmpArch]*arch.Arch{
+	seccomp.ArchX86:         arch.X86,
+	seccomp.ArchAMD64:       arch.X86_64,
+	seccomp.ArchX32:         arch.X32,
+	seccomp.ArchARM:         arch.ARM,
+	seccomp.ArchARM64:       arch.AArch64,
+	seccomp.ArchMIPS:        arch.MIPS,
+	seccomp.ArchMIPS64:      arch.MIPS64,
+	seccomp.ArchMIPS64N32:   arch.MIPS64N32,
+	seccomp.ArchMIPSEL:      arch.MIPSEL,
+	seccomp.ArchMIPSEL64:    arch.MIPSEL64,
+	seccomp.ArchMIPSEL64N32: arch.MIPSEL64N32,
+	seccomp.ArchPPC:         arch.PPC,
+	seccomp.ArchPPC64:       arch.PPC64,
+	seccomp.ArchPPC64LE:     arch.PPC64LE,
+	seccomp.ArchS390:        arch.S390,
+	seccomp.ArchS390X:       arch.S390X,
+	seccomp.ArchPARISC:      arch.PARISC,
+	seccomp.ArchPARISC64:    arch.PARISC64,
+	seccomp.ArchRISCV64:     arch.RISCV64,
+	seccomp.ArchLOONGARCH64: arch.LoongArch64,
+	seccomp.ArchM68K:        arch.M68K,
+	seccomp.ArchSH:          arch.SH,
+	seccomp.ArchSHEB:        arch.SHEB,
+}
+
+// x32Bit is __X32_SYSCALL_BIT, set in the numbers of x32 syscalls.
+const x32Bit = 0x40000000
+
+// filterArches lists the architectures of f, in libseccomp-golang's order.
+func filterArches(f *seccomp.ScmpFilter) ([]seccomp.ScmpArch, error) {
+	var out []seccomp.ScmpArch
+	for a := seccomp.ArchX86; a <= seccomp.ArchSHEB; a++ {
+		ok, err := f.IsArchPresent(a)
+		if err != nil {
+			return nil, fmt.Errorf("seccomp profile: %w", err)
+		}
+		if ok {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("seccomp profile: the filter has no architecture")
+	}
+	return out, nil
+}
+
+// Program returns the BPF program runc loads for a filter built by
+// [NewFilter] from spec: the filter's own program, preceded, when the
+// default action refuses syscalls, by runc's ENOSYS stub. For each of the
+// filter's architectures, the stub makes every syscall numbered above the
+// highest one the profile names fail with ENOSYS instead of taking the
+// default action, so that programs fall back from syscalls newer than the
+// profile, as they do on older kernels. The stub is left out, as runc
+// leaves it out, when the default action is ALLOW, LOG or TRACE, or
+// ERRNO with ENOSYS already.
+//
+// The program decides like the filter for every syscall the profile
+// knows of; [seccomp.ScmpFilter.ExportBPFMem] gives the filter's program
+// alone.
+func Program(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (bpf.Program, error) {
+	if f == nil || spec == nil {
+		return nil, errors.New("seccomp profile: Program needs a filter and its profile")
+	}
+	arches, err := filterArches(f)
+	if err != nil {
+		return nil, err
+	}
+	order := binary.ByteOrder(binary.LittleEndian)
+	if abis[arches[0]].BigEndian {
+		order = binary.BigEndian
+	}
+	raw, err := f.ExportBPFMem()
+	if err != nil {
+		if errors.Is(err, compile.ErrTooLong) {
+			return nil, fmt.Errorf("seccomp profile: %w: %w", ErrTooLong, err)
+		}
+		return nil, fmt.Errorf("seccomp profile: compiling the filter: %w", err)
+	}
+	main, err := bpf.Unmarshal(raw, order)
+	if err != nil {
+		return nil, fmt.Errorf("seccomp profile: decoding the filter: %w", err)
+	}
+	stub, err := enosysStub(spec, arches)
+	if err != nil {
+		return nil, err
+	}
+	if n := len(stub) + len(main); n > bpf.MaxInstructions {
+		return nil, fmt.Errorf("seccomp profile: %w (with runc's ENOSYS stub it needs %d)", ErrTooLong, n)
+	}
+	return append(stub, main...), nil
+}
+
+// Load loads the program of [Program] the way f.Load would load f's own,
+// with f's attributes (no_new_privs, TSYNC, LOG, SPEC_ALLOW,
+// WAIT_KILLABLE_RECV), as runc's PatchAndLoad does. It returns the
+// user-notification descriptor when the program has SCMP_ACT_NOTIFY
+// rules (pass it to [Handoff]), -1 otherwise.
+func Load(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (notifyFd int, err error) {
+	p, err := Program(f, spec)
+	if err != nil {
+		return -1, err
+	}
+	attr := func(get func() (bool, error)) bool {
+		if err != nil {
+			return false
+		}
+		var v bool
+		v, err = get()
+		return v
+	}
+	opts := kernel.Options{
+		NoNewPrivs:       attr(f.GetNoNewPrivsBit),
+		TSync:            attr(f.GetTSync),
+		Log:              attr(f.GetLogBit),
+		SpecAllow:        attr(f.GetSSB),
+		WaitKillableRecv: attr(f.GetWaitKill),
+		RawRC:            attr(f.GetRawRC),
+		NotifyUsed:       slices.ContainsFunc(p, isNotifyReturn),
+	}
+	if err != nil {
+		return -1, fmt.Errorf("seccomp profile: reading the filter's attributes: %w", err)
+	}
+	if err := kernel.LoadFilter(p, opts); err != nil {
+		return -1, fmt.Errorf("seccomp profile: loading the filter: %w", err)
+	}
+	if !opts.NotifyUsed {
+		return -1, nil
+	}
+	return kernel.NotifyFd(), nil
+}
+
+// isNotifyReturn reports whether ins returns SECCOMP_RET_USER_NOTIF.
+func isNotifyReturn(ins bpf.Instruction) bool {
+	return ins.Op == bpf.RET|bpf.K && ins.K&0xffff0000 == 0x7fc00000
+}
+
+// enosysStub builds runc's ENOSYS stub for arches, or nothing when runc
+// would not add one.
+func enosysStub(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch) (bpf.Program, error) {
+	switch spec.DefaultAction {
+	case specs.ActAllow, specs.ActLog, specs.ActTrace:
+		// Permissive already; a tracer handles new syscalls itself.
+		return nil, nil
+	}
+	enosys, err := errnoByName("ENOSYS", &arches[0])
+	if err != nil {
+		return nil, err
+	}
+	if spec.DefaultAction == specs.ActErrno && spec.DefaultErrnoRet != nil && *spec.DefaultErrnoRet == enosys {
+		return nil, nil
+	}
+
+	// The highest syscall number the profile names, per architecture;
+	// x86_64 and x32 share a token and are told apart by x32Bit.
+	type section struct {
+		token    uint32
+		last     uint32 // x86_64 or any other architecture
+		lastX32  uint32
+		has, x32 bool
+	}
+	byToken := map[uint32]*section{}
+	for _, a := range arches {
+		abi := abis[a]
+		var last uint32
+		for _, s := range spec.Syscalls {
+			for _, name := range s.Names {
+				nr, err := seccomp.GetSyscallFromNameByArch(name, a)
+				if err == nil && nr > 0 && uint32(nr) > last {
+					last = uint32(nr)
+				}
+			}
+		}
+		if last == 0 {
+			// No rule for this architecture: nothing to compare with.
+			continue
+		}
+		sec := byToken[abi.Token]
+		if sec == nil {
+			sec = &section{token: abi.Token}
+			byToken[abi.Token] = sec
+		}
+		if a == seccomp.ArchX32 {
+			sec.x32, sec.lastX32 = true, last
+		} else {
+			sec.has, sec.last = true, last
+		}
+	}
+	if len(byToken) == 0 {
+		return nil, nil
+	}
+	var tokens []uint32
+	for t := range byToken {
+		tokens = append(tokens, t)
+	}
+	slices.Sort(tokens)
+
+	// Jumps name their targets; they are resolved once the layout is
+	// known. The stub ends with "ja main; ret ENOSYS", and the filter's
+	// own program (main) follows.
+	const (
+		next   = -1 // the next section
+		toNos  = -2 // ret ENOSYS
+		toMain = -3 // the filter's program
+	)
+	type jump struct {
+		ins    bpf.Instruction
+		jt, jf int // targets: >= 0 is relative within the section
+	}
+	var sections [][]jump
+	ld := func(off uint32) jump { return jump{ins: bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, off)} }
+	jgt := func(k uint32) jump { return jump{ins: bpf.Jump(bpf.JMP|bpf.JGT|bpf.K, k, 0, 0), jt: toNos, jf: toMain} }
+	for _, t := range tokens {
+		sec := byToken[t]
+		code := []jump{
+			{ins: bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, t, 0, 0), jt: 0, jf: next},
+			ld(bpf.OffsetNr),
+		}
+		jset := func(jt, jf int) jump {
+			return jump{ins: bpf.Jump(bpf.JMP|bpf.JSET|bpf.K, x32Bit, 0, 0), jt: jt, jf: jf}
+		}
+		switch {
+		case sec.has && sec.x32:
+			code = append(code, jset(1, 0), jgt(sec.last), jgt(sec.lastX32))
+		case sec.x32:
+			code = append(code, jset(0, toMain), jgt(sec.lastX32))
+		case t == arch.X86_64.Token:
+			// x86_64 alone: x32 numbers are the filter's business.
+			code = append(code, jset(toMain, 0), jgt(sec.last))
+		default:
+			code = append(code, jgt(sec.last))
+		}
+		sections = append(sections, code)
+	}
+
+	// Layout: ld arch; sections...; ja main; ret ENOSYS.
+	starts := make([]int, len(sections)+1)
+	pc := 1
+	for i, s := range sections {
+		starts[i] = pc
+		pc += len(s)
+	}
+	starts[len(sections)] = pc // the final "ja main"
+	nosPC := pc + 1
+	mainPC := pc + 2
+
+	prog := bpf.Program{bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetArch)}
+	for i, s := range sections {
+		for j, in := range s {
+			here := starts[i] + j
+			target := func(l int) (uint8, error) {
+				var to int
+				switch l {
+				case next:
+					to = starts[i+1]
+				case toNos:
+					to = nosPC
+				case toMain:
+					to = mainPC
+				default:
+					to = here + 1 + l
+				}
+				off := to - here - 1
+				if off < 0 || off > 255 {
+					return 0, fmt.Errorf("seccomp profile: ENOSYS stub jump of %d instructions", off)
+				}
+				return uint8(off), nil
+			}
+			ins := in.ins
+			if bpf.Class(ins.Op) == bpf.JMP {
+				var err error
+				if ins.Jt, err = target(in.jt); err != nil {
+					return nil, err
+				}
+				if ins.Jf, err = target(in.jf); err != nil {
+					return nil, err
+				}
+			}
+			prog = append(prog, ins)
+		}
+	}
+	prog = append(prog,
+		bpf.Stmt(bpf.JMP|bpf.JA, 1),
+		bpf.Stmt(bpf.RET|bpf.K, 0x00050000|uint32(enosys)),
+	)
+	return prog, nil
+}
