@@ -35,7 +35,8 @@
 //
 // A typical runtime does:
 //
-//	spec, _, err := oci.Parse(data, oci.Options{NoNewPrivs: true})
+//	opts := oci.Options{NoNewPrivs: true}
+//	spec, _, err := oci.Parse(data, opts)
 //	filter, err := oci.NewFilter(spec, opts)
 //	fd, err := oci.Load(filter, spec) // on the thread that will exec
 //	if fd >= 0 {
