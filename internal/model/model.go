@@ -216,8 +216,11 @@ func invalid(format string, args ...any) error {
 // (except x86_64 and x32), syscalls must be sorted by number without
 // duplicates, and every decision tree must be finite (no level may lead
 // back to itself) with argument indexes 0 to 5 and known operators. When
-// x86_64 and x32 are both present and both have a rule for the same
-// number (only possible for -1), the filter that comes first wins.
+// x86_64 and x32 are both present and both have rules for the same number
+// (only possible for -1), the entry with the higher Priority decides, and
+// on a tie that of the filter that comes first. (libseccomp breaks ties in
+// the user priority by preferring the entry with fewer argument
+// comparisons, which the rule tree does not record.)
 func New(filters []*db.Filter, def, badArch db.Action) (*RuleSet, error) {
 	rs := &RuleSet{def: def, badArch: badArch}
 	byToken := map[uint32]int{}
@@ -250,7 +253,13 @@ func New(filters []*db.Filter, def, badArch db.Action) (*RuleSet, error) {
 			}
 			i, found := slices.BinarySearch(r.nums, s.Num)
 			if found {
-				continue // the first filter's rule wins
+				// x86_64 and x32 both have syscall -1: libseccomp
+				// checks the entry of higher priority first, and that
+				// of the first filter on a tie.
+				if s.Priority > r.sys[i].Priority {
+					r.sys[i] = s
+				}
+				continue
 			}
 			r.nums = slices.Insert(r.nums, i, s.Num)
 			r.sys = slices.Insert(r.sys, i, s)

@@ -46,6 +46,14 @@ func data(a *arch.Arch, nr int32, args ...uint64) bpf.Data {
 	return d
 }
 
+func x64m1(pri uint32, a db.Action) *db.Filter {
+	return &db.Filter{Arch: arch.X86_64, Syscalls: []*db.Syscall{{Num: 0xffffffff, Priority: pri, Action: a}}}
+}
+
+func x32m1(pri uint32, a db.Action) *db.Filter {
+	return &db.Filter{Arch: arch.X32, Syscalls: []*db.Syscall{{Num: 0xffffffff, Priority: pri, Action: a}}}
+}
+
 func TestDecideArchAndSyscall(t *testing.T) {
 	x8664 := &db.Filter{Arch: arch.X86_64, Syscalls: []*db.Syscall{
 		{Num: 0, Action: actAllow},
@@ -80,6 +88,9 @@ func TestDecideArchAndSyscall(t *testing.T) {
 		{"both: x32 rule", []*db.Filter{x32, x8664}, data(arch.X86_64, 0x40000000), actLog},
 		{"both: neither", []*db.Filter{x8664, x32}, data(arch.X86_64, 0x40000001), actKill},
 		{"third arch -1", []*db.Filter{x8664, aarch64}, data(arch.AArch64, -1), actTrap},
+		{"-1 in both: first filter on a tie", []*db.Filter{x32m1(0, actLog), x64m1(0, actTrap)}, data(arch.X86_64, -1), actLog},
+		{"-1 in both: first filter on a tie, other order", []*db.Filter{x64m1(0, actTrap), x32m1(0, actLog)}, data(arch.X86_64, -1), actTrap},
+		{"-1 in both: higher priority", []*db.Filter{x32m1(1, actLog), x64m1(2, actTrap)}, data(arch.X86_64, -1), actTrap},
 		{"third arch other", []*db.Filter{x8664, aarch64}, data(arch.AArch64, 0), actKill},
 	}
 	for _, tt := range tests {

@@ -56,13 +56,21 @@ func refCompile(filters []*db.Filter, def, badArch db.Action) (bpf.Program, erro
 			a.far(bpf.JMP|bpf.JGE|bpf.K, 0x40000000, sys, badLbl)
 		}
 		a.place(sys)
-		seen := map[uint32]bool{}
+		// A number in both x86_64 and x32 (syscall -1): the entry of
+		// higher priority, then that of the first filter.
+		chosen := map[uint32]*db.Syscall{}
 		for _, f := range g.fs {
 			for _, s := range f.Syscalls {
-				if seen[s.Num] {
+				if c := chosen[s.Num]; c == nil || s.Priority > c.Priority {
+					chosen[s.Num] = s
+				}
+			}
+		}
+		for _, f := range g.fs {
+			for _, s := range f.Syscalls {
+				if chosen[s.Num] != s {
 					continue
 				}
-				seen[s.Num] = true
 				hit, miss := a.newLabel(), a.newLabel()
 				a.stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetNr)
 				a.far(bpf.JMP|bpf.JEQ|bpf.K, s.Num, hit, miss)

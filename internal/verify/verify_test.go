@@ -72,15 +72,21 @@ func randRuleSet(r *rand.Rand) ([]*db.Filter, db.Action, db.Action) {
 		a := randArches[i]
 		f := &db.Filter{Arch: a}
 		nums := map[uint32]bool{}
-		for range 1 + r.IntN(6) {
+		// Mostly a few syscalls; sometimes many in a narrow window, so
+		// that compilers can merge runs of equal decisions.
+		count, window := 1+r.IntN(6), 20
+		if r.IntN(4) == 0 {
+			count, window = 10+r.IntN(50), 80
+		}
+		for range count {
 			var num uint32
 			switch a.Name {
 			case "x32":
-				num = 0x40000000 | uint32(r.IntN(20))
+				num = 0x40000000 | uint32(r.IntN(window))
 			case "mips":
-				num = 4000 + uint32(r.IntN(20))
+				num = 4000 + uint32(r.IntN(window))
 			default:
-				num = uint32(r.IntN(20))
+				num = uint32(r.IntN(window))
 			}
 			if r.IntN(20) == 0 {
 				num = 0xffffffff
@@ -88,8 +94,10 @@ func randRuleSet(r *rand.Rand) ([]*db.Filter, db.Action, db.Action) {
 			nums[num] = true
 		}
 		for _, num := range slices.Sorted(mapsKeys(nums)) {
-			s := &db.Syscall{Num: num}
-			if r.IntN(3) == 0 {
+			s := &db.Syscall{Num: num, Priority: uint32(r.IntN(3))}
+			if count > 6 && r.IntN(4) > 0 {
+				s.Action = actions[r.IntN(2)]
+			} else if r.IntN(3) == 0 {
 				s.Action = actions[r.IntN(len(actions))]
 			} else {
 				s.Chains = randTree(r, a, 3)
@@ -474,4 +482,28 @@ func TestCheckCompiler(t *testing.T) {
 		paths += st.Paths
 	}
 	t.Logf("500 compiled rule sets proved, %d paths", paths)
+}
+
+// FuzzCompileProve proves the project's compiler on rule sets derived
+// from the fuzzer's seed.
+func FuzzCompileProve(f *testing.F) {
+	for i := range uint64(8) {
+		f.Add(i, i*7919)
+	}
+	f.Fuzz(func(t *testing.T, a, b uint64) {
+		filters, def, bad := randRuleSet(rand.New(rand.NewPCG(a, b)))
+		prog, err := compile.Compile(compile.Input{Filters: filters, Default: def, BadArch: bad})
+		if err != nil {
+			if errors.Is(err, compile.ErrTooLong) {
+				return
+			}
+			t.Fatal(err)
+		}
+		if err := prog.Verify(); err != nil {
+			t.Fatalf("kernel checks reject the program: %v", err)
+		}
+		if _, err := Check(filters, def, bad, prog); err != nil {
+			t.Fatalf("%v\n%s", err, prog.Disassemble())
+		}
+	})
 }
