@@ -3,6 +3,7 @@ package compile
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/seccomp-go/seccomp/bpf"
 	"github.com/seccomp-go/seccomp/internal/db"
@@ -24,25 +25,52 @@ type compiler struct {
 
 	// Scratch space reused between architectures.
 	segs    []seg
-	cost    []uint64
+	msegs   []seg
+	cost    []uint32
+	costT   []uint32
 	root    []int32
-	special []bool
 	rev     bpf.Program
 	entry   []int
+	tramp   []int
+	prefix  []uint32
 	seen    []bool
 	post    []id
 	rets    []id
 	heights []int32
+	retIDs  []retID
 }
 
-func newCompiler(in Input) *compiler {
+var pool = sync.Pool{New: func() any {
 	return &compiler{
-		in:        in,
 		index:     make(map[block]id, 64),
-		conts:     make([]cont, 1, 16),
 		contIndex: make(map[cont]int32, 16),
 		memo:      make(map[levelKey]id, 32),
 	}
+}}
+
+// newCompiler returns a compiler for in, reusing the memory of an earlier
+// compilation when it can. Call release when done.
+func newCompiler(in Input) *compiler {
+	c := pool.Get().(*compiler)
+	c.in = in
+	c.nodes = c.nodes[:0]
+	clear(c.index)
+	c.conts = append(c.conts[:0], cont{})
+	clear(c.contIndex)
+	clear(c.memo)
+	c.depth = 0
+	c.retIDs = c.retIDs[:0]
+	c.heights = c.heights[:0]
+	return c
+}
+
+// release returns c to the pool, dropping its references to the input.
+func (c *compiler) release() {
+	c.in = Input{}
+	clear(c.memo)
+	clear(c.contIndex)
+	clear(c.conts)
+	pool.Put(c)
 }
 
 // cont is where evaluation goes once a level of an argument tree has been

@@ -55,6 +55,7 @@ const x32SyscallBit = 0x40000000
 // byte order of the target.
 func Compile(in Input) (bpf.Program, error) {
 	c := newCompiler(in)
+	defer c.release()
 	root, err := c.program()
 	if err != nil {
 		return nil, err

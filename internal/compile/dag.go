@@ -49,7 +49,23 @@ func (w word) acc() acc { return acc{off: int32(w.off), mask: w.mask} }
 
 // ret returns the block that returns k.
 func (c *compiler) ret(k db.Action) id {
-	return c.intern(block{ret: true, k: uint32(k)})
+	if len(c.retIDs) > 32 {
+		return c.intern(block{ret: true, k: uint32(k)})
+	}
+	for _, r := range c.retIDs {
+		if r.k == k {
+			return r.id
+		}
+	}
+	n := c.intern(block{ret: true, k: uint32(k)})
+	c.retIDs = append(c.retIDs, retID{k, n})
+	return n
+}
+
+// retID caches the block of a return; a filter has few distinct actions.
+type retID struct {
+	k  db.Action
+	id id
 }
 
 // intern returns the id of b, adding it to the graph if it is new.
@@ -110,51 +126,33 @@ func (c *compiler) emit(root id) bpf.Program {
 	order := c.layout(root)
 
 	// rev holds the program backwards: rev[0] is the last instruction.
+	// entry[n] is the position in rev of the first instruction of block
+	// n, or of the copy of return n closest to the front; tramp[n] is
+	// that of the latest jump to block n.
 	rev := c.rev[:0]
-	entry := c.entry
-	for i := range entry {
-		entry[i] = -1
-	}
-	for len(entry) < len(c.nodes) {
-		entry = append(entry, -1)
-	}
-	c.entry = entry
+	entry := resize(c.entry, len(c.nodes))
+	tramp := resize(c.tramp, len(c.nodes))
+	c.entry, c.tramp = entry, tramp
 	// The returns go at the end, in the order they are first reached.
-	lastRet := make(map[uint32]int, 8)
 	for i := len(c.rets) - 1; i >= 0; i-- {
-		k := c.nodes[c.rets[i]].k
-		rev = append(rev, bpf.Stmt(bpf.RET|bpf.K, k))
-		lastRet[k] = len(rev) - 1
+		rev = append(rev, bpf.Stmt(bpf.RET|bpf.K, c.nodes[c.rets[i]].k))
+		entry[c.rets[i]] = len(rev) - 1
 	}
-	var tramp map[id]int
 
-	// near returns the position (in rev) of the closest copy of the
-	// entry of block n.
-	near := func(n id) int {
-		b := &c.nodes[n]
-		if b.ret {
-			return lastRet[b.k]
-		}
-		q := entry[n]
-		if t, ok := tramp[n]; ok && t > q {
-			q = t
-		}
-		return q
-	}
+	// near returns the position of the closest copy of the entry of
+	// block n.
+	near := func(n id) int { return max(entry[n], tramp[n]) }
 	// bounce places a copy of the return n, or a jump to block n, right
 	// after what is already placed, and returns its position.
 	bounce := func(n id) int {
 		b := &c.nodes[n]
 		if b.ret {
 			rev = append(rev, bpf.Stmt(bpf.RET|bpf.K, b.k))
-			lastRet[b.k] = len(rev) - 1
+			entry[n] = len(rev) - 1
 			return len(rev) - 1
 		}
 		q := near(n)
 		rev = append(rev, bpf.Stmt(bpf.JMP|bpf.JA, uint32(len(rev)-q-1)))
-		if tramp == nil {
-			tramp = make(map[id]int)
-		}
 		tramp[n] = len(rev) - 1
 		return len(rev) - 1
 	}
@@ -190,6 +188,18 @@ func (c *compiler) emit(root id) bpf.Program {
 		prog[len(rev)-1-i] = ins
 	}
 	return prog
+}
+
+// resize returns s with length n, all -1.
+func resize(s []int, n int) []int {
+	if cap(s) < n {
+		s = make([]int, n)
+	}
+	s = s[:n]
+	for i := range s {
+		s[i] = -1
+	}
+	return s
 }
 
 // layout returns the jump blocks reachable from root in reverse

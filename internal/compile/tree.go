@@ -12,6 +12,11 @@ type seg struct {
 	lo, hi uint32
 	d      id
 	w      uint64
+	// With hasExc, the single value exc inside the range is decided by
+	// excD instead of d.
+	hasExc bool
+	exc    uint32
+	excD   id
 }
 
 // appendSeg appends s to segs, merging it into the last range when they
@@ -71,7 +76,11 @@ func (c *compiler) archTree(b archBlock) (id, error) {
 		d   id
 		w   uint64
 	}
-	var entries []entry
+	total := 0
+	for _, f := range b.filters {
+		total += len(f.Syscalls)
+	}
+	entries := make([]entry, 0, total)
 	add := func(s *db.Syscall) error {
 		if inBad(s.Num) {
 			return nil // never reached
@@ -163,7 +172,7 @@ func (c *compiler) archTree(b archBlock) (id, error) {
 // liftArgTrees raises the weight of the ranges decided by argument
 // checks so that the longer the checks, the closer to the root of the
 // number tree they are: a range whose checks take a instructions gets at
-// least 2^(a-D) of the total weight, where D is about the depth of a
+// least 1.5*2^(a-D) of the total weight, where D is about the depth of a
 // balanced tree plus three. This bounds the longest path through the
 // filter at little cost to the mean.
 func (c *compiler) liftArgTrees(segs []seg) {
@@ -181,7 +190,7 @@ func (c *compiler) liftArgTrees(segs []seg) {
 			continue
 		}
 		shift := max(depth-a, 1)
-		segs[i].w = max(s.w, total>>shift)
+		segs[i].w = max(s.w, total>>shift+total>>(shift+1))
 	}
 }
 
@@ -211,72 +220,100 @@ func (c *compiler) height(n id) int {
 
 // rangeTree returns a decision tree that sends each value of word w to the
 // block of its range, for an accumulator holding st on entry. The ranges
-// must cover all values, in order. The tree minimises the weighted number
-// of comparisons: it is the optimal alphabetic tree (by Knuth's dynamic
-// programming), except that an isolated value between two ranges with the
-// same decision is tested with one comparison for equality.
-func (c *compiler) rangeTree(segs []seg, w word, st acc) id {
+// must cover all values, in order. An isolated value between two ranges
+// with the same decision, unless argument checks follow it, is first folded with them into one range with an
+// exception, tested with one comparison for equality; then the tree over
+// the ranges that minimises the weighted number of comparisons, the
+// optimal alphabetic tree, is built by Knuth's dynamic programming.
+func (c *compiler) rangeTree(in []seg, w word, st acc) id {
+	segs := c.msegs[:0]
+	for i := 0; i < len(in); {
+		if i+2 < len(in) && in[i].d == in[i+2].d && in[i+1].lo == in[i+1].hi && c.height(in[i+1].d) == 0 {
+			segs = append(segs, seg{
+				lo: in[i].lo, hi: in[i+2].hi, d: in[i].d, w: in[i].w + in[i+1].w + in[i+2].w,
+				hasExc: true, exc: in[i+1].lo, excD: in[i+1].d,
+			})
+			i += 3
+			continue
+		}
+		segs = append(segs, in[i])
+		i++
+	}
+	c.msegs = segs
+	ws := w.acc()
+	leaf := func(s *seg, st acc) id {
+		if s.hasExc {
+			return c.jump(w, st, bpf.JEQ, s.exc, s.excD, c.enter(s.d, w, ws))
+		}
+		return c.enter(s.d, w, st)
+	}
 	n := len(segs)
 	if n == 1 {
-		return c.enter(segs[0].d, w, st)
+		return leaf(&segs[0], st)
 	}
 	if n > dpMax {
-		return c.medianTree(segs, w, st)
+		return c.medianTree(segs, leaf, w, st)
+	}
+	// Scale the weights so that every cost fits in 32 bits.
+	var total uint64
+	for _, s := range segs {
+		total += s.w
+	}
+	scale := uint64(1)
+	if lim := uint64(1<<31) / uint64(n); total > lim {
+		scale = total/lim + 1
 	}
 	nn := n * n
 	if cap(c.cost) < nn {
-		c.cost = make([]uint64, nn)
+		c.cost = make([]uint32, nn)
+		c.costT = make([]uint32, nn)
 		c.root = make([]int32, nn)
-		c.special = make([]bool, nn)
 	}
-	cost, root, special := c.cost[:nn], c.root[:nn], c.special[:nn]
-	// prefix[k] is the weight of segs[:k].
-	prefix := make([]uint64, n+1)
+	// cost[i*n+j] is the cost of the best tree for segs[i:j+1], costT
+	// the same transposed, so that the inner loop reads both
+	// sequentially; root[i*n+j] is the first range of its right subtree.
+	cost, costT, root := c.cost[:nn], c.costT[:nn], c.root[:nn]
+	if cap(c.prefix) < n+1 {
+		c.prefix = make([]uint32, n+1)
+	}
+	prefix := c.prefix[:n+1]
 	for i, s := range segs {
-		prefix[i+1] = prefix[i] + s.w
+		prefix[i+1] = prefix[i] + uint32(s.w/scale) + 1
 	}
 	for i := range n {
-		cost[i*n+i] = 0
-		special[i*n+i] = false
+		cost[i*n+i], costT[i*n+i] = 0, 0
 	}
 	for l := 2; l <= n; l++ {
 		for i := 0; i+l <= n; i++ {
 			j := i + l - 1
 			ij := i*n + j
 			sum := prefix[j+1] - prefix[i]
-			special[ij] = false
 			if l == 2 {
-				cost[ij], root[ij] = sum, int32(j)
+				cost[ij], costT[j*n+i], root[ij] = sum, sum, int32(j)
 				continue
 			}
 			// The root r splits the values into segs[i:r] and
 			// segs[r:j+1]; by Knuth's monotonicity it lies between
 			// the roots of the two intervals one shorter.
-			lo, hi := root[ij-1], root[ij+n]
-			best, br := ^uint64(0), lo
-			for r := lo; r <= hi; r++ {
-				v := cost[i*n+int(r)-1] + cost[int(r)*n+j]
-				if v < best {
+			lo, hi := int(root[ij-1]), int(root[ij+n])
+			left := cost[i*n+lo-1 : i*n+hi]
+			right := costT[j*n+lo : j*n+hi+1]
+			best, br := ^uint32(0), 0
+			for r, v := range left {
+				if v += right[r]; v < best {
 					best, br = v, r
 				}
 			}
-			cost[ij], root[ij] = sum+best, br
-			if l == 3 && segs[i].d == segs[j].d && segs[i+1].lo == segs[i+1].hi {
-				cost[ij], special[ij] = sum, true
-			}
+			v := sum + best
+			cost[ij], costT[j*n+i], root[ij] = v, v, int32(lo+br)
 		}
 	}
 	var build func(i, j int, st acc) id
 	build = func(i, j int, st acc) id {
 		if i == j {
-			return c.enter(segs[i].d, w, st)
+			return leaf(&segs[i], st)
 		}
-		ws := w.acc()
-		ij := i*n + j
-		if special[ij] {
-			return c.jump(w, st, bpf.JEQ, segs[i+1].lo, segs[i+1].d, c.enter(segs[i].d, w, ws))
-		}
-		r := int(root[ij])
+		r := int(root[i*n+j])
 		t := build(r, j, ws)
 		f := build(i, r-1, ws)
 		return c.jump(w, st, bpf.JGE, segs[r].lo, t, f)
@@ -286,7 +323,7 @@ func (c *compiler) rangeTree(segs []seg, w word, st acc) id {
 
 // medianTree is rangeTree for many ranges: it splits them where the
 // weights on both sides are closest to equal.
-func (c *compiler) medianTree(segs []seg, w word, st acc) id {
+func (c *compiler) medianTree(segs []seg, leaf func(*seg, acc) id, w word, st acc) id {
 	prefix := make([]uint64, len(segs)+1)
 	for i, s := range segs {
 		prefix[i+1] = prefix[i] + s.w
@@ -294,7 +331,7 @@ func (c *compiler) medianTree(segs []seg, w word, st acc) id {
 	var build func(i, j int, st acc) id
 	build = func(i, j int, st acc) id {
 		if i == j {
-			return c.enter(segs[i].d, w, st)
+			return leaf(&segs[i], st)
 		}
 		// The first r in (i, j] with the weight of segs[i:r] at least
 		// half of the total, or the one before it.
