@@ -1,0 +1,158 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/oci"
+)
+
+var compileCommand = &command{
+	name:    "compile",
+	summary: "compile an OCI, Docker or Podman profile to BPF or PFC",
+	usage: `compile [--arch A,...] [--format bpf|pfc] [--verify] [-o FILE] PROFILE
+
+Compiles a seccomp profile into the filter runc would load for it. The
+format (runtime-spec LinuxSeccomp or a whole config.json, Docker's, or
+Podman's) is detected. The filter covers exactly the profile's
+architectures (for a Docker or Podman profile, those of the archMap entry
+of this machine), or the native architecture when the profile lists none;
+--arch replaces them, and the first one given is the architecture a
+Docker or Podman profile is resolved for.
+
+The BPF output is the raw array of struct sock_filter in the target
+architecture's byte order, as seccomp_export_bpf writes it, ready for
+"scmp disasm", "scmp sim" or seccomp(2). PROFILE "-" is standard input;
+"docker-default" is Docker's default profile, built in, when no file of
+that name exists.`,
+	run: runCompile,
+}
+
+func runCompile(e *env, args []string) int {
+	fs := newFlagSet(e)
+	archList := fs.String("arch", "", "compile for the comma-separated architectures `A,...` instead of the profile's")
+	format := fs.String("format", "bpf", "output `format`: bpf (raw filter) or pfc (readable pseudo filter code)")
+	verify := fs.Bool("verify", false, "prove that the BPF decides every input exactly as the profile's rules")
+	output := fs.String("o", "", "write the output to `FILE` instead of standard output")
+	caps := fs.String("caps", "", "resolve Docker/Podman entries for the capability `LIST` (comma-separated, or none)\ninstead of this process's bounding set")
+	kernel := fs.String("kernel", "", "resolve Docker/Podman minKernel for kernel `VERSION` instead of the running one")
+	verbose := fs.Bool("v", false, "report the architectures and the size of the filter on standard error")
+	pos, st := parse(e, fs, args, false)
+	if st >= 0 {
+		return st
+	}
+	switch {
+	case len(pos) == 0:
+		return e.usageErrorf("no profile given")
+	case len(pos) > 1:
+		return e.usageErrorf("give one profile, not %d (%q ...)", len(pos), pos)
+	}
+	if *format != "bpf" && *format != "pfc" {
+		return e.usageErrorf("unknown --format %q: want bpf or pfc", *format)
+	}
+	var arches []target
+	if *archList != "" {
+		var err error
+		if arches, err = parseArchList(*archList); err != nil {
+			return e.usageErrorf("--arch: %v", err)
+		}
+	}
+	data, err := readProfile(e, pos[0])
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	po := profileOptions{caps: *caps, kernel: *kernel, warn: func(m string) { e.warnf("%s", m) }}
+	f, arches, err := compileProfile(data, arches, true, po)
+	if err != nil {
+		return e.errorf("%s: %v", pos[0], explain(err))
+	}
+	defer f.Release()
+
+	if *verify {
+		if err := f.Verify(); err != nil {
+			return e.errorf("verification failed: %v", err)
+		}
+		if *verbose {
+			fmt.Fprintf(e.stderr, "%s: verified: the filter decides every input as its rules do\n", e.name)
+		}
+	}
+	var out []byte
+	switch *format {
+	case "bpf":
+		out, err = f.ExportBPFMem()
+		if err != nil {
+			return e.errorf("%v", explain(err))
+		}
+		if *output == "" && isTerminal(e.stdout) {
+			return e.usageErrorf("refusing to write binary BPF to a terminal; use -o FILE, redirect the output, or --format pfc")
+		}
+	case "pfc":
+		out, err = exportPFC(f)
+		if err != nil {
+			return e.errorf("%v", explain(err))
+		}
+	}
+	if *verbose {
+		raw, err := f.ExportBPFMem()
+		if err == nil {
+			fmt.Fprintf(e.stderr, "%s: %d BPF instructions for %s\n", e.name, len(raw)/bpf.InstructionSize, archNames(arches))
+		}
+	}
+	if *output != "" {
+		if err := os.WriteFile(*output, out, 0o644); err != nil {
+			return e.errorf("%v", err)
+		}
+		return exitOK
+	}
+	if _, err := e.stdout.Write(out); err != nil {
+		return e.errorf("writing output: %v", err)
+	}
+	return exitOK
+}
+
+// exportPFC returns the filter's PFC text.
+func exportPFC(f *seccomp.ScmpFilter) ([]byte, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		b, err := io.ReadAll(r)
+		r.Close()
+		ch <- result{b, err}
+	}()
+	err = f.ExportPFC(w)
+	w.Close()
+	res := <-ch
+	if err != nil {
+		return nil, err
+	}
+	return res.b, res.err
+}
+
+// explain adds what to do to errors that need it.
+func explain(err error) error {
+	if errors.Is(err, oci.ErrTooLong) {
+		return fmt.Errorf("%w; remove rules or split the architectures (--arch)", err)
+	}
+	return err
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && fi.Mode()&os.ModeDevice != 0
+}
