@@ -216,3 +216,68 @@ timerfd_gettime64 timerfd_settime timerfd_settime64 times tkill truncate
 truncate64 ugetrlimit umask uname unlink unlinkat uretprobe utime utimensat
 utimensat_time64 utimes vfork vmsplice wait4 waitid waitpid write writev
 process_vm_readv process_vm_writev ptrace arch_prctl modify_ldt chroot`)
+
+// syscallMix is a syscall frequency mix dominated by futex, read, write
+// and epoll, as in a busy network server; the weights are relative.
+var syscallMix = map[string]uint32{
+	"futex": 250, "read": 120, "write": 110, "epoll_wait": 90, "epoll_pwait": 40,
+	"recvfrom": 60, "sendto": 60, "close": 30, "openat": 20, "fstat": 20,
+	"mmap": 15, "munmap": 10, "clock_gettime": 10, "nanosleep": 8, "getpid": 5,
+	"sched_yield": 5, "madvise": 5, "rt_sigprocmask": 5, "accept4": 4, "epoll_ctl": 12,
+}
+
+// mixSteps returns the mean steps of p over the syscall mix on a.
+func mixSteps(t testing.TB, p bpf.Program, a *arch.Arch) float64 {
+	var sum, total float64
+	for name, w := range syscallMix {
+		nr, ok := a.SyscallNumber(name)
+		if !ok || nr < 0 {
+			continue
+		}
+		_, steps, err := p.Run(bpf.Data{Nr: nr, Arch: a.Token}, a.ByteOrder())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += float64(w) * float64(steps)
+		total += float64(w)
+	}
+	return sum / total
+}
+
+// withPriorities returns in with the weights of the mix set as syscall
+// priorities, as SetSyscallPriority would.
+func withPriorities(in Input) Input {
+	for _, f := range in.Filters {
+		for _, s := range f.Syscalls {
+			if name, ok := f.Arch.SyscallName(int32(s.Num)); ok {
+				s.Priority = syscallMix[name]
+			}
+		}
+	}
+	return in
+}
+
+func TestPriorityGain(t *testing.T) {
+	a := arch.X86_64
+	plain, err := Compile(dockerLike(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := withPriorities(dockerLike(a))
+	prio := check(t, in, 0)
+	before, after := mixSteps(t, plain, a), mixSteps(t, prio, a)
+	t.Logf("mean steps over the syscall mix: %.2f without priorities, %.2f with", before, after)
+	if after >= before {
+		t.Errorf("priorities do not help: %.2f steps with them, %.2f without", after, before)
+	}
+	if mean, mx := stepStats(t, in, prio); mx > 16 || mean > 11.5 {
+		t.Errorf("with priorities: mean %.2f, max %d", mean, mx)
+	}
+}
+
+func BenchmarkDockerX86_64Priorities(b *testing.B) {
+	in := withPriorities(dockerLike(arch.X86_64))
+	benchCompile(b, in)
+	p, _ := Compile(in)
+	b.ReportMetric(mixSteps(b, p, arch.X86_64), "mix-steps")
+}
