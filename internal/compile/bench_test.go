@@ -76,7 +76,10 @@ func stepStats(t testing.TB, in Input, p bpf.Program) (mean float64, maxSteps in
 	var sum, n int
 	vals := probeValues(in)
 	for _, f := range in.Filters {
-		order := f.Arch.ByteOrder()
+		vm, err := bpf.NewVM(p, f.Arch.ByteOrder())
+		if err != nil {
+			t.Fatal(err)
+		}
 		var nums []uint32
 		for nr := -1; nr < 1024; nr++ {
 			nums = append(nums, uint32(nr))
@@ -88,7 +91,7 @@ func stepStats(t testing.TB, in Input, p bpf.Program) (mean float64, maxSteps in
 		nums = slices.Compact(nums)
 		for _, nr := range nums {
 			d := bpf.Data{Nr: int32(nr), Arch: f.Arch.Token}
-			ret, steps, err := p.Run(d, order)
+			ret, steps, err := vm.Run(d)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +105,7 @@ func stepStats(t testing.TB, in Input, p bpf.Program) (mean float64, maxSteps in
 			}
 			for _, v := range vals {
 				d.Args = [6]uint64{v, v, v, v, v, v}
-				_, steps, err := p.Run(d, order)
+				_, steps, err := vm.Run(d)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -174,33 +174,54 @@ func randomLevel(rng *rand.Rand, depth int, pool *[]*db.Node) *db.Node {
 	return l
 }
 
+// randomInput builds a random filter of one or two architectures from
+// seed.
+func randomInput(seed uint64) Input {
+	arches := []*arch.Arch{arch.X86_64, arch.S390X, arch.PPC, arch.ARM, arch.MIPS64, arch.X32}
+	rng := rand.New(rand.NewPCG(seed, 99))
+	var pool []*db.Node
+	var filters []*db.Filter
+	perm := rng.Perm(len(arches))
+	for _, ai := range perm[:1+rng.IntN(2)] {
+		var ss []*db.Syscall
+		a := arches[ai]
+		num := uint32(rng.IntN(3))
+		if a == arch.X32 || rng.IntN(8) == 0 {
+			num |= 0x40000000
+		}
+		for range 1 + rng.IntN(6) {
+			s := &db.Syscall{Num: num, Action: []db.Action{actAllow, actErrno(1), actTrap}[rng.IntN(3)]}
+			if rng.IntN(2) == 0 {
+				s.Chains = randomLevel(rng, 0, &pool)
+			}
+			ss = append(ss, s)
+			num += 1 + uint32(rng.IntN(3))
+		}
+		if rng.IntN(6) == 0 {
+			ss = append(ss, &db.Syscall{Num: 0xffffffff, Action: actLog, Chains: randomLevel(rng, 0, &pool)})
+		}
+		filters = append(filters, filter(a, ss...))
+	}
+	return Input{Filters: filters, Default: actErrno(38), BadArch: actKill}
+}
+
 func TestRandomTrees(t *testing.T) {
-	arches := []*arch.Arch{arch.X86_64, arch.S390X, arch.PPC, arch.ARM, arch.MIPS64}
-	iters := 150
+	iters := 400
 	if testing.Short() {
-		iters = 30
+		iters = 60
 	}
 	for it := range iters {
-		rng := rand.New(rand.NewPCG(uint64(it), 99))
-		var pool []*db.Node
-		var filters []*db.Filter
-		perm := rng.Perm(len(arches))
-		for _, ai := range perm[:1+rng.IntN(2)] {
-			var ss []*db.Syscall
-			num := uint32(rng.IntN(3))
-			for range 1 + rng.IntN(6) {
-				s := &db.Syscall{Num: num, Action: []db.Action{actAllow, actErrno(1), actTrap}[rng.IntN(3)]}
-				if rng.IntN(2) == 0 {
-					s.Chains = randomLevel(rng, 0, &pool)
-				}
-				ss = append(ss, s)
-				num += 1 + uint32(rng.IntN(3))
-			}
-			filters = append(filters, filter(arches[ai], ss...))
-		}
-		in := Input{Filters: filters, Default: actErrno(38), BadArch: actKill}
-		t.Run("", func(t *testing.T) { check(t, in, 60) })
+		t.Run("", func(t *testing.T) { check(t, randomInput(uint64(it)), 60) })
 	}
+}
+
+func FuzzCompile(f *testing.F) {
+	for seed := range uint64(8) {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, seed uint64) {
+		check(t, randomInput(seed), 30)
+	})
 }
 
 // manyTrees returns an x86_64 filter whose syscalls 0..n-1 each have their

@@ -255,6 +255,10 @@ func check(t *testing.T, in Input, argProbes int) bpf.Program {
 		if a, ok := orders[tok]; ok {
 			order = a.ByteOrder()
 		}
+		vm, err := bpf.NewVM(p, order)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, nr := range probeNumbers(in) {
 			argDep := false
 			for k := 0; k <= argProbes; k++ {
@@ -271,7 +275,7 @@ func check(t *testing.T, in Input, argProbes int) bpf.Program {
 					}
 				}
 				want := evalIR(in, d)
-				got, _, err := p.Run(d, order)
+				got, _, err := vm.Run(d)
 				if err != nil {
 					t.Fatalf("Run(%+v): %v", d, err)
 				}
