@@ -10,26 +10,6 @@ import (
 	"github.com/seccomp-go/seccomp/internal/kernel"
 )
 
-// User notification (ActNotify) hands a syscall to a supervisor instead of
-// deciding it in the kernel. Loading a filter with an ActNotify rule
-// creates the process's notification descriptor, which
-// [ScmpFilter.GetNotifFd] returns. The supervisor then loops:
-// [NotifReceive] returns the next request, [NotifIDValid] checks that the
-// target still waits (to be done after reading its memory, against
-// TOCTOU races), and [NotifRespond] sets the syscall's result, or lets it
-// run with [NotifRespFlagContinue]. [NotifAddFd] opens a descriptor in
-// the target on the supervisor's behalf.
-//
-// The supervisor must not itself be stopped by the filter it serves:
-// with a TSYNC load (the default of [ScmpFilter.Load]) every thread of
-// the process is filtered, so notified syscalls must never be made by the
-// supervising goroutine. Usually the filter is loaded in a child, on a
-// locked OS thread just before exec, and the descriptor is passed to the
-// supervisor (over a unix socket, or inherited).
-//
-// The notification functions need API level 6 or later (see [GetAPI]),
-// as in libseccomp-golang.
-
 // Flags of [ScmpNotifAddFd].
 const (
 	// NotifAddFdFlagSetFd installs the descriptor at NewFd, replacing
@@ -129,6 +109,28 @@ func notifArch(token uint32) (ScmpArch, error) {
 // NotifReceive waits for the next notification on fd and returns it.
 // Each call returns one notification; a supervisor calls it in a loop.
 // Interrupted waits are resumed.
+//
+// User notification (ActNotify) hands a syscall to a supervisor instead
+// of deciding it in the kernel. Loading a filter with an ActNotify rule
+// creates the process's notification descriptor, which
+// [ScmpFilter.GetNotifFd] returns. The supervisor then loops:
+// NotifReceive returns the next request, [NotifIDValid] checks that the
+// target still waits (to be done after reading its memory, against
+// TOCTOU races), and [NotifRespond] sets the syscall's result, or lets it
+// run with [NotifRespFlagContinue]. [NotifAddFd] opens a descriptor in
+// the target on the supervisor's behalf.
+//
+// The supervisor must not be held up by the filter it serves. With a
+// TSYNC load (the default of [ScmpFilter.Load]) every thread of the
+// process is filtered, so a process that supervises its own filter must
+// never make a notified syscall from the supervising goroutine, nor let
+// anything the supervisor needs (logging, file access) depend on one.
+// Usually the filter is loaded in a child process that then execs the
+// confined command, and the descriptor is passed to the supervisor over a
+// unix socket (SCM_RIGHTS) before the exec, or taken with pidfd_getfd(2).
+//
+// The notification functions need API level 6 or later (see [GetAPI]),
+// as in libseccomp-golang; a lower level gives a *[VersionError].
 //
 // Errors: syscall.ENOENT when the target died before the notification
 // could be read; [ErrNotifNoTarget] (which also matches ENOENT) when no

@@ -13,7 +13,7 @@
 // threads created later by that thread, but threads that already exist
 // keep whatever they had. A Go program always runs several OS threads and
 // the scheduler moves goroutines between them, so a filter loaded without
-// care ends up on one arbitrary thread. There are two safe ways to load:
+// care ends up on one arbitrary thread. The safe ways to load are:
 //
 //  1. Synchronise the whole process. Load with [FlagTSync]: the kernel puts
 //     the new filter (and no_new_privs) on every thread of the process in
@@ -24,16 +24,23 @@
 //     rather than as a thread id that would be mistaken for the listener
 //     descriptor.
 //
-//  2. Confine one thread, typically just before exec. Call
-//     runtime.LockOSThread, load without [FlagTSync], and then only exec
-//     (or run code that stays on that goroutine) without ever calling
-//     runtime.UnlockOSThread: when the goroutine ends, the runtime
-//     destroys the thread instead of handing its filter to other
-//     goroutines. The Go runtime creates new threads from a locked
-//     goroutine through a clean template thread, so the filter does not
-//     leak into threads started later. A process started with exec from
-//     such a thread keeps the filter. This is how a supervisor confines a
-//     child it is about to exec.
+//  2. Confine a process that is about to exec. Go cannot run code between
+//     fork and exec, so the program starts a copy of itself (os/exec on
+//     os.Executable, with an argument or environment variable telling it
+//     to act as the child), the copy loads the filter with [FlagTSync] and
+//     then calls syscall.Exec: the filter and no_new_privs survive exec.
+//     The command run that way is confined from its first instruction,
+//     and the parent is not confined at all.
+//
+//  3. Confine one thread only. Call runtime.LockOSThread, load without
+//     [FlagTSync], and never call runtime.UnlockOSThread: when the
+//     goroutine ends, the runtime destroys the thread instead of handing
+//     its filter to other goroutines. The Go runtime creates new threads
+//     on behalf of a locked goroutine through a clean template thread, so
+//     the filter does not leak into threads started later. The filter
+//     must still allow what the runtime itself does on that thread
+//     (futex, mmap, signals, exit and the like) for as long as the
+//     goroutine runs.
 //
 // [LoadFilter] locks the calling goroutine to its thread for the duration
 // of the call, so that no_new_privs and the filter are always set on the
