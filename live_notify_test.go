@@ -351,3 +351,119 @@ func TestLiveNotifyErrors(t *testing.T) {
 		t.Errorf("NotifRespond(nil): %v, want EINVAL", err)
 	}
 }
+
+// interruptedTarget loads a notifying filter, with or without
+// WAIT_KILLABLE_RECV, passes the listener over descriptor 3 and makes one
+// notified call.
+func interruptedTarget(waitKill bool) {
+	err := kernel.LoadFilter(oneSyscall(testNr, kernel.RetUserNotif), kernel.Options{
+		NoNewPrivs: true, TSync: true, NotifyUsed: true, WaitKillableRecv: waitKill,
+	})
+	if err != nil {
+		childFail("load: %v", err)
+	}
+	if err := sendFd(3, kernel.NotifyFd()); err != nil {
+		childFail("send: %v", err)
+	}
+	r, errno := rawErrno(testNr, notifValue)
+	report("ret", r)
+	report("errno", int(errno))
+	childDone()
+}
+
+// superviseInterrupted receives the target's notification, sends its
+// thread a signal it handles (SIGURG, which the Go runtime catches), and
+// checks whether the notification survived.
+func superviseInterrupted(t *testing.T, waitKill bool) {
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(pair[0])
+	childSock := os.NewFile(uintptr(pair[1]), "child")
+	cmd := liveCommand(t)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.ExtraFiles = []*os.File{childSock}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	childSock.Close()
+	watchdog := time.AfterFunc(liveTimeout, func() { cmd.Process.Kill() })
+	defer watchdog.Stop()
+	defer cmd.Process.Kill()
+	nfd, err := recvFd(pair[0])
+	if err != nil {
+		t.Fatalf("receiving the listener: %v\n%s", err, stderr.String())
+	}
+	defer unix.Close(nfd)
+	fd := ScmpFd(nfd)
+
+	req, err := NotifReceive(fd)
+	if err != nil {
+		t.Fatalf("NotifReceive: %v", err)
+	}
+	if err := unix.Tgkill(cmd.Process.Pid, int(req.Pid), unix.SIGURG); err != nil {
+		t.Fatalf("tgkill: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	valid := NotifIDValid(fd, req.ID)
+	if waitKill {
+		// Once received, the target waits killably: the signal waits.
+		if valid != nil {
+			t.Errorf("with WAIT_KILLABLE_RECV the signal withdrew the notification: %v", valid)
+		}
+	} else {
+		// The signal interrupts the wait: the notification is gone, and
+		// the restarted syscall sends a new one.
+		if valid != syscall.ENOENT {
+			t.Errorf("NotifIDValid after the signal: %v, want ENOENT", valid)
+		}
+		if err := NotifRespond(fd, &ScmpNotifResp{ID: req.ID, Val: 1}); err != syscall.ENOENT {
+			t.Errorf("NotifRespond to the withdrawn notification: %v, want ENOENT", err)
+		}
+		again, err := NotifReceive(fd)
+		if err != nil {
+			t.Fatalf("NotifReceive of the restarted call: %v", err)
+		}
+		if again.ID == req.ID || again.Data.Args[0] != notifValue {
+			t.Errorf("restarted call: ID %d (first %d), args %v", again.ID, req.ID, again.Data.Args)
+		}
+		req = again
+	}
+	if err := NotifRespond(fd, &ScmpNotifResp{ID: req.ID, Val: notifAnswer}); err != nil {
+		t.Errorf("NotifRespond: %v", err)
+	}
+	cmd.Wait()
+	kv := parseReports(stdout.String())
+	if kv["ret"] != strconv.Itoa(notifAnswer) || kv["errno"] != "0" {
+		t.Errorf("target got %q (errno %q), want %d\nstdout:\n%s\nstderr:\n%s",
+			kv["ret"], kv["errno"], notifAnswer, stdout.String(), stderr.String())
+	}
+}
+
+// TestLiveNotifyInterrupted: without WAIT_KILLABLE_RECV a signal to the
+// target withdraws a received notification and the call comes again.
+func TestLiveNotifyInterrupted(t *testing.T) {
+	requireLive(t)
+	if !kernel.ActionAvailable(kernel.RetUserNotif) {
+		t.Skip("kernel without user notification")
+	}
+	if inLiveChild(t) {
+		interruptedTarget(false)
+	}
+	superviseInterrupted(t, false)
+}
+
+// TestLiveNotifyWaitKillable: with WAIT_KILLABLE_RECV (API level 7) a
+// received notification is not withdrawn by a non-fatal signal.
+func TestLiveNotifyWaitKillable(t *testing.T) {
+	requireLive(t)
+	if ok, _ := kernel.FlagSupported(kernel.FlagWaitKillableRecv); !ok {
+		t.Skip("kernel without SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")
+	}
+	if inLiveChild(t) {
+		interruptedTarget(true)
+	}
+	superviseInterrupted(t, true)
+}
