@@ -3,6 +3,7 @@ package kernel
 import (
 	"errors"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -362,5 +363,22 @@ func TestRawLoadRefused(t *testing.T) {
 		if err != c.want || fd != -1 {
 			t.Errorf("%s: Load = %d, %v; want -1, %v", c.name, fd, err, c.want)
 		}
+	}
+}
+
+func TestNoNewPrivsReadsThread(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	got, err := NoNewPrivs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("/proc/thread-self/status")
+	if err != nil {
+		t.Skip(err)
+	}
+	want := strings.Contains(string(b), "\nNoNewPrivs:\t1\n")
+	if got != want {
+		t.Errorf("NoNewPrivs() = %v, /proc says %v", got, want)
 	}
 }
