@@ -382,3 +382,30 @@ func TestNoNewPrivsReadsThread(t *testing.T) {
 		t.Errorf("NoNewPrivs() = %v, /proc says %v", got, want)
 	}
 }
+
+func TestSetNoNewPrivs(t *testing.T) {
+	type result struct {
+		got, proc bool
+		err       error
+	}
+	done := make(chan result)
+	go func() {
+		// The thread keeps no_new_privs; as the goroutine ends locked,
+		// the runtime discards the thread.
+		runtime.LockOSThread()
+		if err := SetNoNewPrivs(); err != nil {
+			done <- result{err: err}
+			return
+		}
+		got, err := NoNewPrivs()
+		b, _ := os.ReadFile("/proc/thread-self/status")
+		done <- result{got, strings.Contains(string(b), "\nNoNewPrivs:\t1\n"), err}
+	}()
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !r.got || !r.proc {
+		t.Errorf("after SetNoNewPrivs: NoNewPrivs() = %v, /proc says %v", r.got, r.proc)
+	}
+}
