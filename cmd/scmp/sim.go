@@ -21,8 +21,9 @@ action it returns and the number of BPF instructions it executed.
 FILTER is a raw BPF file (as written by "scmp compile"), PROFILE a JSON
 profile in any format "scmp compile" reads; the two are told apart by
 their content. "-" is standard input, and "docker-default" Docker's
-default profile, built in, when no file of that name exists. A profile is compiled as a runtime on architecture A would
-load it: for A plus the profile's architectures.
+default profile, built in, when no file of that name exists. A profile is
+compiled as a runtime on architecture A would load it: for A plus the
+profile's architectures.
 
 SYSCALL is a name, resolved on A, or a number. Up to six arguments
 follow, as numbers: decimal, 0x hexadecimal, 0 octal, or negative (taken

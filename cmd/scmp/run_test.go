@@ -1,0 +1,286 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/arch"
+)
+
+// helperEnv makes the test binary act as a command run by "scmp run": the
+// value is "NAME:ARG,ARG...", a syscall to make, whose result it prints.
+const helperEnv = "SCMP_TEST_SYSCALL"
+
+func TestMain(m *testing.M) {
+	if spec, ok := os.LookupEnv(helperEnv); ok {
+		os.Exit(syscallHelper(spec))
+	}
+	os.Exit(m.Run())
+}
+
+func syscallHelper(spec string) int {
+	name, argText, _ := strings.Cut(spec, ":")
+	nr, ok := arch.Native().SyscallNumber(name)
+	if !ok || nr < 0 {
+		fmt.Printf("no syscall %s\n", name)
+		return 2
+	}
+	var args [6]uintptr
+	if argText != "" {
+		for i, a := range strings.Split(argText, ",") {
+			v, err := strconv.ParseUint(a, 0, 64)
+			if err != nil {
+				fmt.Println(err)
+				return 2
+			}
+			args[i] = uintptr(v)
+		}
+	}
+	_, _, errno := syscall.RawSyscall6(uintptr(nr), args[0], args[1], args[2], args[3], args[4], args[5])
+	fmt.Printf("errno=%d\n", int(errno))
+	return 0
+}
+
+func requireSeccomp(t *testing.T) {
+	t.Helper()
+	if api, err := seccomp.GetAPI(); err != nil || api < 1 {
+		t.Skipf("no seccomp filters here (API level %d, %v)", api, err)
+	}
+}
+
+func TestRunInProcess(t *testing.T) {
+	requireSeccomp(t)
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	tests := []struct {
+		args   []string
+		stdin  string
+		status int
+		stdout string // substring
+	}{
+		{[]string{"run", "--", "cat", "/proc/self/status"}, "", 0, "Seccomp:\t2\n"},
+		{[]string{"run", "cat", "/proc/self/status"}, "", 0, "NoNewPrivs:\t1\n"},
+		{[]string{"run", "--", "echo", "hi"}, "", 0, "hi\n"},
+		{[]string{"run", "--", "cat"}, "from stdin", 0, "from stdin"},
+		{[]string{"run", "--", "sh", "-c", "exit 3"}, "", 3, ""},
+		{[]string{"run", "--", "sh", "-c", "exit 255"}, "", 255, ""},
+		{[]string{"run", "--", "sh", "-c", "kill -TERM $$"}, "", 128 + int(syscall.SIGTERM), ""},
+		{[]string{"run", "--", "sh", "-c", "kill -KILL $$"}, "", 128 + int(syscall.SIGKILL), ""},
+		{[]string{"run", "--profile", "docker-default", "--", "sh", "-c", "echo $0 $1", "a", "b"}, "", 0, "a b\n"},
+	}
+	for _, tt := range tests {
+		out, errs, st := cli(t, tt.stdin, tt.args...)
+		if st != tt.status || !strings.Contains(out, tt.stdout) {
+			t.Errorf("%q: status %d, stdout %q, stderr %q; want %d and %q", tt.args, st, out, errs, tt.status, tt.stdout)
+		}
+	}
+}
+
+func TestRunDenies(t *testing.T) {
+	requireSeccomp(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deny := writeFile(t, "deny.json", []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+		{"names":["getpriority"],"action":"SCMP_ACT_ERRNO","errnoRet":18},
+		{"names":["setpriority"],"action":"SCMP_ACT_KILL_PROCESS"}]}`))
+	tests := []struct {
+		profile []string
+		call    string
+		status  int
+		stdout  string
+	}{
+		// Docker's default profile without capabilities refuses
+		// personality(ADDR_NO_RANDOMIZE) and reboot with EPERM, and
+		// allows personality(PER_LINUX).
+		{[]string{"--caps", "none"}, "personality:0x40000", 0, "errno=1\n"},
+		{[]string{"--caps", "none"}, "personality:0", 0, "errno=0\n"},
+		{[]string{"--caps", "none"}, "reboot:0,0,0", 0, "errno=1\n"},
+		{[]string{"--profile", deny}, "getpriority:0,0", 0, "errno=18\n"},
+		{[]string{"--profile", deny}, "setpriority:0,0,0", 128 + int(syscall.SIGSYS), ""},
+	}
+	for _, tt := range tests {
+		t.Setenv(helperEnv, tt.call)
+		args := append(append([]string{"run"}, tt.profile...), "--", self)
+		out, errs, st := cli(t, "", args...)
+		if st != tt.status || out != tt.stdout {
+			t.Errorf("%q %s: status %d, stdout %q, stderr %q; want %d and %q", tt.profile, tt.call, st, out, errs, tt.status, tt.stdout)
+		}
+	}
+}
+
+var (
+	buildOnce sync.Once
+	scmpBin   string
+	buildErr  error
+)
+
+// scmpBinary builds the command once for the end-to-end tests.
+func scmpBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the command; skipped in short mode")
+	}
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		t.Skipf("no go tool: %v", err)
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "scmp-e2e")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		scmpBin = filepath.Join(dir, "scmp")
+		out, err := exec.Command(goTool, "build", "-o", scmpBin, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return scmpBin
+}
+
+// runBinary runs the built command and returns its output and status.
+func runBinary(t *testing.T, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	cmd := exec.Command(scmpBinary(t), args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		status = ee.ExitCode()
+	default:
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), status
+}
+
+func TestEndToEnd(t *testing.T) {
+	requireSeccomp(t)
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	tests := []struct {
+		args   []string
+		status int
+		stdout string
+		stderr string
+	}{
+		{[]string{"run", "--", "cat", "/proc/self/status"}, 0, "Seccomp:\t2\n", ""},
+		{[]string{"run", "--", "echo", "hi"}, 0, "hi\n", ""},
+		{[]string{"run", "--", "sh", "-c", "exit 3"}, 3, "", ""},
+		{[]string{"run", "--", "sh", "-c", "kill -HUP $$"}, 128 + int(syscall.SIGHUP), "", ""},
+		{[]string{"run", "--", "sh", "-c", "kill -SEGV $$"}, 128 + int(syscall.SIGSEGV), "", ""},
+		{[]string{"run", "--", "/no/such/program"}, 127, "", "scmp run: exec /no/such/program: no such file or directory\n"},
+		{[]string{"resolve", "-a", "x86_64", "openat"}, 0, "257\n", ""},
+		{[]string{"sim", "--arch", "x86_64", "docker-default", "ptrace"}, 0, "action: ", ""},
+		{[]string{"compile"}, 2, "", "scmp compile: no profile given\n"},
+	}
+	for _, tt := range tests {
+		out, errs, st := runBinary(t, tt.args...)
+		if st != tt.status || !strings.Contains(out, tt.stdout) || (tt.stderr != "" && !strings.Contains(errs, tt.stderr)) {
+			t.Errorf("scmp %q: status %d, stdout %q, stderr %q; want %d, %q, %q", tt.args, st, out, errs, tt.status, tt.stdout, tt.stderr)
+		}
+	}
+}
+
+func TestEndToEndCompileDisasmSim(t *testing.T) {
+	dir := t.TempDir()
+	profile := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(profile, []byte(testProfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bpfFile := filepath.Join(dir, "p.bpf")
+	if _, errs, st := runBinary(t, "compile", "--verify", "-o", bpfFile, profile); st != 0 {
+		t.Fatalf("compile: %s", errs)
+	}
+	// Also through a pipe: standard output is the same raw filter.
+	raw, _, st := runBinary(t, "compile", profile)
+	file, err := os.ReadFile(bpfFile)
+	if err != nil || st != 0 || raw != string(file) {
+		t.Fatalf("compile to stdout differs from -o (status %d, %v)", st, err)
+	}
+	listing, _, st := runBinary(t, "disasm", bpfFile)
+	if st != 0 || !strings.Contains(listing, "ret ERRNO(38)") || !strings.Contains(listing, "ret TRAP") {
+		t.Errorf("disasm: status %d:\n%s", st, listing)
+	}
+	out, _, st := runBinary(t, "sim", "--arch", "x86", bpfFile, "kill", "1", "9")
+	if st != 0 || !strings.HasPrefix(out, "action: TRAP\n") {
+		t.Errorf("sim: status %d, %q", st, out)
+	}
+}
+
+func TestGoRun(t *testing.T) {
+	requireSeccomp(t)
+	if testing.Short() {
+		t.Skip("go run; skipped in short mode")
+	}
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		t.Skipf("no go tool: %v", err)
+	}
+	cmd := exec.Command(goTool, "run", ".", "run", "--", "cat", "/proc/self/status")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go run: %v\n%s", err, stderr.Bytes())
+	}
+	if !bytes.Contains(out, []byte("Seccomp:\t2\n")) {
+		t.Errorf("the command did not run under a filter:\n%s", out)
+	}
+}
+
+func TestRunForwardsSignals(t *testing.T) {
+	requireSeccomp(t)
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	cmd := exec.Command(scmpBinary(t), "run", "--", "sh", "-c", `trap 'exit 7' TERM; echo ready; while :; do sleep 0.05; done`)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 6)
+	if _, err := stdout.Read(buf); err != nil || string(buf) != "ready\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("read %q, %v", buf, err)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 7 {
+			t.Errorf("scmp run exited with %v, want status 7 from the trap", err)
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("SIGTERM was not passed to the command")
+	}
+}
