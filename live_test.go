@@ -568,3 +568,65 @@ func TestLiveNoNewPrivs(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveSpecAllow loads with SECCOMP_FILTER_FLAG_SPEC_ALLOW (the SSB
+// attribute): the kernel accepts it and does not force speculative store
+// bypass mitigation on the thread. (Whether a filter without the flag
+// forces it depends on the spec_store_bypass_disable boot setting; it is
+// reported for information.)
+func TestLiveSpecAllow(t *testing.T) {
+	requireLive(t)
+	if ok, _ := kernel.FlagSupported(kernel.FlagSpecAllow); !ok {
+		t.Skip("kernel without SECCOMP_FILTER_FLAG_SPEC_ALLOW")
+	}
+	if inLiveChild(t) {
+		ssb := func() string {
+			st, err := threadStatus("/proc/thread-self")
+			if err != nil {
+				childFail("status: %v", err)
+			}
+			return st["Speculation_Store_Bypass"]
+		}
+		p := oneSyscall(testNr, kernel.RetErrno|uint32(unix.EXDEV))
+		onThread(func() {
+			runtime.LockOSThread()
+			report("before", ssb())
+			err := kernel.LoadFilter(p, kernel.Options{NoNewPrivs: true, SpecAllow: true})
+			report("load", errnoName(err))
+			report("after", ssb())
+		})
+		onThread(func() {
+			runtime.LockOSThread()
+			f, err := NewFilter(ActAllow)
+			if err != nil {
+				childFail("NewFilter: %v", err)
+			}
+			if err := f.SetSSB(true); err != nil {
+				childFail("SetSSB: %v", err)
+			}
+			f.SetTSync(false)
+			report("filter_load", errnoName(f.Load()))
+			report("filter_after", ssb())
+		})
+		onThread(func() {
+			runtime.LockOSThread()
+			kernel.LoadFilter(p, kernel.Options{NoNewPrivs: true})
+			report("without", ssb())
+		})
+		childDone()
+	}
+	r := runLiveChild(t)
+	if got := r.get(t, "load"); got != "nil" {
+		t.Errorf("LoadFilter with SpecAllow: %s", got)
+	}
+	if got := r.get(t, "filter_load"); got != "nil" {
+		t.Errorf("Load with SetSSB(true): %s", got)
+	}
+	for _, key := range []string{"after", "filter_after"} {
+		if got := r.get(t, key); strings.Contains(got, "force mitigated") {
+			t.Errorf("%s: speculation store bypass %q with SPEC_ALLOW", key, got)
+		}
+	}
+	t.Logf("Speculation_Store_Bypass: before %q, with SPEC_ALLOW %q, without %q",
+		r.get(t, "before"), r.get(t, "after"), r.get(t, "without"))
+}
