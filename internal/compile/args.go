@@ -13,7 +13,7 @@ import (
 type compiler struct {
 	in    Input
 	nodes []block
-	index map[block]id
+	table []id // hash table of nodes, -1 for an empty slot
 
 	// Argument trees.
 	bigEndian bool           // byte order of the architecture being compiled
@@ -37,12 +37,15 @@ type compiler struct {
 	post    []id
 	rets    []id
 	heights []int32
+	entries []entry
+	blks    []archBlock
+	roots   []id
 	retIDs  []retID
+	lastRet retID
 }
 
 var pool = sync.Pool{New: func() any {
 	return &compiler{
-		index:     make(map[block]id, 64),
 		contIndex: make(map[cont]int32, 16),
 		memo:      make(map[levelKey]id, 32),
 	}
@@ -54,12 +57,13 @@ func newCompiler(in Input) *compiler {
 	c := pool.Get().(*compiler)
 	c.in = in
 	c.nodes = c.nodes[:0]
-	clear(c.index)
+	c.table = c.table[:0]
 	c.conts = append(c.conts[:0], cont{})
 	clear(c.contIndex)
 	clear(c.memo)
 	c.depth = 0
 	c.retIDs = c.retIDs[:0]
+	c.lastRet = retID{}
 	c.heights = c.heights[:0]
 	return c
 }
@@ -70,6 +74,7 @@ func (c *compiler) release() {
 	clear(c.memo)
 	clear(c.contIndex)
 	clear(c.conts)
+	clear(c.blks[:cap(c.blks)])
 	pool.Put(c)
 }
 
@@ -99,13 +104,18 @@ var errCycle = errors.New("compile: argument tree too deep or cyclic")
 
 // program builds the whole graph and returns its root.
 func (c *compiler) program() (id, error) {
-	blks, err := blocks(c.in)
+	blks, err := blocks(c.in, c.blks[:0])
 	if err != nil {
 		return 0, err
 	}
-	roots := make([]id, len(blks))
-	for i, b := range blks {
-		if roots[i], err = c.archTree(b); err != nil {
+	c.blks = blks
+	roots := c.roots[:0]
+	for range blks {
+		roots = append(roots, 0)
+	}
+	c.roots = roots
+	for i := range blks {
+		if roots[i], err = c.archTree(&blks[i]); err != nil {
 			return 0, err
 		}
 	}

@@ -70,16 +70,20 @@ func Compile(in Input) (bpf.Program, error) {
 // archBlock is the part of the program behind one architecture token: one
 // architecture, or x86_64 and x32 together.
 type archBlock struct {
-	token   uint32
-	filters []*db.Filter
+	token uint32
+	f     [2]*db.Filter
+	n     int
 }
 
-// blocks groups the filters of in by architecture token, checking them.
-func blocks(in Input) ([]archBlock, error) {
+// filters returns the filters of the block.
+func (b *archBlock) filters() []*db.Filter { return b.f[:b.n] }
+
+// blocks groups the filters of in by architecture token, checking them,
+// and appends the groups to out.
+func blocks(in Input, out []archBlock) ([]archBlock, error) {
 	if len(in.Filters) == 0 {
 		return nil, errors.New("compile: no architectures")
 	}
-	var out []archBlock
 	for i, f := range in.Filters {
 		if f == nil || f.Arch == nil {
 			return nil, fmt.Errorf("compile: filter %d has no architecture", i)
@@ -89,14 +93,14 @@ func blocks(in Input) ([]archBlock, error) {
 			if out[j].token != f.Arch.Token {
 				continue
 			}
-			if len(out[j].filters) > 1 || !x86Pair(out[j].filters[0], f) {
+			if out[j].n > 1 || !x86Pair(out[j].f[0], f) {
 				return nil, fmt.Errorf("compile: architecture %s given twice", f.Arch.Name)
 			}
-			out[j].filters = append(out[j].filters, f)
+			out[j].f[1], out[j].n = f, 2
 			found = true
 		}
 		if !found {
-			out = append(out, archBlock{token: f.Arch.Token, filters: []*db.Filter{f}})
+			out = append(out, archBlock{token: f.Arch.Token, f: [2]*db.Filter{f}, n: 1})
 		}
 		for k, s := range f.Syscalls {
 			if s == nil {

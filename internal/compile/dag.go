@@ -49,11 +49,15 @@ func (w word) acc() acc { return acc{off: int32(w.off), mask: w.mask} }
 
 // ret returns the block that returns k.
 func (c *compiler) ret(k db.Action) id {
+	if c.lastRet.id > 0 && c.lastRet.k == k {
+		return c.lastRet.id - 1
+	}
 	if len(c.retIDs) > 32 {
 		return c.intern(block{ret: true, k: uint32(k)})
 	}
 	for _, r := range c.retIDs {
 		if r.k == k {
+			c.lastRet = retID{k, r.id + 1}
 			return r.id
 		}
 	}
@@ -63,20 +67,66 @@ func (c *compiler) ret(k db.Action) id {
 }
 
 // retID caches the block of a return; a filter has few distinct actions.
+// In compiler.lastRet, the last one used, id is one more than the block.
 type retID struct {
 	k  db.Action
 	id id
 }
 
-// intern returns the id of b, adding it to the graph if it is new.
+// intern returns the id of b, adding it to the graph if it is new. The
+// blocks are indexed by an open-addressing hash table of ids.
 func (c *compiler) intern(b block) id {
-	if n, ok := c.index[b]; ok {
-		return n
+	if 2*len(c.nodes) >= len(c.table) {
+		c.rehash()
 	}
-	n := id(len(c.nodes))
-	c.nodes = append(c.nodes, b)
-	c.index[b] = n
-	return n
+	mask := uint64(len(c.table) - 1)
+	for i := b.hash() & mask; ; i = (i + 1) & mask {
+		n := c.table[i]
+		if n < 0 {
+			n = id(len(c.nodes))
+			c.nodes = append(c.nodes, b)
+			c.table[i] = n
+			return n
+		}
+		if c.nodes[n] == b {
+			return n
+		}
+	}
+}
+
+// rehash doubles the hash table of blocks.
+func (c *compiler) rehash() {
+	size := max(64, 2*len(c.table))
+	if cap(c.table) >= size {
+		c.table = c.table[:size]
+	} else {
+		c.table = make([]id, size)
+	}
+	for i := range c.table {
+		c.table[i] = -1
+	}
+	mask := uint64(size - 1)
+	for n, b := range c.nodes {
+		i := b.hash() & mask
+		for c.table[i] >= 0 {
+			i = (i + 1) & mask
+		}
+		c.table[i] = id(n)
+	}
+}
+
+// hash mixes the fields of b.
+func (b *block) hash() uint64 {
+	h := uint64(b.k)<<32 | uint64(b.ld)<<16 | uint64(b.op)
+	if b.ret {
+		h ^= 1 << 15
+	}
+	if b.hasAnd {
+		h ^= 1<<14 | uint64(b.and)<<32
+	}
+	h ^= uint64(uint32(b.t))*0x9e3779b97f4a7c15 + uint64(uint32(b.f))*0xc2b2ae3d27d4eb4f
+	h *= 0xff51afd7ed558ccd
+	return h ^ h>>29
 }
 
 // needsAcc reports whether block n relies on the accumulator holding a

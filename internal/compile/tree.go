@@ -45,10 +45,18 @@ const (
 // of ranges; above it the ranges are split at the weighted median.
 const dpMax = 512
 
+// entry is the decision for one syscall number and its weight.
+type entry struct {
+	num uint32
+	d   id
+	w   uint64
+}
+
 // archTree returns the code of one architecture block, for an
 // accumulator holding the architecture token.
-func (c *compiler) archTree(b archBlock) (id, error) {
-	c.bigEndian = b.filters[0].Arch.BigEndian
+func (c *compiler) archTree(b *archBlock) (id, error) {
+	filters := b.filters()
+	c.bigEndian = filters[0].Arch.BigEndian
 	// Argument offsets depend on the byte order: code built for another
 	// architecture cannot be reused by node.
 	clear(c.memo)
@@ -59,8 +67,8 @@ func (c *compiler) archTree(b archBlock) (id, error) {
 	// are a bad architecture, as in libseccomp; syscall -1 is not.
 	var badLo, badHi uint32
 	bad := false
-	if len(b.filters) == 1 {
-		switch b.filters[0].Arch.Name {
+	if len(filters) == 1 {
+		switch filters[0].Arch.Name {
 		case "x86_64":
 			badLo, badHi, bad = x32SyscallBit, 0xfffffffe, true
 		case "x32":
@@ -71,16 +79,7 @@ func (c *compiler) archTree(b archBlock) (id, error) {
 
 	// The decision of every syscall with rules, before any range is
 	// built: building argument trees may reuse c.segs.
-	type entry struct {
-		num uint32
-		d   id
-		w   uint64
-	}
-	total := 0
-	for _, f := range b.filters {
-		total += len(f.Syscalls)
-	}
-	entries := make([]entry, 0, total)
+	entries := c.entries[:0]
 	add := func(s *db.Syscall) error {
 		if inBad(s.Num) {
 			return nil // never reached
@@ -105,34 +104,30 @@ func (c *compiler) archTree(b archBlock) (id, error) {
 	// Merge the sorted lists of the block's filters. Both x86_64 and x32
 	// can only share syscall -1; the rule with the higher priority, then
 	// that of the first filter, is the one libseccomp checks first.
-	lists := make([][]*db.Syscall, len(b.filters))
-	for i, f := range b.filters {
-		lists[i] = f.Syscalls
+	x := filters[0].Syscalls
+	var y []*db.Syscall
+	if len(filters) == 2 {
+		y = filters[1].Syscalls
 	}
-	for {
-		pick := -1
-		for i, l := range lists {
-			if len(l) == 0 {
-				continue
+	for len(x) > 0 || len(y) > 0 {
+		var s *db.Syscall
+		switch {
+		case len(y) == 0 || (len(x) > 0 && x[0].Num < y[0].Num):
+			s, x = x[0], x[1:]
+		case len(x) == 0 || y[0].Num < x[0].Num:
+			s, y = y[0], y[1:]
+		default:
+			s = x[0]
+			if y[0].Priority > s.Priority {
+				s = y[0]
 			}
-			if pick < 0 || l[0].Num < lists[pick][0].Num ||
-				(l[0].Num == lists[pick][0].Num && l[0].Priority > lists[pick][0].Priority) {
-				pick = i
-			}
+			x, y = x[1:], y[1:]
 		}
-		if pick < 0 {
-			break
-		}
-		s := lists[pick][0]
 		if err := add(s); err != nil {
 			return 0, err
 		}
-		for i := range lists {
-			if len(lists[i]) > 0 && lists[i][0].Num == s.Num {
-				lists[i] = lists[i][1:]
-			}
-		}
 	}
+	c.entries = entries
 
 	// The ranges of numbers.
 	segs := c.segs[:0]
