@@ -406,8 +406,17 @@ func superviseInterrupted(t *testing.T, waitKill bool) {
 	if err := unix.Tgkill(cmd.Process.Pid, int(req.Pid), unix.SIGURG); err != nil {
 		t.Fatalf("tgkill: %v", err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Give the target time to act on the signal: without
+	// WAIT_KILLABLE_RECV it withdraws the notification as soon as it
+	// runs; with it, 200ms is plenty to show that it does not.
+	wait := 5 * time.Second
+	if waitKill {
+		wait = 200 * time.Millisecond
+	}
 	valid := NotifIDValid(fd, req.ID)
+	for end := time.Now().Add(wait); valid == nil && time.Now().Before(end); valid = NotifIDValid(fd, req.ID) {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if waitKill {
 		// Once received, the target waits killably: the signal waits.
 		if valid != nil {
