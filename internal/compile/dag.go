@@ -150,8 +150,19 @@ func (c *compiler) jump(w word, st acc, op uint16, k uint32, t, f id) id {
 	case st.mask != w.mask:
 		b.hasAnd, b.and = true, w.mask
 	}
-	if t == f && ((b.ld == 0 && !b.hasAnd) || !c.needsAcc(t)) {
-		return t
+	if t == f {
+		if (b.ld == 0 && !b.hasAnd) || !c.needsAcc(t) {
+			return t
+		}
+		// t relies on the accumulator this block would set up: give
+		// it the load and mask instead. An AND of t's own keeps fewer
+		// bits than this block's mask, so it is enough.
+		nb := c.nodes[t]
+		nb.ld = b.ld
+		if !nb.hasAnd {
+			nb.hasAnd, nb.and = b.hasAnd, b.and
+		}
+		return c.intern(nb)
 	}
 	return c.intern(b)
 }
@@ -162,7 +173,7 @@ func (c *compiler) enter(n id, w word, st acc) id {
 	if st == w.acc() || !c.needsAcc(n) {
 		return n
 	}
-	// Load w and go on to n either way.
+	// Load w in front of n.
 	return c.jump(w, unknownAcc, bpf.JEQ, 0, n, n)
 }
 
