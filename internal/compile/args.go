@@ -100,6 +100,10 @@ type levelKey struct {
 // means the tree has a cycle.
 const maxDepth = 1 << 12
 
+// maxNodes bounds the size of the graph: a program that needs more
+// blocks is far too long anyway.
+const maxNodes = 1 << 16
+
 var errCycle = errors.New("compile: argument tree too deep or cyclic")
 
 // program builds the whole graph and returns its root.
@@ -227,6 +231,9 @@ func (c *compiler) level(n *db.Node, k int32, st acc) (id, error) {
 	}
 	if c.depth >= maxDepth {
 		return 0, errCycle
+	}
+	if len(c.nodes) > maxNodes {
+		return 0, fmt.Errorf("%w: more than %d blocks", ErrTooLong, maxNodes)
 	}
 	c.depth++
 	defer func() { c.depth-- }()

@@ -242,6 +242,17 @@ func TestLongJumps(t *testing.T) {
 	if len(p) < 600 {
 		t.Fatalf("program has %d instructions; want a long one", len(p))
 	}
+	// The test is only meaningful if it needed jumps over more than 255
+	// instructions.
+	ja := 0
+	for _, ins := range p {
+		if ins.Op == bpf.JMP|bpf.JA {
+			ja++
+		}
+	}
+	if ja == 0 {
+		t.Errorf("no unconditional jump in a program of %d instructions", len(p))
+	}
 }
 
 func TestTooLong(t *testing.T) {
