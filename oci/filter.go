@@ -97,12 +97,16 @@ func NewFilter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilter, err
 // setArches gives f the native architecture, or opts.Arches instead, plus
 // the profile's.
 func setArches(f *seccomp.ScmpFilter, p *plan, opts Options) error {
-	if len(opts.Arches) > 0 {
+	want, err := opts.arches()
+	if err != nil {
+		return err
+	}
+	if len(want) > 0 {
 		native, err := seccomp.GetNativeArch()
 		if err != nil {
 			return fmt.Errorf("seccomp profile: %w", err)
 		}
-		keep := slices.Contains(opts.Arches, native) || slices.Contains(p.arches, native)
+		keep := slices.Contains(want, native) || slices.Contains(p.arches, native)
 		if !keep {
 			// First, as libseccomp only mixes architectures of one
 			// byte order: without the native one, the filter can
@@ -111,7 +115,7 @@ func setArches(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 				return fmt.Errorf("seccomp profile: removing the native architecture %v: %w", native, err)
 			}
 		}
-		for _, a := range opts.Arches {
+		for _, a := range want {
 			if present, _ := f.IsArchPresent(a); present {
 				continue
 			}

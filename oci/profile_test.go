@@ -323,6 +323,13 @@ func TestBadProfiles(t *testing.T) {
 }
 
 func TestBadOptions(t *testing.T) {
+	for _, a := range []seccomp.ScmpArch{seccomp.ArchInvalid, seccomp.ArchSHEB + 1} {
+		_, _, err := Parse([]byte(`{"defaultAction": "SCMP_ACT_ALLOW"}`), Options{Arches: []seccomp.ScmpArch{a}})
+		if err == nil || !strings.Contains(err.Error(), "Options.Arches[0]") {
+			t.Errorf("Arches [%d]: error %v, want one naming Options.Arches[0]", uint(a), err)
+		}
+	}
+
 	p := []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "includes": {"minKernel": "4.8"}}]}`)
 	_, _, err := Parse(p, Options{KernelVersion: "latest", Caps: []string{}, Arches: amd64.Arches})
 	if err == nil || !strings.Contains(err.Error(), `"latest"`) {

@@ -56,14 +56,43 @@ func (o *Options) warnf(format string, args ...any) {
 // target returns the architecture a Docker or Podman profile is resolved
 // for: Arches[0], or the native one.
 func (o *Options) target() (seccomp.ScmpArch, error) {
-	if len(o.Arches) > 0 {
-		return o.Arches[0], nil
+	arches, err := o.arches()
+	if err != nil {
+		return seccomp.ArchInvalid, err
 	}
+	if len(arches) > 0 {
+		return arches[0], nil
+	}
+	return nativeArch()
+}
+
+// nativeArch returns the architecture this program runs on.
+func nativeArch() (seccomp.ScmpArch, error) {
 	a, ok := archByGOARCH[runtime.GOARCH]
 	if !ok {
 		return seccomp.ArchInvalid, fmt.Errorf("seccomp profile: no seccomp architecture for GOARCH %s; set Options.Arches", runtime.GOARCH)
 	}
 	return a, nil
+}
+
+// arches returns o.Arches with ArchNative replaced by the native
+// architecture, and refuses values that name no architecture.
+func (o *Options) arches() ([]seccomp.ScmpArch, error) {
+	out := make([]seccomp.ScmpArch, 0, len(o.Arches))
+	for i, a := range o.Arches {
+		if a == seccomp.ArchNative {
+			n, err := nativeArch()
+			if err != nil {
+				return nil, err
+			}
+			a = n
+		}
+		if _, ok := archNames[a]; !ok {
+			return nil, fmt.Errorf("seccomp profile: Options.Arches[%d]: %d is not an architecture", i, uint(a))
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // archByGOARCH maps Go's architecture names to libseccomp's.
