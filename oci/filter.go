@@ -74,7 +74,7 @@ func NewFilter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilter, err
 		if err != nil {
 			if !unknown[r.name] {
 				unknown[r.name] = true
-				opts.warnf("syscalls[%d]: unknown syscall %q skipped", r.entry, r.name)
+				opts.warnf("unknown syscall %q skipped", r.name)
 			}
 			continue
 		}

@@ -322,6 +322,28 @@ func TestBadProfiles(t *testing.T) {
 	}
 }
 
+func TestFlagsPresence(t *testing.T) {
+	// runc tells a missing flags field (SPEC_ALLOW by default) from an
+	// empty one (no flags); resolving must keep the difference.
+	for _, tt := range []struct {
+		in      string
+		wantNil bool
+	}{
+		{`{"defaultAction": "SCMP_ACT_ALLOW"}`, true},
+		{`{"defaultAction": "SCMP_ACT_ALLOW", "flags": null}`, true},
+		{`{"defaultAction": "SCMP_ACT_ALLOW", "flags": []}`, false},
+		{`{"defaultAction": "SCMP_ACT_ALLOW", "archMap": [], "flags": []}`, false},
+	} {
+		spec, _, err := Parse([]byte(tt.in), amd64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (spec.Flags == nil) != tt.wantNil {
+			t.Errorf("%s: flags = %#v, want nil: %v", tt.in, spec.Flags, tt.wantNil)
+		}
+	}
+}
+
 func TestBadOptions(t *testing.T) {
 	for _, a := range []seccomp.ScmpArch{seccomp.ArchInvalid, seccomp.ArchSHEB + 1} {
 		_, _, err := Parse([]byte(`{"defaultAction": "SCMP_ACT_ALLOW"}`), Options{Arches: []seccomp.ScmpArch{a}})
