@@ -32,7 +32,7 @@ const liveTimeout = 60 * time.Second
 
 // inLiveChild reports whether this process is the child of test t.
 // Other tests skip themselves in a child.
-func inLiveChild(t *testing.T) bool {
+func inLiveChild(t testing.TB) bool {
 	name := os.Getenv(liveEnv)
 	if name == "" {
 		return false
@@ -44,7 +44,7 @@ func inLiveChild(t *testing.T) bool {
 }
 
 // requireLive skips the test when the kernel lacks seccomp filters.
-func requireLive(t *testing.T) {
+func requireLive(t testing.TB) {
 	t.Helper()
 	if _, err := os.Stat("/proc/sys/kernel/seccomp/actions_avail"); err != nil {
 		t.Skipf("kernel without seccomp filter support: %v", err)
@@ -91,12 +91,16 @@ func (r *childResult) get(t *testing.T, key string) string {
 }
 
 // liveCommand prepares the child process of test t.
-func liveCommand(t *testing.T) *exec.Cmd {
+func liveCommand(t testing.TB) *exec.Cmd {
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "-test.run=^"+t.Name()+"$", "-test.count=1")
+	args := []string{"-test.run=^" + t.Name() + "$", "-test.count=1"}
+	if _, ok := t.(*testing.B); ok {
+		args = []string{"-test.run=^$", "-test.bench=^" + t.Name() + "$", "-test.benchtime=1x"}
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), liveEnv+"="+t.Name())
 	cmd.Dir = t.TempDir()
 	return cmd
