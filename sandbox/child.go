@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"strconv"
@@ -55,13 +54,11 @@ func runChild(marker string) {
 			fmt.Sprintf("malformed %s=%q in the environment; it is set only by package sandbox for the process it starts", envMarker, marker))
 	}
 	syscall.CloseOnExec(fd)
-	conn := os.NewFile(uintptr(fd), "sandbox")
-	if conn == nil {
-		childFail(-1, opSetup, StatusSetupFailed, syscall.EBADF, fmt.Sprintf("descriptor %d from %s is not open", fd, envMarker))
-	}
-	msg, err := io.ReadAll(conn)
+	// The descriptor is used through plain system calls: an *os.File
+	// could close it when collected, before the report is sent.
+	msg, err := readAll(fd)
 	if err != nil {
-		childFail(fd, opSetup, StatusSetupFailed, errnoOf(err), "reading the command: "+err.Error())
+		childFail(fd, opSetup, StatusSetupFailed, errnoOf(err), fmt.Sprintf("reading the command from descriptor %d: %v", fd, err))
 	}
 	cfg, err := unmarshalConfig(msg)
 	if err != nil {
@@ -125,6 +122,24 @@ func childFail(fd int, op byte, status int, errno syscall.Errno, detail string) 
 		fmt.Fprintf(os.Stderr, "sandbox: %s: %s\n", opNames[op], detail)
 	}
 	os.Exit(status)
+}
+
+// readAll reads fd until end of file.
+func readAll(fd int) ([]byte, error) {
+	var b []byte
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := syscall.Read(fd, buf)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return nil, err
+		case n == 0:
+			return b, nil
+		}
+		b = append(b, buf[:n]...)
+	}
 }
 
 // errnoOf returns the errno inside err, or EIO when there is none.
