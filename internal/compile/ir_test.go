@@ -295,12 +295,67 @@ func check(t *testing.T, in Input, argProbes int) bpf.Program {
 			if !argDep && argIndependent(in, tok, nr) && !bpf.ConstAllow(p, tok, int32(nr)) {
 				t.Errorf("arch %#x nr %#x: constant ALLOW not seen by the action cache", tok, nr)
 			}
+			if argIndependent(in, tok, nr) {
+				want := evalIR(in, bpf.Data{Nr: int32(nr), Arch: tok})
+				if got, ok := constPath(p, tok, nr); !ok || got != uint32(want) {
+					t.Errorf("arch %#x nr %#x: the path to %s uses more than the number and the architecture (ok %v, got %s)",
+						tok, nr, bpf.ActionString(uint32(want)), ok, bpf.ActionString(got))
+				}
+			}
 		}
 	}
 	if failures > 0 {
 		t.Fatalf("%d mismatches; program:\n%s", failures, p.Disassemble())
 	}
 	return p
+}
+
+// constPath follows p for syscall nr of the architecture with token tok
+// using only the instructions the kernel's action cache understands, and
+// returns the value returned; ok is false if another instruction, such as
+// a load of an argument, is on the way.
+func constPath(p bpf.Program, tok, nr uint32) (ret uint32, ok bool) {
+	var a uint32
+	for pc := 0; pc < len(p); pc++ {
+		ins := p[pc]
+		switch ins.Op {
+		case bpf.LD | bpf.W | bpf.ABS:
+			switch ins.K {
+			case bpf.OffsetNr:
+				a = nr
+			case bpf.OffsetArch:
+				a = tok
+			default:
+				return 0, false
+			}
+		case bpf.ALU | bpf.AND | bpf.K:
+			a &= ins.K
+		case bpf.JMP | bpf.JA:
+			pc += int(ins.K)
+		case bpf.JMP | bpf.JEQ | bpf.K, bpf.JMP | bpf.JGT | bpf.K, bpf.JMP | bpf.JGE | bpf.K, bpf.JMP | bpf.JSET | bpf.K:
+			var c bool
+			switch bpf.Operation(ins.Op) {
+			case bpf.JEQ:
+				c = a == ins.K
+			case bpf.JGT:
+				c = a > ins.K
+			case bpf.JGE:
+				c = a >= ins.K
+			case bpf.JSET:
+				c = a&ins.K != 0
+			}
+			if c {
+				pc += int(ins.Jt)
+			} else {
+				pc += int(ins.Jf)
+			}
+		case bpf.RET | bpf.K:
+			return ins.K, true
+		default:
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 // argIndependent reports whether the decision for nr on the arch with
