@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/arch"
 	"github.com/seccomp-go/seccomp/bpf"
 )
 
@@ -432,5 +433,36 @@ func TestDisasmWarnsAboutInvalidProgram(t *testing.T) {
 	out, errs, st = cli(t, "", "sim", f, "0")
 	if st != 1 || !strings.Contains(errs, "cannot run") {
 		t.Errorf("sim: status %d, stdout %q, stderr %q", st, out, errs)
+	}
+}
+
+// TestResolveMatchesTables resolves every syscall name the tables know, on
+// every architecture, and each resulting number back.
+func TestResolveMatchesTables(t *testing.T) {
+	names := arch.SyscallNames()
+	for _, a := range arch.All() {
+		var want, back strings.Builder
+		var nums []string
+		for _, n := range names {
+			nr, ok := a.SyscallNumber(n)
+			if !ok {
+				t.Fatalf("%s: %s unknown to the tables", a.Name, n)
+			}
+			fmt.Fprintf(&want, "%d\n", nr)
+			nums = append(nums, fmt.Sprint(nr))
+			name, ok := a.SyscallName(nr)
+			if !ok {
+				name = "UNKNOWN"
+			}
+			fmt.Fprintf(&back, "%s\n", name)
+		}
+		out, errs, st := cli(t, "", append([]string{"resolve", "-a", a.Name}, names...)...)
+		if st != 0 || out != want.String() {
+			t.Errorf("%s: names: status %d, stderr %q, output differs from the tables", a.Name, st, errs)
+		}
+		out, errs, st = cli(t, "", append([]string{"resolve", "-a", a.Name}, nums...)...)
+		if st != 0 || out != back.String() {
+			t.Errorf("%s: numbers: status %d, stderr %q, output differs from the tables", a.Name, st, errs)
+		}
 	}
 }
