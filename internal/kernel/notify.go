@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -69,18 +70,41 @@ const (
 const ioctlIDValidWrongDir = unix.SECCOMP_IOCTL_NOTIF_ID_VALID ^ 0xc0000000
 
 // CheckNotifSizes verifies that the kernel's user-notification structures
-// have the sizes this package's ioctls use; a kernel without user
-// notification gives its errno.
+// are at least as large as the ones this package lays out (a kernel may
+// extend them at the end; the buffers passed to it are then enlarged and
+// zero-padded); a kernel without user notification gives its errno.
 func CheckNotifSizes() error {
-	s, err := GetNotifSizes()
+	s, err := kernelSizes()
 	if err != nil {
 		return err
 	}
-	if s.Notif != SizeofNotifReq || s.NotifResp != SizeofNotifResp || s.Data != SizeofData {
-		return fmt.Errorf("seccomp: kernel notification sizes %d/%d/%d differ from %d/%d/%d",
+	if s.Notif < SizeofNotifReq || s.NotifResp < SizeofNotifResp || s.Data < SizeofData {
+		return fmt.Errorf("seccomp: kernel notification sizes %d/%d/%d are smaller than %d/%d/%d",
 			s.Notif, s.NotifResp, s.Data, SizeofNotifReq, SizeofNotifResp, SizeofData)
 	}
 	return nil
+}
+
+var notifSizes struct {
+	once sync.Once
+	s    NotifSizes
+	err  error
+}
+
+// kernelSizes returns the kernel's structure sizes, asked once.
+func kernelSizes() (NotifSizes, error) {
+	notifSizes.once.Do(func() { notifSizes.s, notifSizes.err = GetNotifSizes() })
+	return notifSizes.s, notifSizes.err
+}
+
+// ioctlBuffer returns zeroed, 8-byte aligned memory of at least min bytes,
+// or of the kernel's size for the structure if that is larger.
+func ioctlBuffer(min int, kernelSize func(NotifSizes) uint16) []uint64 {
+	n := min
+	if s, err := kernelSizes(); err == nil && int(kernelSize(s)) > n {
+		n = int(kernelSize(s))
+	}
+	return make([]uint64, (n+7)/8)
 }
 
 func ioctl(fd int, req uint, arg unsafe.Pointer) (uintptr, error) {
@@ -94,19 +118,26 @@ func ioctl(fd int, req uint, arg unsafe.Pointer) (uintptr, error) {
 // NotifRecv waits for a notification on the listener fd
 // (SECCOMP_IOCTL_NOTIF_RECV). The error is the raw errno: ENOENT when the
 // target died before the notification could be read, EINTR when a signal
-// interrupted the wait. The ioctl blocks even when no task uses the
-// filter any more; see [NotifPoll].
+// interrupted the wait. When no task uses the filter any more, recent
+// kernels fail it with ENOENT but older ones block for good; [NotifPoll]
+// tells the two cases apart beforehand.
 func NotifRecv(fd int) (NotifReq, error) {
-	var req NotifReq // the kernel wants it zeroed
-	_, err := ioctl(fd, unix.SECCOMP_IOCTL_NOTIF_RECV, unsafe.Pointer(&req))
-	return req, err
+	// The kernel wants the buffer zeroed.
+	buf := ioctlBuffer(SizeofNotifReq, func(s NotifSizes) uint16 { return s.Notif })
+	_, err := ioctl(fd, unix.SECCOMP_IOCTL_NOTIF_RECV, unsafe.Pointer(&buf[0]))
+	if err != nil {
+		return NotifReq{}, err
+	}
+	return *(*NotifReq)(unsafe.Pointer(&buf[0])), nil
 }
 
 // NotifSend answers a notification (SECCOMP_IOCTL_NOTIF_SEND). The error
 // is the raw errno: ENOENT when the target died or the id is unknown,
 // EINPROGRESS when the notification was not received yet.
 func NotifSend(fd int, resp NotifResp) error {
-	_, err := ioctl(fd, unix.SECCOMP_IOCTL_NOTIF_SEND, unsafe.Pointer(&resp))
+	buf := ioctlBuffer(SizeofNotifResp, func(s NotifSizes) uint16 { return s.NotifResp })
+	*(*NotifResp)(unsafe.Pointer(&buf[0])) = resp
+	_, err := ioctl(fd, unix.SECCOMP_IOCTL_NOTIF_SEND, unsafe.Pointer(&buf[0]))
 	return err
 }
 
