@@ -66,7 +66,7 @@ var notifSizes struct {
 }
 
 // checkNotifSizes is seccomp_notify_alloc's part: the kernel must report
-// its structure sizes, and they must be the ones the ioctls use.
+// its structure sizes, and they must hold the layouts the ioctls use.
 func checkNotifSizes() error {
 	notifSizes.Lock()
 	defer notifSizes.Unlock()
