@@ -28,9 +28,13 @@
 //   - The init functions of the packages this package does not depend on
 //     may run in the child before it takes over; they should not have side
 //     effects outside the process (starting servers, writing files).
-//   - The filter must allow execve(2) (and whatever the Go runtime does
-//     between loading the filter and execve, which is a few memory and
-//     write calls at most), and must cover the native architecture.
+//   - The filter must cover the native architecture and allow execve(2),
+//     and should not kill the few calls the child makes between loading
+//     it and execve: prlimit64 (the Go runtime puts back the RLIMIT_NOFILE
+//     soft limit it raised at start-up; an errno is harmless), sendmsg
+//     when there is a listener to hand over, and, should execve fail,
+//     write and exit_group. Memory management calls (mmap, madvise) are
+//     unlikely but possible.
 //   - SysProcAttr.Chroot cannot be used: the child is started through
 //     /proc/self/exe, which has to be reachable.
 //

@@ -8,8 +8,6 @@ import (
 	"os"
 	"strings"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"github.com/seccomp-go/seccomp"
 	"github.com/seccomp-go/seccomp/arch"
 	"github.com/seccomp-go/seccomp/oci"
@@ -198,15 +196,6 @@ func archNames(arches []target) string {
 	names := make([]string, len(arches))
 	for i, t := range arches {
 		names[i] = t.abi.Name
-	}
-	return strings.Join(names, ",")
-}
-
-// specArchNames is for messages about a resolved profile.
-func specArchNames(s []specs.Arch) string {
-	names := make([]string, len(s))
-	for i, a := range s {
-		names[i] = string(a)
 	}
 	return strings.Join(names, ",")
 }
