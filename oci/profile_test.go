@@ -182,7 +182,8 @@ func TestResolveIncludesExcludes(t *testing.T) {
 			{"names": ["c"], "action": "SCMP_ACT_ALLOW", "includes": {"minKernel": "5.10"}},
 			{"names": ["d"], "action": "SCMP_ACT_ALLOW", "excludes": {"minKernel": "5.10"}},
 			{"names": ["e"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["386"]}},
-			{"name": "f", "action": "SCMP_ACT_ALLOW", "excludes": {"arches": ["amd64"]}}
+			{"name": "f", "action": "SCMP_ACT_ALLOW", "excludes": {"arches": ["amd64"]}},
+			{"names": ["g"], "action": "SCMP_ACT_ALLOW", "args": [], "comment": "", "includes": {}, "excludes": {}}
 		]
 	}`
 	tests := []struct {
@@ -191,11 +192,11 @@ func TestResolveIncludesExcludes(t *testing.T) {
 		arch   seccomp.ScmpArch
 		want   []string
 	}{
-		{[]string{}, "5.9", seccomp.ArchAMD64, []string{"b", "d"}},
-		{[]string{"CAP_SYS_ADMIN"}, "5.10", seccomp.ArchAMD64, []string{"c"}},
-		{[]string{"CAP_SYS_ADMIN", "CAP_NET_ADMIN"}, "6.0", seccomp.ArchAMD64, []string{"a", "c"}},
-		{[]string{"CAP_NET_ADMIN"}, "5.4.0-150-generic", seccomp.ArchX86, []string{"d", "e", "f"}},
-		{[]string{}, "5.10", seccomp.ArchX86, []string{"b", "c", "e", "f"}},
+		{[]string{}, "5.9", seccomp.ArchAMD64, []string{"b", "d", "g"}},
+		{[]string{"CAP_SYS_ADMIN"}, "5.10", seccomp.ArchAMD64, []string{"c", "g"}},
+		{[]string{"CAP_SYS_ADMIN", "CAP_NET_ADMIN"}, "6.0", seccomp.ArchAMD64, []string{"a", "c", "g"}},
+		{[]string{"CAP_NET_ADMIN"}, "5.4.0-150-generic", seccomp.ArchX86, []string{"d", "e", "f", "g"}},
+		{[]string{}, "5.10", seccomp.ArchX86, []string{"b", "c", "e", "f", "g"}},
 	}
 	for _, tt := range tests {
 		spec, _, err := Parse([]byte(profile), Options{Caps: tt.caps, KernelVersion: tt.kernel, Arches: []seccomp.ScmpArch{tt.arch}})
