@@ -229,8 +229,8 @@ func (f *ScmpFilter) AddRuleExact(call ScmpSyscall, action ScmpAction) error {
 // syscall have no effect; a rule whose conditions extend those of an
 // existing rule has no effect; a rule with the same conditions as an
 // existing one but another action fails with syscall.EEXIST; when rules
-// with different actions overlap, the conditions on the lower-numbered
-// arguments decide first. [ScmpFilter.SetRuleWarning] reports the rules
+// with different actions overlap, the conditions on the higher-numbered
+// argument are tested first, whatever the order the rules were added in. [ScmpFilter.SetRuleWarning] reports the rules
 // that have no effect.
 func (f *ScmpFilter) AddRuleConditional(call ScmpSyscall, action ScmpAction, conds []ScmpCondition) error {
 	return f.addRuleGeneric(call, action, false, conds)

@@ -1,6 +1,15 @@
 package db
 
-import "syscall"
+import (
+	"errors"
+	"syscall"
+)
+
+// ErrLoop is returned for a rule that libseccomp 2.6.1 would link into a
+// syscall's tree a second time through a level shared by two branches,
+// leaving a level whose links loop; libseccomp then never returns. The
+// rule is not added.
+var ErrLoop = errors.New("rule can't be merged with the existing rules of the syscall (libseccomp would corrupt its rule tree)")
 
 // Comparison operators in libseccomp's numbering (enum scmp_compare).
 const (
@@ -537,12 +546,18 @@ func treeAdd(existing **cnode, nw *cnode, state *iterState) error {
 			return nil
 		} else if !chainLess(x, n) {
 			if x.nxt == nil {
+				if n.prv != nil || n.nxt != nil {
+					return ErrLoop
+				}
 				n.prv = nodeGet(x)
 				x.nxt = nodeGet(n)
 				return nil
 			}
 			x = x.nxt
 		} else {
+			if n.prv != nil || n.nxt != nil {
+				return ErrLoop
+			}
 			if x.prv != nil {
 				x.prv.nxt = nodeGet(n)
 				n.prv = x.prv
