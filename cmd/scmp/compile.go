@@ -66,7 +66,7 @@ func runCompile(e *env, args []string) int {
 		return e.errorf("%v", err)
 	}
 	po := profileOptions{caps: *caps, kernel: *kernel, warn: func(m string) { e.warnf("%s", m) }}
-	f, arches, err := compileProfile(data, arches, true, po)
+	f, arches, _, err := compileProfile(data, arches, true, po)
 	if err != nil {
 		return e.errorf("%s: %v", pos[0], explain(err))
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/seccomp-go/seccomp"
 	"github.com/seccomp-go/seccomp/arch"
 	"github.com/seccomp-go/seccomp/oci"
@@ -142,12 +144,12 @@ func (p profileOptions) oci(arches []target) oci.Options {
 // profile's architectures (the native one when it lists none); this is
 // what "scmp compile" produces. Otherwise it is what a runtime on
 // arches[0] would load: arches[0] plus the profile's architectures.
-// It returns the filter and its architectures.
-func compileProfile(data []byte, arches []target, exact bool, po profileOptions) (*seccomp.ScmpFilter, []target, error) {
+// It returns the filter, its architectures and the resolved profile.
+func compileProfile(data []byte, arches []target, exact bool, po profileOptions) (*seccomp.ScmpFilter, []target, *specs.LinuxSeccomp, error) {
 	opts := po.oci(arches)
 	spec, _, err := oci.Parse(data, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	switch {
 	case exact && len(arches) > 0:
@@ -156,14 +158,14 @@ func compileProfile(data []byte, arches []target, exact bool, po profileOptions)
 		for _, name := range spec.Architectures {
 			t, err := parseArch(string(name))
 			if err != nil {
-				return nil, nil, fmt.Errorf("profile architectures: %w", err)
+				return nil, nil, nil, fmt.Errorf("profile architectures: %w", err)
 			}
 			arches = appendTarget(arches, t)
 		}
 		if len(arches) == 0 {
 			t, err := nativeTarget()
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			arches = []target{t}
 		}
@@ -177,9 +179,9 @@ func compileProfile(data []byte, arches []target, exact bool, po profileOptions)
 	}
 	f, err := oci.NewFilter(spec, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return f, arches, nil
+	return f, arches, spec, nil
 }
 
 func appendTarget(list []target, t target) []target {

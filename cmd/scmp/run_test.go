@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/seccomp-go/seccomp"
 	"github.com/seccomp-go/seccomp/arch"
@@ -48,8 +52,8 @@ func syscallHelper(spec string) int {
 			args[i] = uintptr(v)
 		}
 	}
-	_, _, errno := syscall.RawSyscall6(uintptr(nr), args[0], args[1], args[2], args[3], args[4], args[5])
-	fmt.Printf("errno=%d\n", int(errno))
+	r, _, errno := syscall.RawSyscall6(uintptr(nr), args[0], args[1], args[2], args[3], args[4], args[5])
+	fmt.Printf("ret=%d errno=%d\n", int(r), int(errno))
 	return 0
 }
 
@@ -107,17 +111,17 @@ func TestRunDenies(t *testing.T) {
 		// Docker's default profile without capabilities refuses
 		// personality(ADDR_NO_RANDOMIZE) and reboot with EPERM, and
 		// allows personality(PER_LINUX).
-		{[]string{"--caps", "none"}, "personality:0x40000", 0, "errno=1\n"},
-		{[]string{"--caps", "none"}, "personality:0", 0, "errno=0\n"},
-		{[]string{"--caps", "none"}, "reboot:0,0,0", 0, "errno=1\n"},
-		{[]string{"--profile", deny}, "getpriority:0,0", 0, "errno=18\n"},
+		{[]string{"--caps", "none"}, "personality:0x40000", 0, "ret=-1 errno=1\n"},
+		{[]string{"--caps", "none"}, "personality:0xffffffff", 0, "errno=0\n"},
+		{[]string{"--caps", "none"}, "reboot:0,0,0", 0, "ret=-1 errno=1\n"},
+		{[]string{"--profile", deny}, "getpriority:0,0", 0, "ret=-1 errno=18\n"},
 		{[]string{"--profile", deny}, "setpriority:0,0,0", 128 + int(syscall.SIGSYS), ""},
 	}
 	for _, tt := range tests {
 		t.Setenv(helperEnv, tt.call)
 		args := append(append([]string{"run"}, tt.profile...), "--", self)
 		out, errs, st := cli(t, "", args...)
-		if st != tt.status || out != tt.stdout {
+		if st != tt.status || !strings.HasSuffix(out, tt.stdout) {
 			t.Errorf("%q %s: status %d, stdout %q, stderr %q; want %d and %q", tt.profile, tt.call, st, out, errs, tt.status, tt.stdout)
 		}
 	}
@@ -282,5 +286,98 @@ func TestRunForwardsSignals(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
 		t.Fatal("SIGTERM was not passed to the command")
+	}
+}
+
+// TestRunNotify runs a profile with SCMP_ACT_NOTIFY rules: the descriptor
+// goes to the agent at listenerPath with runc's process state, and the
+// agent's answers reach the command.
+func TestRunNotify(t *testing.T) {
+	requireSeccomp(t)
+	if api, _ := seccomp.GetAPI(); api < 6 {
+		t.Skipf("API level %d has no user notification", api)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "agent.sock")
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	profile := writeFile(t, "notify.json", []byte(fmt.Sprintf(`{"defaultAction":"SCMP_ACT_ALLOW",
+		"listenerPath": %q, "listenerMetadata": "hello agent",
+		"syscalls":[{"names":["getpriority"],"action":"SCMP_ACT_NOTIFY"}]}`, sock)))
+
+	type agentResult struct {
+		state specs.ContainerProcessState
+		err   error
+	}
+	agent := make(chan agentResult, 1)
+	go func() {
+		var res agentResult
+		defer func() { agent <- res }()
+		conn, err := ln.AcceptUnix()
+		if err != nil {
+			res.err = err
+			return
+		}
+		defer conn.Close()
+		buf := make([]byte, 4096)
+		oob := make([]byte, syscall.CmsgSpace(4))
+		n, oobn, _, _, err := conn.ReadMsgUnix(buf, oob)
+		if err != nil {
+			res.err = err
+			return
+		}
+		if res.err = json.Unmarshal(buf[:n], &res.state); res.err != nil {
+			return
+		}
+		msgs, err := syscall.ParseSocketControlMessage(oob[:oobn])
+		if err != nil || len(msgs) != 1 {
+			res.err = fmt.Errorf("control messages: %v %v", msgs, err)
+			return
+		}
+		fds, err := syscall.ParseUnixRights(&msgs[0])
+		if err != nil || len(fds) != 1 {
+			res.err = fmt.Errorf("descriptors: %v %v", fds, err)
+			return
+		}
+		fd := seccomp.ScmpFd(fds[0])
+		defer syscall.Close(fds[0])
+		req, err := seccomp.NotifReceive(fd)
+		if err != nil {
+			res.err = err
+			return
+		}
+		res.err = seccomp.NotifRespond(fd, &seccomp.ScmpNotifResp{ID: req.ID, Val: 7})
+	}()
+
+	t.Setenv(helperEnv, "getpriority:0,0")
+	out, errs, st := cli(t, "", "run", "--profile", profile, "--", self)
+	if st != 0 || out != "ret=7 errno=0\n" {
+		t.Errorf("status %d, stdout %q, stderr %q; want the agent's answer 7", st, out, errs)
+	}
+	select {
+	case res := <-agent:
+		if res.err != nil {
+			t.Fatal(res.err)
+		}
+		if res.state.Metadata != "hello agent" || len(res.state.Fds) != 1 || res.state.Fds[0] != specs.SeccompFdName || res.state.Pid <= 0 {
+			t.Errorf("process state %+v", res.state)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the agent got nothing")
+	}
+
+	// Without listenerPath nobody would answer: refused before starting.
+	noAgent := writeFile(t, "noagent.json", []byte(`{"defaultAction":"SCMP_ACT_ALLOW",
+		"syscalls":[{"names":["getpriority"],"action":"SCMP_ACT_NOTIFY"}]}`))
+	_, errs, st = cli(t, "", "run", "--profile", noAgent, "--", self)
+	if st != 125 || !strings.Contains(errs, "no listenerPath") {
+		t.Errorf("without listenerPath: status %d, stderr %q", st, errs)
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"os/signal"
 	"syscall"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/seccomp-go/seccomp/oci"
 	"github.com/seccomp-go/seccomp/sandbox"
 )
 
@@ -31,7 +34,9 @@ The exit status is CMD's; when CMD is killed by a signal it is 128 plus
 the signal number, as a shell reports it. When CMD cannot be run the
 status is 127 (not found) or 126 (not executable, or execve refused by
 the filter), and 125 when scmp itself fails (usage, profile or filter
-errors). SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 sent to scmp are passed to
+errors). A profile with SCMP_ACT_NOTIFY rules needs a listenerPath: the
+notification descriptor is sent to the agent listening there, as runc
+does. SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 sent to scmp are passed to
 CMD; SIGINT and SIGQUIT, which a terminal sends to both, are left to CMD.`,
 	run: runRun,
 }
@@ -68,12 +73,16 @@ func runRun(e *env, args []string) int {
 		e.errorf("%v", err)
 		return exitRunFailed
 	}
-	f, arches, err := compileProfile(data, []target{nat}, false, po)
+	f, arches, spec, err := compileProfile(data, []target{nat}, false, po)
 	if err != nil {
 		e.errorf("%s: %v", *profile, explain(err))
 		return exitRunFailed
 	}
 	defer f.Release()
+	if usesNotify(spec) && spec.ListenerPath == "" {
+		e.errorf("%s has SCMP_ACT_NOTIFY rules but no listenerPath: no seccomp agent would answer the notifications", *profile)
+		return exitRunFailed
+	}
 	if *verbose {
 		fmt.Fprintf(e.stderr, "%s: filter for %s from %s\n", e.name, archNames(arches), *profile)
 	}
@@ -89,6 +98,18 @@ func runRun(e *env, args []string) int {
 
 	if err := cmd.Start(); err != nil {
 		return e.startError(pos[0], err)
+	}
+	if fd := cmd.NotifyFd(); fd >= 0 {
+		// As runc: the agent at listenerPath gets the descriptor.
+		state := specs.State{ID: fmt.Sprintf("scmp-run-%d", os.Getpid()), Status: specs.StateRunning, Pid: cmd.Process.Pid}
+		err := oci.Handoff(spec, int(fd), cmd.Process.Pid, state)
+		syscall.Close(int(fd))
+		if err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			e.errorf("%v", err)
+			return exitRunFailed
+		}
 	}
 	done := make(chan struct{})
 	go func() {
@@ -106,6 +127,16 @@ func runRun(e *env, args []string) int {
 	err = cmd.Wait()
 	close(done)
 	return e.exitStatus(pos[0], err)
+}
+
+// usesNotify reports whether a resolved profile has SCMP_ACT_NOTIFY rules.
+func usesNotify(spec *specs.LinuxSeccomp) bool {
+	for _, s := range spec.Syscalls {
+		if s.Action == specs.ActNotify {
+			return true
+		}
+	}
+	return false
 }
 
 // startError reports a command that could not be started and returns the

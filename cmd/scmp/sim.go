@@ -84,7 +84,7 @@ func runSim(e *env, args []string) int {
 			t = &n
 		}
 		po := profileOptions{caps: *caps, kernel: *kernel, warn: func(m string) { e.warnf("%s", m) }}
-		f, _, err := compileProfile(data, []target{*t}, false, po)
+		f, _, _, err := compileProfile(data, []target{*t}, false, po)
 		if err != nil {
 			return e.errorf("%s: %v", pos[0], explain(err))
 		}
