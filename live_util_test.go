@@ -43,7 +43,8 @@ func inLiveChild(t testing.TB) bool {
 	return true
 }
 
-// requireLive skips the test when the kernel lacks seccomp filters.
+// requireLive skips the test when the kernel lacks seccomp filters, and
+// restores the detected API level.
 func requireLive(t testing.TB) {
 	t.Helper()
 	if _, err := os.Stat("/proc/sys/kernel/seccomp/actions_avail"); err != nil {
@@ -54,6 +55,14 @@ func requireLive(t testing.TB) {
 	}
 	if arch.Native() == nil {
 		t.Skipf("architecture %s is not supported", runtime.GOARCH)
+	}
+	// The API level is process-wide: undo a level that another test of
+	// this process forced with SetAPI, so that the notification calls
+	// made here see the kernel's real level.
+	if detected := kernel.DetectAPILevel(); apiLevel() != detected {
+		if err := SetAPI(detected); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -151,6 +151,15 @@ func TestAPILevelDetected(t *testing.T) {
 	if !SyscallSupported() {
 		t.Error("SyscallSupported() = false")
 	}
+	if err := SetAPILevel(1); err != nil {
+		t.Fatal(err)
+	}
+	if got := DetectAPILevel(); got != want {
+		t.Errorf("DetectAPILevel() = %d on kernel %d.%d, want %d", got, maj, min, want)
+	}
+	if got := APILevel(); got != 1 {
+		t.Errorf("APILevel() = %d after DetectAPILevel, want the forced 1", got)
+	}
 }
 
 func TestSetAPILevel(t *testing.T) {

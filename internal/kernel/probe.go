@@ -214,6 +214,19 @@ func APILevel() uint {
 	return updateAPI()
 }
 
+// DetectAPILevel probes the kernel afresh and returns its API level,
+// without using or changing the cached level and support flags (so
+// without undoing [SetAPILevel]).
+func DetectAPILevel() uint {
+	mu.Lock()
+	defer mu.Unlock()
+	saved := state
+	state = support{notifyFd: saved.notifyFd}
+	level := updateAPI()
+	state = saved
+	return level
+}
+
 // SetAPILevel forces the API level, and with it the support of every flag
 // and probed action, to what level implies, whatever the kernel offers; a
 // level outside 1..7 gives EINVAL. Its use is discouraged outside tests.
