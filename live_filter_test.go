@@ -346,3 +346,45 @@ func TestLiveFilterLoadErrors(t *testing.T) {
 		t.Errorf("a thread-only filter reached another thread")
 	}
 }
+
+// TestLiveFilterNotifyFdOnce: as in libseccomp, a process gets one
+// listener. A second filter using ActNotify is loaded without one, so
+// its notifying rule fails with ENOSYS, and GetNotifFd keeps returning
+// the first descriptor.
+func TestLiveFilterNotifyFdOnce(t *testing.T) {
+	requireLive(t)
+	if !kernel.ActionAvailable(kernel.RetUserNotif) {
+		t.Skip("kernel without user notification")
+	}
+	if inLiveChild(t) {
+		f1 := newLiveFilter()
+		mustRule(f1, testNr, ActNotify)
+		mustLoad(f1)
+		fd1, err := f1.GetNotifFd()
+		report("fd1", fd1)
+		report("err1", err)
+		f2 := newLiveFilter()
+		mustRule(f2, unix.SYS_GETSID, ActNotify)
+		mustLoad(f2)
+		fd2, err := f2.GetNotifFd()
+		report("same", fd2 == fd1)
+		report("err2", err)
+		_, errno := rawErrno(unix.SYS_GETSID, 0)
+		report("second_errno", int(errno))
+		childDone()
+	}
+	r := runLiveChild(t)
+	if fd := atoi(t, r.get(t, "fd1")); fd < 0 {
+		t.Errorf("GetNotifFd after loading a notifying filter = %d", fd)
+	}
+	for key, want := range map[string]string{
+		"err1":         "<nil>",
+		"err2":         "<nil>",
+		"same":         "true",
+		"second_errno": strconv.Itoa(int(unix.ENOSYS)),
+	} {
+		if got := r.get(t, key); got != want {
+			t.Errorf("%s = %s, want %s", key, got, want)
+		}
+	}
+}

@@ -460,6 +460,12 @@ func TestLiveTSyncFailure(t *testing.T) {
 		// system error like the others.
 		report("load", errnoName(kernel.LoadFilter(p, kernel.Options{TSync: true})))
 		report("load_raw", errnoName(kernel.LoadFilter(p, kernel.Options{TSync: true, RawRC: true})))
+		// With a listener requested, a failed TSYNC creates none.
+		fd, err := kernel.Load(p, kernel.FlagTSync|kernel.FlagTSyncESRCH|kernel.FlagNewListener)
+		report("raw_listener", errnoName(err))
+		report("raw_listener_fd", fd)
+		report("load_notify", errnoName(kernel.LoadFilter(p, kernel.Options{TSync: true, NotifyUsed: true})))
+		report("notify_fd", kernel.NotifyFd())
 		// Without TSYNC_ESRCH (API level 5) the thread id comes back and
 		// libseccomp turns it into ESRCH.
 		if err := kernel.SetAPILevel(5); err != nil {
@@ -478,10 +484,14 @@ func TestLiveTSyncFailure(t *testing.T) {
 		t.Errorf("raw TSYNC failure names thread %s, want %s", got, want)
 	}
 	for key, want := range map[string]string{
-		"raw_esrch": "ESRCH",
-		"load":      "ECANCELED",
-		"load_raw":  "ESRCH",
-		"load_api5": "ESRCH",
+		"raw_esrch":       "ESRCH",
+		"load":            "ECANCELED",
+		"load_raw":        "ESRCH",
+		"load_api5":       "ESRCH",
+		"raw_listener":    "ESRCH",
+		"raw_listener_fd": "-1",
+		"load_notify":     "ECANCELED",
+		"notify_fd":       "-1",
 		// Every failed TSYNC load left the thread as it was.
 		"filters_here": "0",
 	} {
