@@ -124,15 +124,33 @@ func setArches(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 			}
 		}
 	}
+	first, err := filterArches(f)
+	if err != nil {
+		return err
+	}
 	for i, a := range p.arches {
 		if present, _ := f.IsArchPresent(a); present {
 			continue
+		}
+		if abis[a].BigEndian != abis[first[0]].BigEndian {
+			return &FieldError{
+				Field:  fmt.Sprintf("architectures[%d]", i),
+				Reason: fmt.Sprintf("%s and %s have different byte orders; one filter covers architectures of one byte order", specName(a), specName(first[0])),
+			}
 		}
 		if err := f.AddArch(a); err != nil {
 			return fmt.Errorf("seccomp profile: architectures[%d]: adding %v: %w", i, a, err)
 		}
 	}
 	return nil
+}
+
+// specName returns runtime-spec's name of a, for messages.
+func specName(a seccomp.ScmpArch) string {
+	if name, ok := specArch(a); ok {
+		return string(name)
+	}
+	return fmt.Sprint(a)
 }
 
 // setAttrs sets the attributes the flags ask for.

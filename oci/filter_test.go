@@ -323,6 +323,11 @@ func TestNewFilterBadSpec(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Field != "syscalls[0].args[0].index" {
 		t.Errorf("error %v, want a FieldError on syscalls[0].args[0].index", err)
 	}
+	mixed := &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Architectures: []specs.Arch{specs.ArchX86, specs.ArchS390X}}
+	_, err = NewFilter(mixed, Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}})
+	if !errors.As(err, &fe) || fe.Field != "architectures[1]" || !strings.Contains(err.Error(), "byte order") {
+		t.Errorf("mixed byte orders: error %v, want a FieldError on architectures[1] about byte order", err)
+	}
 	if _, err := NewFilter(nil, Options{}); err == nil {
 		t.Error("nil spec: no error")
 	}
