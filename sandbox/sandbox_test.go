@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -51,6 +52,12 @@ func helper(mode string) int {
 		syscall.Kill(os.Getpid(), syscall.Signal(n))
 		time.Sleep(10 * time.Second)
 		return 99
+	case mode == "sleep":
+		time.Sleep(time.Minute)
+	case mode == "both":
+		fmt.Fprint(os.Stdout, "out ")
+		os.Stdout.Sync()
+		fmt.Fprint(os.Stderr, "err")
 	case mode == "env":
 		wd, _ := os.Getwd()
 		fmt.Printf("cwd=%s\n", wd)
@@ -385,5 +392,44 @@ func TestNotify(t *testing.T) {
 	}
 	if got, want := out.String(), "ret=7 errno=0\n"; got != want {
 		t.Errorf("child printed %q, want %q", got, want)
+	}
+}
+
+func TestContextWrapCombinedOutput(t *testing.T) {
+	requireSeccomp(t)
+	f := newFilter(t, seccomp.ActErrno)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	c := sandbox.CommandContext(ctx, f, self)
+	c.Env = []string{helperEnv + "=sleep"}
+	start := time.Now()
+	err = c.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Errorf("cancelled command: %v, want death by SIGKILL", err)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("cancelled command ran %v", d)
+	}
+
+	cmd := exec.Command(self)
+	cmd.Env = []string{helperEnv + "=both"}
+	out, err := sandbox.Wrap(cmd, f).CombinedOutput()
+	if err != nil || string(out) != "out err" {
+		t.Errorf("CombinedOutput: %q, %v", out, err)
+	}
+	if _, err := sandbox.Wrap(cmd, f).CombinedOutput(); err == nil {
+		t.Error("CombinedOutput with Stdout set succeeded")
+	}
+
+	// Output reports the exit status.
+	c = helperCmd(t, f, "exit=4")
+	if _, err := c.Output(); !errors.As(err, &ee) || ee.ExitCode() != 4 {
+		t.Errorf("Output: %v, want exit status 4", err)
 	}
 }
