@@ -466,3 +466,24 @@ func TestResolveMatchesTables(t *testing.T) {
 		}
 	}
 }
+
+// TestCompileDockerDefault compiles Docker's default profile, as
+// distributed, for the architecture sets of Docker's archMap, and proves
+// each result equal to the resolved rules (--verify).
+func TestCompileDockerDefault(t *testing.T) {
+	dir := t.TempDir()
+	for _, arches := range []string{"x86_64,x86,x32", "aarch64,arm", "s390x,s390", "ppc64le", "riscv64", "mipsel64,mipsel64n32,mipsel", "loongarch64"} {
+		for _, caps := range []string{"none", "CAP_SYS_ADMIN,CAP_SYS_PTRACE"} {
+			out := filepath.Join(dir, arches+caps+".bpf")
+			_, errs, st := cli(t, "", "compile", "--verify", "--caps", caps, "--kernel", "6.1", "--arch", arches, "-o", out, "docker-default")
+			if st != 0 {
+				t.Errorf("%s, caps %s: status %d: %s", arches, caps, st, errs)
+				continue
+			}
+			raw, err := os.ReadFile(out)
+			if err != nil || len(raw) == 0 || len(raw)%8 != 0 || len(raw)/8 > bpf.MaxInstructions {
+				t.Errorf("%s, caps %s: %d bytes, %v", arches, caps, len(raw), err)
+			}
+		}
+	}
+}
