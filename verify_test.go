@@ -98,6 +98,20 @@ func FuzzVerifyAPI(f *testing.F) {
 		}
 		defer fl.Release()
 		arches := []seccomp.ScmpArch{seccomp.ArchX86, seccomp.ArchX32, seccomp.ArchARM64, seccomp.ArchPPC64, seccomp.ArchMIPS, seccomp.ArchS390X}
+		added := false
+		if r.IntN(3) == 0 {
+			// Replace the native ABI, possibly by big-endian ones.
+			native, err := seccomp.GetNativeArch()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fl.RemoveArch(native); err != nil {
+				t.Fatal(err)
+			}
+			for !added {
+				added = fl.AddArch(arches[r.IntN(len(arches))]) == nil
+			}
+		}
 		for range r.IntN(3) {
 			_ = fl.AddArch(arches[r.IntN(len(arches))]) // errors (byte order mix) are fine
 		}
