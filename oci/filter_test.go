@@ -368,3 +368,21 @@ func TestDockerDefaultS390X(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkDockerDefault(b *testing.B) {
+	opts := Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}, Caps: dockerCaps, KernelVersion: "6.1"}
+	for b.Loop() {
+		spec, _, err := Parse(DefaultProfile, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, err := NewFilter(spec, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Program(f, spec); err != nil {
+			b.Fatal(err)
+		}
+		f.Release()
+	}
+}
