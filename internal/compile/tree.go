@@ -161,7 +161,19 @@ func (c *compiler) archTree(b *archBlock) (id, error) {
 	}
 	c.liftArgTrees(segs)
 	c.segs = segs
-	return c.rangeTree(segs, word{off: bpf.OffsetNr, mask: ^uint32(0)}, archAcc), nil
+	nr := word{off: bpf.OffsetNr, mask: ^uint32(0)}
+	if len(filters) == 2 {
+		// x86_64 and x32 together: their numbers hardly interleave,
+		// so split them at the root and save half of the work.
+		for k := 1; k < len(segs); k++ {
+			if segs[k].lo >= x32SyscallBit {
+				hi := c.rangeTree(segs[k:], nr, nrAcc)
+				lo := c.rangeTree(segs[:k], nr, nrAcc)
+				return c.jump(nr, archAcc, bpf.JGE, segs[k].lo, hi, lo), nil
+			}
+		}
+	}
+	return c.rangeTree(segs, nr, archAcc), nil
 }
 
 // liftArgTrees raises the weight of the ranges decided by argument
@@ -275,15 +287,14 @@ func (c *compiler) rangeTree(in []seg, w word, st acc) id {
 	for i, s := range segs {
 		prefix[i+1] = prefix[i] + uint32(s.w/scale) + 1
 	}
-	for i := range n {
+	// Rows from the last: cost[i*n+j] needs the costs of the shorter
+	// intervals in row i and in the rows below.
+	for i := n - 1; i >= 0; i-- {
 		cost[i*n+i], costT[i*n+i] = 0, 0
-	}
-	for l := 2; l <= n; l++ {
-		for i := 0; i+l <= n; i++ {
-			j := i + l - 1
+		for j := i + 1; j < n; j++ {
 			ij := i*n + j
 			sum := prefix[j+1] - prefix[i]
-			if l == 2 {
+			if j == i+1 {
 				cost[ij], costT[j*n+i], root[ij] = sum, sum, int32(j)
 				continue
 			}
@@ -293,6 +304,7 @@ func (c *compiler) rangeTree(in []seg, w word, st acc) id {
 			lo, hi := int(root[ij-1]), int(root[ij+n])
 			left := cost[i*n+lo-1 : i*n+hi]
 			right := costT[j*n+lo : j*n+hi+1]
+			right = right[:len(left)]
 			best, br := ^uint32(0), 0
 			for r, v := range left {
 				if v += right[r]; v < best {
