@@ -184,49 +184,49 @@ func newFlagSet(e *env) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args with fs. Unless stopAtArg is set, flags may come after
-// positional arguments, and arguments that look like negative numbers are
-// positional. It returns the positional arguments, or a non-negative exit
-// status when the command is done (help shown, or a usage error).
+// parse parses args with fs. Flags may come after positional arguments
+// (before the first one with stopAtArg, so that a command's own flags
+// stay its own), arguments that look like negative numbers are
+// positional, and everything after "--" is positional. It returns the
+// positional arguments, or a non-negative exit status when the command
+// is done (help shown, or a usage error reported).
 func parse(e *env, fs *flag.FlagSet, args []string, stopAtArg bool) ([]string, int) {
-	c := e.cmd
-	var pos []string
-	for {
-		err := fs.Parse(args)
-		if errors.Is(err, flag.ErrHelp) {
-			commandUsage(e.stdout, c, fs)
-			return nil, exitOK
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
 		}
-		if err != nil {
-			msg := err.Error()
-			// A negative number is an argument, not a flag.
-			if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok && isNumber("-"+name) {
-				// Find it and take it as positional.
-				for i, a := range args {
-					if a == "-"+name {
-						pos = append(pos, a)
-						args = args[i+1:]
-						break
-					}
-				}
-				if stopAtArg {
-					return append(pos, args...), -1
-				}
-				continue
+		if !strings.HasPrefix(a, "-") || a == "-" || isNumber(a) {
+			if stopAtArg {
+				pos = append(pos, args[i:]...)
+				break
 			}
-			return nil, e.usageErrorf("%s", msg)
+			pos = append(pos, a)
+			continue
 		}
-		rest := fs.Args()
-		if stopAtArg || len(rest) == 0 {
-			return append(pos, rest...), -1
+		flags = append(flags, a)
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if f := fs.Lookup(name); f != nil && !hasValue && !isBoolFlag(f) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
 		}
-		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
-			// Everything after "--" is positional.
-			return append(pos, rest...), -1
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
 	}
+	err := fs.Parse(flags)
+	if errors.Is(err, flag.ErrHelp) {
+		commandUsage(e.stdout, e.cmd, fs)
+		return nil, exitOK
+	}
+	if err != nil {
+		return nil, e.usageErrorf("%v", err)
+	}
+	return pos, -1
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // isNumber reports whether s looks like a (possibly negative) number.
