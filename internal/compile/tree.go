@@ -228,14 +228,21 @@ func (c *compiler) height(n id) int {
 // rangeTree returns a decision tree that sends each value of word w to the
 // block of its range, for an accumulator holding st on entry. The ranges
 // must cover all values, in order. An isolated value between two ranges
-// with the same decision, unless argument checks follow it, is first folded with them into one range with an
-// exception, tested with one comparison for equality; then the tree over
+// with the same decision is first folded with them into one range with an
+// exception, tested with one comparison for equality, unless argument
+// checks follow the value or one of the ranges carries more than an eighth
+// of the weight (the extra comparison would cost too much); then the tree over
 // the ranges that minimises the weighted number of comparisons, the
 // optimal alphabetic tree, is built by Knuth's dynamic programming.
 func (c *compiler) rangeTree(in []seg, w word, st acc) id {
+	var total uint64
+	for _, s := range in {
+		total += s.w
+	}
 	segs := c.msegs[:0]
 	for i := 0; i < len(in); {
-		if i+2 < len(in) && in[i].d == in[i+2].d && in[i+1].lo == in[i+1].hi && c.height(in[i+1].d) == 0 {
+		if i+2 < len(in) && in[i].d == in[i+2].d && in[i+1].lo == in[i+1].hi && c.height(in[i+1].d) == 0 &&
+			8*max(in[i].w, in[i+2].w) <= total {
 			segs = append(segs, seg{
 				lo: in[i].lo, hi: in[i+2].hi, d: in[i].d, w: in[i].w + in[i+1].w + in[i+2].w,
 				hasExc: true, exc: in[i+1].lo, excD: in[i+1].d,
@@ -262,10 +269,6 @@ func (c *compiler) rangeTree(in []seg, w word, st acc) id {
 		return c.medianTree(segs, leaf, w, st)
 	}
 	// Scale the weights so that every cost fits in 32 bits.
-	var total uint64
-	for _, s := range segs {
-		total += s.w
-	}
 	scale := uint64(1)
 	if lim := uint64(1<<31) / uint64(n); total > lim {
 		scale = total/lim + 1
