@@ -53,6 +53,10 @@ func TestResolve(t *testing.T) {
 		{[]string{"-a", "mips64n32", "read"}, "6000\n"},
 		{[]string{"-a", "s390x", "read", "socket"}, "3\n-101\n"},
 		{[]string{"read", "-a", "riscv64"}, "63\n"}, // flags after arguments
+		{[]string{"-a=x86", "-101", "-101", "-t"}, "socket\nsocket\n"},
+		// After "--", "-t" is an argument; starting with '-', it is read
+		// as a number the way atoi reads it: 0.
+		{[]string{"-a", "x86", "--", "-t"}, "restart_syscall\n"},
 	}
 	for _, tt := range tests {
 		out, errs, st := cli(t, "", append([]string{"resolve"}, tt.args...)...)
