@@ -136,7 +136,7 @@ func (c *compiler) program() (id, error) {
 	return next, nil
 }
 
-// intern returns the number of continuation k.
+// internCont returns the number of continuation k.
 func (c *compiler) internCont(k cont) int32 {
 	if n, ok := c.contIndex[k]; ok {
 		return n

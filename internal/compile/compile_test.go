@@ -51,6 +51,13 @@ func TestSemantics(t *testing.T) {
 				return scArgs(4, lvl(tNext(cmp(db.OpEQ, 0, false, 1), l), fNext(cmp(db.OpEQ, 1, false, 2), l), tAct(cmp(db.OpGE, 0, false, 0x10), actAllow)))
 			}())},
 			Default: actErrno(1), BadArch: actKill}},
+		{"branch into the middle of a level", Input{Filters: []*db.Filter{filter(arch.X86_64,
+			func() *db.Syscall {
+				second := tAct(cmp(db.OpEQ, 1, false, 2), actTrap)
+				lvl(tAct(cmp(db.OpEQ, 1, false, 1), actLog), second)
+				return scArgs(7, lvl(tNext(cmp(db.OpGE, 0, false, 5), second), tAct(cmp(db.OpEQ, 2, false, 0), actAllow)))
+			}())},
+			Default: actErrno(1), BadArch: actKill}},
 		{"masked eq", Input{Filters: []*db.Filter{filter(arch.X86_64,
 			scArgs(56, lvl(tNext(masked(0, true, 0, 0), lvl(tAct(masked(0, false, 0x7e020000, 0), actAllow))))),
 			scArgs(57, lvl(tAct(masked(1, false, 0xf0, 0x30), actAllow), tAct(masked(1, false, 0x0f, 0x3), actLog), tAct(masked(1, false, 0xf0, 0x31), actTrap))))},
@@ -307,5 +314,19 @@ func TestDeterministic(t *testing.T) {
 		if string(p1.Marshal(nil)) != string(p2.Marshal(nil)) {
 			t.Fatal("two compilations differ")
 		}
+	}
+}
+
+func TestManyRanges(t *testing.T) {
+	// More ranges than the dynamic programming takes on.
+	acts := []db.Action{actAllow, actErrno(1), actTrap, actAllow, actLog}
+	var ss []*db.Syscall
+	for i := range 2 * dpMax {
+		ss = append(ss, sc(uint32(i*3/2), acts[i%len(acts)]))
+	}
+	in := Input{Filters: []*db.Filter{filter(arch.AArch64, ss...)}, Default: actErrno(1), BadArch: actKill}
+	p := check(t, in, 0)
+	if len(p) < dpMax {
+		t.Errorf("only %d instructions for %d ranges", len(p), 2*dpMax)
 	}
 }
