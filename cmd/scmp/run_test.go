@@ -31,7 +31,11 @@ func TestMain(m *testing.M) {
 	if spec, ok := os.LookupEnv(helperEnv); ok {
 		os.Exit(syscallHelper(spec))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if scmpBin != "" {
+		os.RemoveAll(filepath.Dir(scmpBin))
+	}
+	os.Exit(code)
 }
 
 func syscallHelper(spec string) int {
