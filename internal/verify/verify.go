@@ -104,6 +104,7 @@ type prover struct {
 	prog      bpf.Program
 	bigEndian map[uint32]bool
 	stats     Stats
+	oracle    symOracle // reused by leaf
 }
 
 // numOffsetWords is the number of 32-bit words in struct seccomp_data.
@@ -385,7 +386,8 @@ func (p *prover) leaf(c *cons, ret uint32) error {
 	for len(pending) > 0 {
 		prefix := pending[len(pending)-1]
 		pending = pending[:len(pending)-1]
-		o := &symOracle{p: p, cons: *c, prefix: prefix}
+		o := &p.oracle
+		*o = symOracle{p: p, cons: *c, prefix: prefix, trace: o.trace[:0]}
 		act := p.rs.Eval(o)
 		if o.err != nil {
 			return o.err
@@ -601,10 +603,9 @@ func (o *symOracle) selectIndex(i int, keys []uint32) int {
 	// Every key the word may equal, then "none of them".
 	var options []int
 	base := o.cons[i]
-	for j, k := range keys {
-		if k < base.lo {
-			continue
-		}
+	start, _ := slices.BinarySearch(keys, base.lo)
+	for j := start; j < len(keys); j++ {
+		k := keys[j]
 		if k > base.hi {
 			break
 		}
