@@ -1,15 +1,14 @@
 package seccomp
 
 import (
-	"bufio"
-	"fmt"
-	"io"
+	"errors"
 	"os"
 	"syscall"
 
 	"github.com/seccomp-go/seccomp/bpf"
 	"github.com/seccomp-go/seccomp/internal/compile"
 	"github.com/seccomp-go/seccomp/internal/db"
+	"github.com/seccomp-go/seccomp/internal/pfc"
 )
 
 // program returns the compiled filter, compiling it when the rules or the
@@ -105,7 +104,9 @@ func (f *ScmpFilter) ExportBPFMem() ([]byte, error) {
 }
 
 // ExportPFC writes a human-readable description of the filter's rules to
-// file, in the spirit of libseccomp's pseudo filter code.
+// file, in the spirit of libseccomp's pseudo filter code: the
+// architecture checks, the syscalls with their argument checks, and the
+// actions, as the filter decides them.
 func (f *ScmpFilter) ExportPFC(file *os.File) error {
 	f.lock.Lock()
 	defer f.lock.Unlock()
@@ -119,71 +120,18 @@ func (f *ScmpFilter) ExportPFC(file *os.File) error {
 	if file == nil {
 		return f.sysErr(syscall.EBADF)
 	}
-	w := bufio.NewWriter(file)
-	writePFC(w, f.col)
-	if err := w.Flush(); err != nil {
+	err := pfc.Write(file, compile.Input{
+		Filters: f.col.Filters(),
+		Default: f.col.Default(),
+		BadArch: f.col.BadArch(),
+	})
+	if err == nil {
+		return nil
+	}
+	var pe *os.PathError
+	var errno syscall.Errno
+	if errors.As(err, &pe) || errors.As(err, &errno) || errors.Is(err, os.ErrClosed) {
 		return f.sysErr(err)
 	}
-	return nil
-}
-
-// writePFC writes the rule trees of every architecture.
-func writePFC(w io.Writer, c *db.Collection) {
-	fmt.Fprintf(w, "#\n# pseudo filter code start\n#\n")
-	for _, flt := range c.Filters() {
-		fmt.Fprintf(w, "# filter for arch %s (%d)\n", flt.Arch.Name, flt.Arch.Token)
-		fmt.Fprintf(w, "if ($arch == %d)\n", flt.Arch.Token)
-		for _, s := range flt.Syscalls {
-			name, ok := flt.Arch.SyscallName(int32(s.Num))
-			if !ok {
-				name = "UNKNOWN"
-			}
-			fmt.Fprintf(w, "  # filter for syscall \"%s\" (%d) [priority: %d]\n", name, int32(s.Num), s.Priority)
-			fmt.Fprintf(w, "  if ($syscall == %d)\n", int32(s.Num))
-			if s.Chains == nil {
-				fmt.Fprintf(w, "    action %s;\n", bpf.ActionString(uint32(s.Action)))
-				continue
-			}
-			writePFCLevel(w, s.Chains, 2)
-		}
-		fmt.Fprintf(w, "  # default action\n  action %s;\n", bpf.ActionString(uint32(c.Default())))
-	}
-	fmt.Fprintf(w, "# invalid architecture action\naction %s;\n", bpf.ActionString(uint32(c.BadArch())))
-	fmt.Fprintf(w, "#\n# pseudo filter code end\n#\n")
-}
-
-func writePFCLevel(w io.Writer, n *db.Node, depth int) {
-	ind := func(d int) string { return fmt.Sprintf("%*s", 2*d, "") }
-	for _, c := range db.Level(n) {
-		word := "lo"
-		if c.High {
-			word = "hi"
-		}
-		var cmp string
-		switch c.Op {
-		case db.OpEQ:
-			cmp = "=="
-		case db.OpGT:
-			cmp = ">"
-		case db.OpGE:
-			cmp = ">="
-		case db.OpMaskedEQ:
-			cmp = fmt.Sprintf("& 0x%.8x ==", c.Mask)
-		}
-		fmt.Fprintf(w, "%sif ($a%d.%s %s 0x%.8x)\n", ind(depth), c.Arg, word, cmp, c.Datum)
-		switch {
-		case c.TrueNext != nil:
-			writePFCLevel(w, c.TrueNext, depth+1)
-		case c.HasTrueAct:
-			fmt.Fprintf(w, "%saction %s;\n", ind(depth+1), bpf.ActionString(uint32(c.TrueAct)))
-		}
-		if c.FalseNext != nil || c.HasFalseAct {
-			fmt.Fprintf(w, "%selse\n", ind(depth))
-			if c.FalseNext != nil {
-				writePFCLevel(w, c.FalseNext, depth+1)
-			} else {
-				fmt.Fprintf(w, "%saction %s;\n", ind(depth+1), bpf.ActionString(uint32(c.FalseAct)))
-			}
-		}
-	}
+	return err
 }

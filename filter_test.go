@@ -520,3 +520,32 @@ func TestVersion(t *testing.T) {
 		t.Fatal(e.Error())
 	}
 }
+
+func TestExportPFC(t *testing.T) {
+	f := newFilter(t, ActAllow)
+	if err := f.AddRuleConditional(sysNum(t, "write"), ActErrno.SetReturnCode(1),
+		[]ScmpCondition{{Argument: 0, Op: CompareEqual, Operand1: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "f.pfc")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ExportPFC(out); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"write", "ERRNO(1)", "ALLOW"} {
+		if !strings.Contains(string(b), s) {
+			t.Errorf("PFC lacks %q:\n%s", s, b)
+		}
+	}
+	if err := f.ExportPFC(out); err != syscall.ECANCELED {
+		t.Fatalf("closed file: %v", err)
+	}
+}
