@@ -6,7 +6,8 @@ import "github.com/seccomp-go/seccomp/internal/verify"
 // possible input (architecture, syscall number, instruction pointer and
 // arguments) exactly as the filter's rules do. It returns nil once the
 // proof is complete, and otherwise an error that describes a concrete
-// input on which they differ, or why the program could not be analysed.
+// input on which they differ, why the kernel would reject the program, or
+// why the program could not be analysed.
 //
 // The proof walks every path of the compiled program and compares it with
 // an independent evaluation of the rules, word by word, without sampling;
@@ -20,6 +21,9 @@ func (f *ScmpFilter) Verify() error {
 	}
 	p, err := f.program()
 	if err != nil {
+		return err
+	}
+	if err := p.Verify(); err != nil {
 		return err
 	}
 	_, err = verify.Check(f.col.Filters(), f.col.Default(), f.col.BadArch(), p)
