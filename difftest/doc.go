@@ -1,0 +1,2 @@
+// Package difftest compares seccomp-go with the real libseccomp.
+package difftest

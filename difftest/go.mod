@@ -1,0 +1,13 @@
+module github.com/seccomp-go/seccomp/difftest
+
+go 1.26.0
+
+replace github.com/seccomp-go/seccomp => ../
+
+require (
+	github.com/seccomp-go/seccomp v0.0.0-00010101000000-000000000000
+	github.com/seccomp/libseccomp-golang v0.11.1
+	golang.org/x/sys v0.49.0
+)
+
+require golang.org/x/net v0.62.0 // indirect

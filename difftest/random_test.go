@@ -1,0 +1,76 @@
+package difftest
+
+import (
+	"errors"
+	"flag"
+	"testing"
+	"time"
+)
+
+var (
+	randomCount = flag.Int("random", 1000, "number of random rule sets")
+	randomFirst = flag.Uint64("seed", 0, "first random seed")
+)
+
+func TestRandomRuleSets(t *testing.T) {
+	w, err := NewWorker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.Timeout = 2 * time.Second
+	var sets, calls, probes, excluded, libTooLong, failed int
+	var hangs, crashes []uint64
+	var defects, defectSets int
+	var defectExample string
+	for seed := *randomFirst; seed < *randomFirst+uint64(*randomCount); seed++ {
+		rs := RandomRuleSet(seed)
+		r := Compare(rs, w.Build, BuildOurs, BPFRunner, RefRunner)
+		switch {
+		case errors.Is(r.LibFailure, ErrLibHang):
+			hangs = append(hangs, seed)
+		case r.LibFailure != nil:
+			crashes = append(crashes, seed)
+		}
+		sets++
+		calls += r.Calls
+		probes += r.Probes
+		excluded += r.Excluded
+		if r.LibDefects > 0 {
+			defects += r.LibDefects
+			defectSets++
+			if defectExample == "" {
+				defectExample = rs.String() + "  first: " + r.Defect
+			}
+		}
+		if r.LibExportFailed {
+			libTooLong++
+		}
+		if r.Failed() {
+			failed++
+			if failed <= 10 {
+				reportMinimal(t, rs, r)
+			}
+		}
+	}
+	t.Logf("libseccomp stale-accumulator defects: %d probes in %d rule sets; first example:\n%s", defects, defectSets, defectExample)
+	t.Logf("libseccomp hung on %d rule sets (seeds %v) and crashed on %d (seeds %v)", len(hangs), hangs, len(crashes), crashes)
+	t.Logf("random rule sets: %d, API calls: %d, probes: %d, mismatching rule sets: %d, excluded decisions (2.5.4 vs 2.6.1): %d, libseccomp export failures: %d",
+		sets, calls, probes, failed, excluded, libTooLong)
+}
+
+// reportMinimal prints a mismatching rule set after minimising it.
+func reportMinimal(t *testing.T, rs *RuleSet, r *Report) {
+	t.Helper()
+	min := Minimize(rs, func(x *RuleSet) bool {
+		return Compare(x, InProcess, BuildOurs, BPFRunner, nil).Failed()
+	})
+	mr := Compare(min, InProcess, BuildOurs, BPFRunner, nil)
+	t.Errorf("%v%d mismatches (%d before minimising):", min, len(mr.Mismatches), len(r.Mismatches))
+	for i, m := range mr.Mismatches {
+		if i == 5 {
+			break
+		}
+		t.Errorf("    %s", m)
+	}
+}
