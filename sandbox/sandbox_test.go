@@ -433,3 +433,31 @@ func TestContextWrapCombinedOutput(t *testing.T) {
 		t.Errorf("Output: %v, want exit status 4", err)
 	}
 }
+
+// TestLoadFailure runs the child as an unprivileged user with the
+// filter's NO_NEW_PRIVS attribute off: the kernel refuses the filter, and
+// Start says so.
+func TestLoadFailure(t *testing.T) {
+	requireSeccomp(t)
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to start the child as another user")
+	}
+	f := newFilter(t, seccomp.ActErrno)
+	if err := f.SetNoNewPrivsBit(false); err != nil {
+		t.Fatal(err)
+	}
+	c := sandbox.Command(f, "/bin/true")
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	err := c.Start()
+	var se *sandbox.Error
+	if !errors.As(err, &se) {
+		if err != nil && errors.Is(err, os.ErrPermission) {
+			t.Skipf("the test binary is not executable by uid 65534: %v", err)
+		}
+		t.Fatalf("Start: %v, want a *sandbox.Error", err)
+	}
+	if se.Op != "load filter" || !errors.Is(err, syscall.EACCES) || se.ExitCode() != sandbox.StatusSetupFailed ||
+		!strings.Contains(err.Error(), "NO_NEW_PRIVS") {
+		t.Errorf("got %v (%+v)", err, se)
+	}
+}
