@@ -60,3 +60,33 @@ func Example() {
 	// flags 0: ALLOW
 	// flags 1: ERRNO(1)
 }
+
+// libseccomp accepts some rules without effect; a warning hook shows them.
+func ExampleScmpFilter_SetRuleWarning() {
+	filter, err := seccomp.NewFilter(seccomp.ActAllow)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer filter.Release()
+	filter.SetRuleWarning(func(w seccomp.RuleWarning) {
+		fmt.Println(w.Kind)
+	})
+
+	write, err := seccomp.GetSyscallFromName("write")
+	if err != nil {
+		log.Fatal(err)
+	}
+	stderr, err := seccomp.MakeCondition(0, seccomp.CompareEqual, 2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// every write fails with EPERM ...
+	if err := filter.AddRule(write, seccomp.ActErrno.SetReturnCode(1)); err != nil {
+		log.Fatal(err)
+	}
+	// ... so this rule changes nothing, and is reported
+	if err := filter.AddRuleConditional(write, seccomp.ActTrap, []seccomp.ScmpCondition{stderr}); err != nil {
+		log.Fatal(err)
+	}
+	// Output: rule has no effect: existing rules already decide it
+}

@@ -109,6 +109,13 @@ func TestAddRuleErrors(t *testing.T) {
 		{name: "conflict", setup: func(f *ScmpFilter) error {
 			return f.AddRuleConditional(write, ActTrap, []ScmpCondition{cond(0, CompareEqual, 1)})
 		}, call: write, act: ActAllow, conds: []ScmpCondition{cond(0, CompareEqual, 1)}, want: syscall.EEXIST},
+		{name: "exact socket rule with a condition on x86", setup: func(f *ScmpFilter) error {
+			if err := f.RemoveArch(ArchNative); err != nil {
+				return err
+			}
+			return f.AddArch(ArchX86)
+		}, call: 41, act: ActAllow, exact: true, conds: []ScmpCondition{cond(1, CompareEqual, 1)},
+			msg: "two checks on same syscall argument"},
 		{name: "missing syscall, exact", call: -10001, act: ActAllow, exact: true, want: syscall.EDOM},
 		{name: "missing syscall", call: -10001, act: ActAllow},
 	}
