@@ -42,6 +42,10 @@ type compiler struct {
 	roots   []id
 	retIDs  []retID
 	lastRet retID
+	// trueFirst lists the blocks whose true successor is to be placed
+	// right after them: the architecture checks, so that far jumps, if
+	// any, burden the later architectures rather than the first.
+	trueFirst []id
 }
 
 var pool = sync.Pool{New: func() any {
@@ -65,6 +69,7 @@ func newCompiler(in Input) *compiler {
 	c.retIDs = c.retIDs[:0]
 	c.lastRet = retID{}
 	c.heights = c.heights[:0]
+	c.trueFirst = c.trueFirst[:0]
 	return c
 }
 
@@ -89,11 +94,90 @@ type cont struct {
 }
 
 // levelKey identifies the code for "evaluate from node n on, then
-// continue with cont, with the accumulator holding st".
+// continue with cont, on path p".
 type levelKey struct {
 	n    *db.Node
 	cont int32
-	st   acc
+	p    path
+}
+
+// path is what is known when a block is entered: what the accumulator
+// holds, and the ranges the argument words tested so far lie in.
+type path struct {
+	st acc
+	fs facts
+}
+
+// span is a range of values, lo to ^nhi inclusive; the zero span holds
+// every value.
+type span struct{ lo, nhi uint32 }
+
+// facts holds a span for each 32-bit argument word of struct
+// seccomp_data, indexed by (offset-16)/4.
+type facts [12]span
+
+// maxFactsMemo is the number of argument-tree blocks past which facts
+// are no longer tracked, which bounds the work on large trees.
+const maxFactsMemo = 1 << 12
+
+// bounds returns the range known for the word at off.
+func (f *facts) bounds(off uint32) (lo, hi uint32) {
+	s := f[(off-bpf.OffsetArgs)/4]
+	return s.lo, ^s.nhi
+}
+
+// decide reports whether comparing a word in lo..hi to d with op has a
+// known outcome, and that outcome.
+func decide(op uint16, d, lo, hi uint32) (known, res bool) {
+	switch op {
+	case bpf.JEQ:
+		if d < lo || d > hi {
+			return true, false
+		}
+		if lo == d && hi == d {
+			return true, true
+		}
+	case bpf.JGT:
+		if lo > d {
+			return true, true
+		}
+		if hi <= d {
+			return true, false
+		}
+	case bpf.JGE:
+		if lo >= d {
+			return true, true
+		}
+		if hi < d {
+			return true, false
+		}
+	}
+	return false, false
+}
+
+// learn returns the facts after the comparison of the word at off with d
+// by op came out true, and after it came out false. The comparison's
+// outcome must not be known in advance.
+func (f facts) learn(off uint32, op uint16, d uint32) (t, fl facts) {
+	i := (off - bpf.OffsetArgs) / 4
+	lo, hi := f[i].lo, ^f[i].nhi
+	tlo, thi, flo, fhi := lo, hi, lo, hi
+	switch op {
+	case bpf.JEQ:
+		tlo, thi = d, d
+		if d == lo {
+			flo = d + 1
+		} else if d == hi {
+			fhi = d - 1
+		}
+	case bpf.JGT:
+		tlo, fhi = d+1, d
+	case bpf.JGE:
+		tlo, fhi = d, d-1
+	}
+	t, fl = f, f
+	t[i], fl[i] = span{tlo, ^thi}, span{flo, ^fhi}
+	return t, fl
 }
 
 // maxDepth bounds the nesting of argument-tree evaluation; a larger depth
@@ -132,6 +216,7 @@ func (c *compiler) program() (id, error) {
 			st = unknownAcc
 		}
 		next = c.jump(w, st, bpf.JEQ, blks[i].token, roots[i], next)
+		c.trueFirst = append(c.trueFirst, next)
 	}
 	return next, nil
 }
@@ -156,33 +241,33 @@ func (c *compiler) after(n *db.Node, k int32) int32 {
 	return k
 }
 
-// resolve returns the code of continuation k for accumulator st.
-func (c *compiler) resolve(k int32, st acc) (id, error) {
+// resolve returns the code of continuation k on path p.
+func (c *compiler) resolve(k int32, p path) (id, error) {
 	if k == 0 {
 		return c.defRet, nil
 	}
 	ct := c.conts[k]
 	if ct.viaFalse {
 		n := ct.pos
-		return c.branch(n.FalseNext, n.HasFalseAct, n.FalseAct, c.after(n, ct.parent), st)
+		return c.branch(n.FalseNext, n.HasFalseAct, n.FalseAct, c.after(n, ct.parent), p)
 	}
-	return c.level(ct.pos, ct.parent, st)
+	return c.level(ct.pos, ct.parent, p)
 }
 
 // branch returns the code of one branch of a node: another level, an
 // action, or the continuation after the node.
-func (c *compiler) branch(next *db.Node, hasAct bool, act db.Action, after int32, st acc) (id, error) {
+func (c *compiler) branch(next *db.Node, hasAct bool, act db.Action, after int32, p path) (id, error) {
 	switch {
 	case next != nil:
 		first, err := levelStart(next)
 		if err != nil {
 			return 0, err
 		}
-		return c.level(first, after, st)
+		return c.level(first, after, p)
 	case hasAct:
 		return c.ret(act), nil
 	default:
-		return c.resolve(after, st)
+		return c.resolve(after, p)
 	}
 }
 
@@ -223,9 +308,12 @@ func jumpOp(op db.Op) (uint16, error) {
 }
 
 // level returns the code that evaluates a level from node n on and then
-// continues with k, for an accumulator holding st.
-func (c *compiler) level(n *db.Node, k int32, st acc) (id, error) {
-	key := levelKey{n: n, cont: k, st: st}
+// continues with k, on path p.
+func (c *compiler) level(n *db.Node, k int32, p path) (id, error) {
+	if len(c.memo) > maxFactsMemo {
+		p.fs = facts{}
+	}
+	key := levelKey{n: n, cont: k, p: p}
 	if r, ok := c.memo[key]; ok {
 		return r, nil
 	}
@@ -246,27 +334,39 @@ func (c *compiler) level(n *db.Node, k int32, st acc) (id, error) {
 	if err != nil {
 		return 0, err
 	}
+	full := w.mask == ^uint32(0)
+	known, res := constResult(op, w.mask, n.Datum)
+	if !known && full {
+		// Earlier tests of the word on this path may decide this one.
+		lo, hi := p.fs.bounds(w.off)
+		known, res = decide(op, n.Datum, lo, hi)
+	}
 	var r id
-	if known, res := constResult(op, w.mask, n.Datum); known {
-		// The outcome does not depend on the word: nothing is loaded.
+	if known {
+		// Nothing is loaded or compared.
 		next := c.after(n, k)
 		if res {
-			r, err = c.branch(n.TrueNext, n.HasTrueAct, n.TrueAct, next, st)
+			r, err = c.branch(n.TrueNext, n.HasTrueAct, n.TrueAct, next, p)
 		} else {
-			r, err = c.branch(n.FalseNext, n.HasFalseAct, n.FalseAct, next, st)
+			r, err = c.branch(n.FalseNext, n.HasFalseAct, n.FalseAct, next, p)
 		}
 	} else if m := c.eqRun(n, w); m >= minSwitch {
-		r, err = c.eqSwitch(n, m, w, k, st)
+		r, err = c.eqSwitch(n, m, w, k, p)
 	} else {
 		next := c.after(n, k)
+		pt := path{st: w.acc(), fs: p.fs}
+		pf := pt
+		if full {
+			pt.fs, pf.fs = p.fs.learn(w.off, op, n.Datum)
+		}
 		var t, f id
-		if t, err = c.branch(n.TrueNext, n.HasTrueAct, n.TrueAct, next, w.acc()); err != nil {
+		if t, err = c.branch(n.TrueNext, n.HasTrueAct, n.TrueAct, next, pt); err != nil {
 			return 0, err
 		}
-		if f, err = c.branch(n.FalseNext, n.HasFalseAct, n.FalseAct, next, w.acc()); err != nil {
+		if f, err = c.branch(n.FalseNext, n.HasFalseAct, n.FalseAct, next, pf); err != nil {
 			return 0, err
 		}
-		r = c.jump(w, st, op, n.Datum, t, f)
+		r = c.jump(w, p.st, op, n.Datum, t, f)
 	}
 	if err != nil {
 		return 0, err
@@ -339,8 +439,8 @@ func (c *compiler) eqRun(n *db.Node, w word) int {
 
 // eqSwitch compiles the run of m equality tests that starts at n as a
 // search tree on the word.
-func (c *compiler) eqSwitch(n *db.Node, m int, w word, k int32, st acc) (id, error) {
-	ws := w.acc()
+func (c *compiler) eqSwitch(n *db.Node, m int, w word, k int32, p path) (id, error) {
+	ws := path{st: w.acc(), fs: p.fs}
 	last := n
 	for i := 1; i < m; i++ {
 		last = last.Next
@@ -358,20 +458,24 @@ func (c *compiler) eqSwitch(n *db.Node, m int, w word, k int32, st acc) (id, err
 		d id
 	}
 	cases := make([]kase, 0, m)
-	p := n
-	for i := 0; i < m; i, p = i+1, p.Next {
+	nd := n
+	for i := 0; i < m; i, nd = i+1, nd.Next {
 		next := rest
 		if i == m-1 {
-			next = c.after(p, k)
+			next = c.after(nd, k)
 		}
-		d, err := c.branch(p.TrueNext, p.HasTrueAct, p.TrueAct, next, ws)
+		if nd.Datum&w.mask != nd.Datum {
+			continue // never equal
+		}
+		pc := ws
+		if w.mask == ^uint32(0) {
+			pc.fs, _ = p.fs.learn(w.off, bpf.JEQ, nd.Datum)
+		}
+		d, err := c.branch(nd.TrueNext, nd.HasTrueAct, nd.TrueAct, next, pc)
 		if err != nil {
 			return 0, err
 		}
-		if p.Datum&w.mask != p.Datum {
-			continue // never equal
-		}
-		cases = append(cases, kase{p.Datum, d})
+		cases = append(cases, kase{nd.Datum, d})
 	}
 	// Insertion sort: runs are short.
 	for i := 1; i < len(cases); i++ {
@@ -395,5 +499,5 @@ func (c *compiler) eqSwitch(n *db.Node, m int, w word, k int32, st acc) (id, err
 	for i := range segs {
 		segs[i].w = 1
 	}
-	return c.rangeTree(segs, w, st), nil
+	return c.rangeTree(segs, w, p.st), nil
 }

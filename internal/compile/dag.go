@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"slices"
+
 	"github.com/seccomp-go/seccomp/bpf"
 	"github.com/seccomp-go/seccomp/internal/db"
 )
@@ -286,8 +288,13 @@ func (c *compiler) layout(root id) []id {
 			return
 		}
 		// The successor visited last is placed right after the block.
-		visit(b.t)
-		visit(b.f)
+		if slices.Contains(c.trueFirst, n) {
+			visit(b.f)
+			visit(b.t)
+		} else {
+			visit(b.t)
+			visit(b.f)
+		}
 		post = append(post, n)
 	}
 	visit(root)

@@ -90,7 +90,7 @@ func (c *compiler) archTree(b *archBlock) (id, error) {
 			if err != nil {
 				return err
 			}
-			if d, err = c.level(first, 0, nrAcc); err != nil {
+			if d, err = c.level(first, 0, path{st: nrAcc}); err != nil {
 				return err
 			}
 		}
