@@ -27,7 +27,8 @@ var runCommand = &command{
 
 Runs CMD under the seccomp filter that runc would load for profile P:
 Docker's default profile, built in, unless --profile names another file.
-Only CMD and its descendants are confined. no_new_privs is set for CMD
+Docker and Podman profiles are resolved for Docker's default container
+capabilities unless --caps says otherwise. Only CMD and its descendants are confined. no_new_privs is set for CMD
 (unless --no-new-privs=false, which needs CAP_SYS_ADMIN).
 
 The exit status is CMD's; when CMD is killed by a signal it is 128 plus
@@ -45,7 +46,7 @@ func runRun(e *env, args []string) int {
 	fs := newFlagSet(e)
 	profile := fs.String("profile", builtinProfile, "the seccomp profile `P`: a file in OCI, Docker or Podman format, \"-\" for standard input,\nor docker-default for the built-in one")
 	nnp := fs.Bool("no-new-privs", true, "set no_new_privs for the command")
-	caps := fs.String("caps", "", "resolve Docker/Podman entries for the capability `LIST` (comma-separated, or none)\ninstead of this process's bounding set")
+	caps := fs.String("caps", "docker", "resolve Docker/Podman entries for the capability `LIST` (comma-separated, none,\ndocker for Docker's default container capabilities, or host for this process's bounding set)")
 	kernel := fs.String("kernel", "", "resolve Docker/Podman minKernel for kernel `VERSION` instead of the running one")
 	verbose := fs.Bool("v", false, "report skipped syscall names and the architectures covered on standard error")
 	pos, st := parse(e, fs, args, true)
