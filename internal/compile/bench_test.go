@@ -12,8 +12,8 @@ import (
 
 // dockerLike builds, directly as rule database, a profile like Docker's
 // default one for a container without extra capabilities: about 360
-// syscalls allowed outright, socket allowed unless its family is
-// AF_VSOCK, personality allowed for five personas, clone allowed without
+// syscalls allowed outright, socket allowed for address families below
+// 38, 39 and above 40, personality allowed for five personas, clone allowed without
 // namespace flags, clone3 failing with ENOSYS, everything else failing
 // with EPERM.
 func dockerLike(arches ...*arch.Arch) Input {
@@ -47,9 +47,13 @@ func dockerLike(arches ...*arch.Arch) Input {
 			return lvl(tNext(cmp(db.OpEQ, 0, true, 0), l))
 		}
 		set("personality", scArgs(0, eq64(0, 8, 0x20000, 0x20008, 0xffffffff)))
-		sock := lvl(fAct(cmp(db.OpEQ, 0, false, 40), actAllow))
+		// socket: family < 38, == 39 or > 40, as three rules.
+		sock := lvl(tAct(cmp(db.OpEQ, 0, false, 39), actAllow), fAct(cmp(db.OpGE, 0, false, 38), actAllow), tAct(cmp(db.OpGT, 0, false, 40), actAllow))
 		if wide {
-			sock = lvl(fAct(tNext(cmp(db.OpEQ, 0, true, 0), sock), actAllow))
+			sock = lvl(
+				tNext(cmp(db.OpEQ, 0, true, 0), lvl(tAct(cmp(db.OpEQ, 0, false, 39), actAllow))),
+				tAct(cmp(db.OpGT, 0, true, 0), actAllow),
+				tNext(cmp(db.OpEQ, 0, true, 0), lvl(fAct(cmp(db.OpGE, 0, false, 38), actAllow), tAct(cmp(db.OpGT, 0, false, 40), actAllow))))
 		}
 		set("socket", scArgs(0, sock))
 		clone := lvl(tAct(masked(0, false, 0x7e020000, 0), actAllow))
