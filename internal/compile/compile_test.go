@@ -108,6 +108,10 @@ func TestSemantics(t *testing.T) {
 			filter(arch.X86_64, sc(0, actAllow), sc(1, actTrap), sc(0xffffffff, actLog)),
 			filter(arch.X32, sc(0x40000000, actAllow), sc(0x40000001, actErrno(4)), &db.Syscall{Num: 0xffffffff, Action: actTrap, Priority: 3})},
 			Default: actErrno(1), BadArch: actKill}},
+		{"syscall -1 on x86_64 and x32, the smaller tree first", Input{Filters: []*db.Filter{
+			filter(arch.X86_64, scArgs(0xffffffff, lvl(tAct(cmp(db.OpEQ, 0, false, 1), actAllow), tAct(cmp(db.OpEQ, 1, false, 1), actTrap)))),
+			filter(arch.X32, scArgs(0xffffffff, lvl(tAct(cmp(db.OpEQ, 0, false, 2), actLog))))},
+			Default: actErrno(1), BadArch: actKill}},
 		{"x32 then x86_64 then x86", Input{Filters: []*db.Filter{
 			filter(arch.X32, sc(0x40000000, actAllow), sc(0xffffffff, actTrap)),
 			filter(arch.X86_64, sc(0, actAllow), sc(0xffffffff, actLog)),

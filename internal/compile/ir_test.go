@@ -46,10 +46,16 @@ func evalIR(in Input, d bpf.Data) db.Action {
 			}
 		}
 	}
+	// Only x86_64 and x32 share a token, and only syscall -1; the entry
+	// with the higher priority, then the smaller tree, then the first
+	// filter's, is the one that counts.
 	var s *db.Syscall
 	for _, f := range fs {
 		for _, x := range f.Syscalls {
-			if x.Num == nr && (s == nil || x.Priority > s.Priority) {
+			if x.Num != nr {
+				continue
+			}
+			if s == nil || x.Priority > s.Priority || (x.Priority == s.Priority && size(x.Chains) < size(s.Chains)) {
 				s = x
 			}
 		}
@@ -64,6 +70,24 @@ func evalIR(in Input, d bpf.Data) db.Action {
 		return act
 	}
 	return in.Default
+}
+
+// size counts the nodes of a tree.
+func size(n *db.Node) int {
+	seen := map[*db.Node]bool{}
+	var walk func(n *db.Node)
+	walk = func(n *db.Node) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		walk(n.Prev)
+		walk(n.Next)
+		walk(n.TrueNext)
+		walk(n.FalseNext)
+	}
+	walk(n)
+	return len(seen)
 }
 
 // evalLevel evaluates the level of n; ok is false when evaluation falls

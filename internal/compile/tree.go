@@ -102,8 +102,8 @@ func (c *compiler) archTree(b *archBlock) (id, error) {
 		return nil
 	}
 	// Merge the sorted lists of the block's filters. Both x86_64 and x32
-	// can only share syscall -1; the rule with the higher priority, then
-	// that of the first filter, is the one libseccomp checks first.
+	// can only share syscall -1, and only the entry libseccomp checks
+	// first counts.
 	x := filters[0].Syscalls
 	var y []*db.Syscall
 	if len(filters) == 2 {
@@ -118,7 +118,7 @@ func (c *compiler) archTree(b *archBlock) (id, error) {
 			s, y = y[0], y[1:]
 		default:
 			s = x[0]
-			if y[0].Priority > s.Priority {
+			if checkedFirst(y[0], s) {
 				s = y[0]
 			}
 			x, y = x[1:], y[1:]
@@ -223,6 +223,40 @@ func (c *compiler) height(n id) int {
 	}
 	c.heights[n] = int32(h)
 	return h
+}
+
+// checkedFirst reports whether libseccomp checks the entry a before the
+// entry b of the same syscall number when the two come from x86_64 and x32
+// filtering one architecture token, b's filter being the first: it orders
+// syscalls by priority, which is the user's priority and then the smaller
+// argument tree, and keeps the first filter's entry first on ties.
+func checkedFirst(a, b *db.Syscall) bool {
+	if a.Priority != b.Priority {
+		return a.Priority > b.Priority
+	}
+	return countNodes(a.Chains) < countNodes(b.Chains)
+}
+
+// countNodes returns the number of distinct nodes of a tree, up to a
+// bound.
+func countNodes(n *db.Node) int {
+	if n == nil {
+		return 0
+	}
+	seen := map[*db.Node]bool{}
+	var walk func(n *db.Node)
+	walk = func(n *db.Node) {
+		for n != nil && n.Prev != nil && !seen[n.Prev] && len(seen) < 1<<16 {
+			n = n.Prev
+		}
+		for ; n != nil && !seen[n] && len(seen) < 1<<16; n = n.Next {
+			seen[n] = true
+			walk(n.TrueNext)
+			walk(n.FalseNext)
+		}
+	}
+	walk(n)
+	return len(seen)
 }
 
 // rangeTree returns a decision tree that sends each value of word w to the
