@@ -369,3 +369,43 @@ func TestExactMultiplexed(t *testing.T) {
 		t.Fatalf("entries %v, want socketcall (102) and socket (359)", got)
 	}
 }
+
+func TestArchNumbering(t *testing.T) {
+	c := newCol(t, ActKillThread, arch.X86_64)
+	if err := c.AddArch(arch.X32); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddRule(ActAllow, 0, false, nil); err != nil { // read
+		t.Fatal(err)
+	}
+	if got := entries(c, arch.X32); !got[0x40000000] || len(got) != 1 {
+		t.Fatalf("x32 entries %v, want read with the x32 bit", got)
+	}
+	// an ABI added later does not get the earlier rules
+	if err := c.AddArch(arch.AArch64); err != nil {
+		t.Fatal(err)
+	}
+	if got := entries(c, arch.AArch64); len(got) != 0 {
+		t.Fatalf("aarch64 got earlier rules: %v", got)
+	}
+	if err := c.AddRule(ActAllow, 1, false, nil); err != nil { // write
+		t.Fatal(err)
+	}
+	if got := entries(c, arch.AArch64); !got[64] || len(got) != 1 {
+		t.Fatalf("aarch64 entries %v, want write (64)", got)
+	}
+	// MIPS numbers carry the ABI offset
+	m := newCol(t, ActKillThread, arch.X86_64)
+	if err := m.RemoveArch(arch.X86_64); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.AddArch(arch.MIPSEL64N32); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.AddRule(ActAllow, 1, false, nil); err != nil { // write
+		t.Fatal(err)
+	}
+	if got := entries(m, arch.MIPSEL64N32); !got[6001] {
+		t.Fatalf("mipsel64n32 entries %v, want write (6001)", got)
+	}
+}
