@@ -13,9 +13,11 @@ package difftest
 //     different actions that compare the same argument against constants
 //     with equal high words and different low words; only probes of such a
 //     syscall are excluded.
-//  2. memfd_secret on riscv64: 2.5.4's table lacks it (a pseudo number),
-//     2.6.1 has 447. Probes of that number on riscv64 are excluded when the
-//     rule set names it.
+//  2. Syscall table changes (tableChanges254): memfd_secret on riscv64 (2.5.4
+//     has a pseudo number, 2.6.1 447, wired up in Linux 6.1) and
+//     map_shadow_stack on x32 (Debian's 2.5.4 has a pseudo number, 2.6.1
+//     453). Probes of that number on that architecture are excluded when
+//     the rule set names the syscall.
 //  3. Syscalls newer than 2.5.4's table (see newSyscalls) resolve only in
 //     2.6.1. Rule sets used here avoid them; profiles drop them before
 //     building (Translate counts them).
@@ -26,22 +28,33 @@ type rule struct {
 }
 
 type exclusions struct {
-	ghsa map[[2]int64]bool // token, nr
-	rv   bool
+	ghsa  map[[2]int64]bool // token, nr
+	table map[[2]int64]bool // token, nr
 }
 
-const riscv64Token = 0xc00000f3
+// tableChanges254 are syscall numbers that differ between the tables of
+// libseccomp 2.5.4 (as Debian ships it) and 2.6.1 on the architectures
+// compared here.
+var tableChanges254 = []struct {
+	name, arch string
+	nr         int32
+}{
+	{"memfd_secret", "riscv64", 447},
+	{"map_shadow_stack", "x32", 0x40000000 + 453},
+}
 
 func newExclusions(rs *RuleSet, arches []string) *exclusions {
-	ex := &exclusions{ghsa: map[[2]int64]bool{}}
+	ex := &exclusions{ghsa: map[[2]int64]bool{}, table: map[[2]int64]bool{}}
 	byName := map[string][]rule{}
 	for _, c := range rs.Calls {
 		if !c.isRule() {
 			continue
 		}
 		n := nameOf(c)
-		if n == "memfd_secret" {
-			ex.rv = true
+		for _, tc := range tableChanges254 {
+			if tc.name == n {
+				ex.table[[2]int64{int64(archInfos[tc.arch].token), int64(tc.nr)}] = true
+			}
 		}
 		if len(c.Conds) > 0 && n != "" {
 			byName[n] = append(byName[n], rule{c.Action, c.Conds})
@@ -93,8 +106,8 @@ func (ex *exclusions) explain(d *Data, lib, ours uint32) string {
 	if ex.ghsa[[2]int64{int64(d.Arch), int64(d.Nr)}] {
 		return "GHSA-4q85-33p6-j5g6"
 	}
-	if ex.rv && d.Arch == riscv64Token && d.Nr == 447 {
-		return "memfd_secret on riscv64"
+	if ex.table[[2]int64{int64(d.Arch), int64(d.Nr)}] {
+		return "syscall table change"
 	}
 	return ""
 }
