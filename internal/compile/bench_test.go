@@ -77,7 +77,21 @@ func dockerLike(arches ...*arch.Arch) Input {
 // and the maximum over all of them and over argument vectors built from
 // the profile's constants.
 func stepStats(t testing.TB, in Input, p bpf.Program) (mean float64, maxSteps int) {
-	var sum, n int
+	mean, _, maxSteps = stepStatsAll(t, in, p)
+	return mean, maxSteps
+}
+
+// stepStatsAll is stepStats that also returns the mean over all the
+// probes with arguments 0, one foreign architecture's included.
+func stepStatsAll(t testing.TB, in Input, p bpf.Program) (mean, meanAll float64, maxSteps int) {
+	var sum, n, sumAll, nAll int
+	if vm, err := bpf.NewVM(p, nil); err == nil {
+		for nr := int32(-1); nr < 1024; nr++ {
+			_, steps, _ := vm.Run(bpf.Data{Nr: nr, Arch: arch.AArch64.Token})
+			sumAll += steps
+			nAll++
+		}
+	}
 	vals := probeValues(in)
 	for _, f := range in.Filters {
 		vm, err := bpf.NewVM(p, f.Arch.ByteOrder())
@@ -103,6 +117,8 @@ func stepStats(t testing.TB, in Input, p bpf.Program) (mean float64, maxSteps in
 				sum += steps
 				n++
 			}
+			sumAll += steps
+			nAll++
 			maxSteps = max(maxSteps, steps)
 			if argIndependent(in, f.Arch.Token, nr) {
 				continue
@@ -117,7 +133,7 @@ func stepStats(t testing.TB, in Input, p bpf.Program) (mean float64, maxSteps in
 			}
 		}
 	}
-	return float64(sum) / float64(n), maxSteps
+	return float64(sum) / float64(n), float64(sumAll) / float64(nAll), maxSteps
 }
 
 func TestDockerTargets(t *testing.T) {
@@ -150,7 +166,7 @@ func benchCompile(b *testing.B, in Input) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	mean, mx := stepStats(b, in, p)
+	mean, meanAll, mx := stepStatsAll(b, in, p)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -160,6 +176,7 @@ func benchCompile(b *testing.B, in Input) {
 	}
 	b.ReportMetric(float64(len(p)), "insns")
 	b.ReportMetric(mean, "mean-steps")
+	b.ReportMetric(meanAll, "mean-all-steps")
 	b.ReportMetric(float64(mx), "max-steps")
 }
 
