@@ -116,3 +116,32 @@ func TestComparisonBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// libseccomp 2.5.4 and 2.6.1 compile this filter into a program whose
+// aarch64 part compares the architecture token instead of the syscall
+// number (a block shared with the x86_64 part skips its "ld [nr]"), so
+// every aarch64 syscall takes the default action. The rules say
+// otherwise, and so does libseccomp's own PFC export.
+func TestSharedBlockAcrossArches(t *testing.T) {
+	if arch.Native() != arch.X86_64 {
+		t.Skip("written for x86_64")
+	}
+	f := newFilter(t, ActErrno.SetReturnCode(1))
+	for _, a := range []ScmpArch{ArchX86, ArchARM64} {
+		if err := f.AddArch(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.AddRuleConditional(158, ActAllow, []ScmpCondition{{Argument: 5, Op: CompareNotEqual, Operand1: 0xfffffffe}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.AddRuleConditional(1, ActTrap, []ScmpCondition{{Argument: 1, Op: CompareGreaterEqual, Operand1: 0xffffffff00000001}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := run(t, f, arch.AArch64, 64, [6]uint64{0, 0xffffffff00000001}); got != bpf.RetTrap {
+		t.Fatalf("aarch64 write: %s, want TRAP", bpf.ActionString(got))
+	}
+	if got := run(t, f, arch.AArch64, 64, [6]uint64{0, 1}); got != bpf.RetErrno|1 {
+		t.Fatalf("aarch64 write: %s, want ERRNO(1)", bpf.ActionString(got))
+	}
+}
