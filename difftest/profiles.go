@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	ours "github.com/seccomp-go/seccomp"
 	"github.com/seccomp-go/seccomp/oci"
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // AllCaps are the Linux capabilities up to CAP_CHECKPOINT_RESTORE.
