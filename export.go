@@ -2,6 +2,7 @@ package seccomp
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"syscall"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/seccomp-go/seccomp/internal/compile"
 	"github.com/seccomp-go/seccomp/internal/db"
 	"github.com/seccomp-go/seccomp/internal/pfc"
+	"github.com/seccomp-go/seccomp/internal/verify"
 )
 
 // program returns the compiled filter, compiling it when the rules or the
@@ -31,6 +33,11 @@ func (f *ScmpFilter) program() (bpf.Program, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if proveEveryProgram {
+		if err := f.prove(p); err != nil && !errors.Is(err, verify.ErrTooComplex) {
+			return nil, fmt.Errorf("seccomp: %s=1: compiled program rejected: %w", proveEnv, err)
+		}
 	}
 	f.prog, f.progGen, f.progOK = p, gen, true
 	return p, nil

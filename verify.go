@@ -1,6 +1,19 @@
 package seccomp
 
-import "github.com/seccomp-go/seccomp/internal/verify"
+import (
+	"os"
+
+	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/internal/verify"
+)
+
+// proveEnv names the environment variable that, set to 1, makes every
+// compilation prove its program against the rules before the program is
+// exported or loaded. The test suite runs with it, so that every filter
+// any test builds is proved, not only the ones a test proves on purpose.
+const proveEnv = "SECCOMP_GO_PROVE"
+
+var proveEveryProgram = os.Getenv(proveEnv) == "1"
 
 // Verify proves that the BPF program the filter compiles to decides every
 // possible input (architecture, syscall number, instruction pointer and
@@ -23,9 +36,15 @@ func (f *ScmpFilter) Verify() error {
 	if err != nil {
 		return err
 	}
+	return f.prove(p)
+}
+
+// prove checks p with the kernel's rules, then proves it equal to the
+// filter's rules.
+func (f *ScmpFilter) prove(p bpf.Program) error {
 	if err := p.Verify(); err != nil {
 		return err
 	}
-	_, err = verify.Check(f.col.Filters(), f.col.Default(), f.col.BadArch(), p)
+	_, err := verify.Check(f.col.Filters(), f.col.Default(), f.col.BadArch(), p)
 	return err
 }
