@@ -81,13 +81,35 @@ func BuildLib(rs *RuleSet) *Built { return BuildLibOpt(rs, 0) }
 // level (1: linear list of syscalls, 2: binary tree) when level is not 0;
 // the SetOptimize calls of rs then only record their verdicts.
 func BuildLibOpt(rs *RuleSet, level int) *Built {
+	f, b := newLibFilter(rs, level)
+	if f == nil {
+		return b
+	}
+	defer f.Release()
+	var err error
+	b.Prog, err = libExport(f)
+	b.Export = ErrClass(err)
+	return b
+}
+
+// LoadLib builds rs with libseccomp (level as for BuildLibOpt) and loads
+// the filter into the kernel.
+func LoadLib(rs *RuleSet, level int) error {
+	f, b := newLibFilter(rs, level)
+	if f == nil {
+		return fmt.Errorf("NewFilter: %s", b.NewFilter)
+	}
+	defer f.Release()
+	return f.Load()
+}
+
+func newLibFilter(rs *RuleSet, level int) (*lib.ScmpFilter, *Built) {
 	b := &Built{}
 	f, err := lib.NewFilter(libAction(rs.Default))
 	b.NewFilter = ErrClass(err)
 	if err != nil {
-		return b
+		return nil, b
 	}
-	defer f.Release()
 	nativeWanted := false
 	for _, name := range rs.Arches {
 		if name == NativeArch {
@@ -121,9 +143,7 @@ func BuildLibOpt(rs *RuleSet, level int) *Built {
 			b.Arches = append(b.Arches, name)
 		}
 	}
-	b.Prog, err = libExport(f)
-	b.Export = ErrClass(err)
-	return b
+	return f, b
 }
 
 func libSyscall(c Call) (lib.ScmpSyscall, string, bool) {

@@ -26,13 +26,35 @@ func oursConds(cs []Cond) []ours.ScmpCondition {
 func BuildOurs(rs *RuleSet) *Built { return buildOurs(rs, 0) }
 
 func buildOurs(rs *RuleSet, level int) *Built {
+	f, b := newOursFilter(rs, level)
+	if f == nil {
+		return b
+	}
+	defer f.Release()
+	var err error
+	b.Prog, err = f.ExportBPFMem()
+	b.Export = ErrClass(err)
+	return b
+}
+
+// LoadOurs builds rs with seccomp-go (level as for BuildLibOpt) and loads
+// the filter into the kernel.
+func LoadOurs(rs *RuleSet, level int) error {
+	f, b := newOursFilter(rs, level)
+	if f == nil {
+		return fmt.Errorf("NewFilter: %s", b.NewFilter)
+	}
+	defer f.Release()
+	return f.Load()
+}
+
+func newOursFilter(rs *RuleSet, level int) (*ours.ScmpFilter, *Built) {
 	b := &Built{}
 	f, err := ours.NewFilter(oursAction(rs.Default))
 	b.NewFilter = ErrClass(err)
 	if err != nil {
-		return b
+		return nil, b
 	}
-	defer f.Release()
 	nativeWanted := false
 	for _, name := range rs.Arches {
 		if name == NativeArch {
@@ -66,9 +88,7 @@ func buildOurs(rs *RuleSet, level int) *Built {
 			b.Arches = append(b.Arches, name)
 		}
 	}
-	b.Prog, err = f.ExportBPFMem()
-	b.Export = ErrClass(err)
-	return b
+	return f, b
 }
 
 func oursSyscall(c Call) (ours.ScmpSyscall, string, bool) {
