@@ -55,6 +55,8 @@ type Report struct {
 	// staleCompares); Defect describes the first.
 	LibDefects int
 	Defect     string
+	// Proof is our build's Built.Proof.
+	Proof string
 	// LibFailure is set when libseccomp hung or crashed on the rule set;
 	// our build is then only checked for a valid program.
 	LibFailure error
@@ -81,6 +83,10 @@ func Compare(rs *RuleSet, lib func(*RuleSet) (*Built, error), ours func(*RuleSet
 	lb, err := lib(rs)
 	if err != nil {
 		r.LibFailure = err
+		r.Proof = ob.Proof
+		if ob.Export == "ok" && ob.Proof != "ok" && ob.Proof != "too complex" {
+			r.addf("our program is not proven equal to its rules: %s", ob.Proof)
+		}
 		if ob.Export == "ok" {
 			if _, err := run(ob.Prog); err != nil {
 				r.addf("our program for a rule set libseccomp fails on is rejected: %v", err)
@@ -119,6 +125,10 @@ func CompareBuilt(rs *RuleSet, lb, ob *Built, run, check Runner, r *Report) {
 	if strings.Join(lb.Arches, ",") != strings.Join(ob.Arches, ",") {
 		r.addf("arches after calls: libseccomp %v, ours %v", lb.Arches, ob.Arches)
 		return
+	}
+	r.Proof = ob.Proof
+	if ob.Export == "ok" && ob.Proof != "ok" && ob.Proof != "too complex" {
+		r.addf("our program is not proven equal to its rules: %s", ob.Proof)
 	}
 	if lb.Export != "ok" || ob.Export != "ok" {
 		if ob.Export != "ok" && lb.Export == "ok" {
@@ -175,15 +185,15 @@ func CompareBuilt(rs *RuleSet, lb, ob *Built, run, check Runner, r *Report) {
 			continue
 		}
 		if lr != or {
-			if why := ex.explain(d, lr, or); why != "" {
-				r.Excluded++
-				continue
-			}
 			if pathHits(lp, d, stale) {
 				r.LibDefects++
 				if r.Defect == "" {
 					r.Defect = fmt.Sprintf("%s: libseccomp %s, ours %s", DescribeData(d), RetString(lr), RetString(or))
 				}
+				continue
+			}
+			if why := ex.explain(d, lr, or); why != "" {
+				r.Excluded++
 				continue
 			}
 			r.addf("%s: libseccomp %s, ours %s", DescribeData(d), RetString(lr), RetString(or))

@@ -9,8 +9,9 @@ import (
 	"github.com/seccomp-go/seccomp/bpf"
 )
 
-// TestDebugSeed prints one random rule set, its verdicts and both programs
-// when DIFFTEST_SEED is set.
+// TestDebugSeed compares the random rule set of DIFFTEST_SEED (minimised
+// first when DIFFTEST_MINIMISE is set) and prints its verdicts and both
+// programs; it is skipped without DIFFTEST_SEED.
 func TestDebugSeed(t *testing.T) {
 	s := os.Getenv("DIFFTEST_SEED")
 	if s == "" {
@@ -25,6 +26,9 @@ func TestDebugSeed(t *testing.T) {
 		rs = Minimize(rs, func(x *RuleSet) bool {
 			return Compare(x, InProcess, BuildOurs, BPFRunner, nil).Failed()
 		})
+	}
+	if r := Compare(rs, InProcess, BuildOurs, BPFRunner, RefRunner); r.Failed() {
+		t.Errorf("%d mismatches, first: %s", len(r.Mismatches), r.Mismatches[0])
 	}
 	lb, ob := BuildLib(rs), BuildOurs(rs)
 	t.Logf("%v", rs)

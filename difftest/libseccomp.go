@@ -27,6 +27,11 @@ type Built struct {
 	Prog []byte
 	// Export is the error class of the BPF export.
 	Export string
+	// Proof is, for our builds, the outcome of ScmpFilter.Verify, which
+	// proves the program equal to the filter's rules on every input: "ok",
+	// "too complex", or the error. It covers the inputs on which
+	// libseccomp's program cannot serve as the reference.
+	Proof string `json:",omitempty"`
 }
 
 // LittleEndianArches are the architectures both libraries are compared on:

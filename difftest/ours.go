@@ -1,9 +1,11 @@
 package difftest
 
 import (
+	"errors"
 	"fmt"
 
 	ours "github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/internal/verify"
 )
 
 func oursAction(a Action) ours.ScmpAction {
@@ -34,6 +36,14 @@ func buildOurs(rs *RuleSet, level int) *Built {
 	var err error
 	b.Prog, err = f.ExportBPFMem()
 	b.Export = ErrClass(err)
+	if err == nil {
+		b.Proof = "ok"
+		if err := f.Verify(); errors.Is(err, verify.ErrTooComplex) {
+			b.Proof = "too complex"
+		} else if err != nil {
+			b.Proof = err.Error()
+		}
+	}
 	return b
 }
 

@@ -42,7 +42,7 @@ func TestProfiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	var profiles, rules, probes, defects, excluded int
+	var profiles, rules, probes, defects, excluded, proven int
 	for _, p := range testProfiles(t) {
 		tp, err := Translate(p)
 		if err != nil {
@@ -57,6 +57,9 @@ func TestProfiles(t *testing.T) {
 			}
 			r := Compare(rs, w.Build, BuildOurs, BPFRunner, RefRunner)
 			profiles++
+			if r.Proof == "ok" {
+				proven++
+			}
 			rules += r.Calls
 			probes += r.Probes
 			defects += r.LibDefects
@@ -78,5 +81,5 @@ func TestProfiles(t *testing.T) {
 			t.Logf("%s: names unknown to libseccomp 2.5.4 dropped: %v", p.Name, tp.Dropped)
 		}
 	}
-	t.Logf("profiles: %d (with libseccomp -O1 and -O2), rules: %d, probes: %d, libseccomp defects: %d, excluded: %d", profiles, rules, probes, defects, excluded)
+	t.Logf("profiles: %d (with libseccomp -O1 and -O2), rules: %d, probes: %d, libseccomp defects: %d, excluded: %d, our programs proven: %d", profiles, rules, probes, defects, excluded, proven)
 }

@@ -21,7 +21,7 @@ func TestRandomRuleSets(t *testing.T) {
 	w.Timeout = 2 * time.Second
 	var sets, calls, probes, excluded, libTooLong, failed int
 	var hangs, crashes []uint64
-	var defects, defectSets int
+	var defects, defectSets, proven, tooComplex int
 	var defectExample string
 	for seed := *randomFirst; seed < *randomFirst+uint64(*randomCount); seed++ {
 		rs := RandomRuleSet(seed)
@@ -36,6 +36,12 @@ func TestRandomRuleSets(t *testing.T) {
 		calls += r.Calls
 		probes += r.Probes
 		excluded += r.Excluded
+		switch r.Proof {
+		case "ok":
+			proven++
+		case "too complex":
+			tooComplex++
+		}
 		if r.LibDefects > 0 {
 			defects += r.LibDefects
 			defectSets++
@@ -54,6 +60,7 @@ func TestRandomRuleSets(t *testing.T) {
 		}
 	}
 	t.Logf("libseccomp stale-accumulator defects: %d probes in %d rule sets; first example:\n%s", defects, defectSets, defectExample)
+	t.Logf("our programs proven equal to their rules (ScmpFilter.Verify): %d, too complex to prove: %d", proven, tooComplex)
 	t.Logf("libseccomp hung on %d rule sets (seeds %v) and crashed on %d (seeds %v)", len(hangs), hangs, len(crashes), crashes)
 	t.Logf("random rule sets: %d, API calls: %d, probes: %d, mismatching rule sets: %d, excluded decisions (2.5.4 vs 2.6.1): %d, libseccomp export failures: %d",
 		sets, calls, probes, failed, excluded, libTooLong)
