@@ -55,6 +55,9 @@ type Report struct {
 	// staleCompares); Defect describes the first.
 	LibDefects int
 	Defect     string
+	// Verdicts counts the verdict classes of the calls both libraries
+	// agreed on.
+	Verdicts map[string]int
 	// Proof is our build's Built.Proof.
 	Proof string
 	// LibFailure is set when libseccomp hung or crashed on the rule set;
@@ -118,7 +121,19 @@ func CompareBuilt(rs *RuleSet, lb, ob *Built, run, check Runner, r *Report) {
 			r.addf("call %d: missing verdict", i)
 			break
 		}
-		if lb.Verdicts[i] != ob.Verdicts[i] {
+		if lb.Verdicts[i] == ob.Verdicts[i] {
+			if r.Verdicts == nil {
+				r.Verdicts = map[string]int{}
+			}
+			v := lb.Verdicts[i]
+			if strings.HasPrefix(v, "nr=") && strings.IndexByte(v, ' ') > 0 {
+				v = v[strings.IndexByte(v, ' ')+1:]
+			}
+			if !strings.Contains(v, ":") && !strings.Contains(v, "-") {
+				v = "ok" // a resolved number or a condition
+			}
+			r.Verdicts[string(rs.Calls[i].Kind)+" "+v]++
+		} else {
 			r.addf("call %d %v: libseccomp %q, ours %q", i, rs.Calls[i], lb.Verdicts[i], ob.Verdicts[i])
 		}
 	}

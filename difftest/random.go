@@ -109,6 +109,12 @@ func RandomRuleSet(seed uint64) *RuleSet {
 		rs.Calls = append(rs.Calls, Call{Kind: CallSetBadArchAction, Action: randomAction(r, defaultKinds)})
 	}
 	n := 1 + r.IntN(24)
+	if r.IntN(30) == 0 {
+		// Large rule sets, whose programs may exceed libseccomp's or the
+		// kernel's size limits.
+		names = namePool
+		n = 100 + r.IntN(400)
+	}
 	hasRule := false
 	for range n {
 		c := Call{Name: names[r.IntN(len(names))]}
@@ -134,13 +140,16 @@ func RandomRuleSet(seed uint64) *RuleSet {
 			c.Priority = uint8(r.IntN(256))
 			rs.Calls = append(rs.Calls, c)
 			continue
-		case p < 11 && !hasRule:
+		case p < 11:
 			// libseccomp 2.5.4 corrupts its state, and can crash, when
 			// an architecture is removed after rules were added (fixed in
 			// 2.6.0 by "db: properly handle a reduction in arch filters on
-			// transaction commits"), so architectures change only before
-			// the first rule.
-			c.Kind = []CallKind{CallAddArch, CallRemoveArch}[r.IntN(2)]
+			// transaction commits"), so architectures are removed only
+			// before the first rule.
+			c.Kind = CallAddArch
+			if !hasRule && r.IntN(2) == 0 {
+				c.Kind = CallRemoveArch
+			}
 			c.Arch = LittleEndianArches[r.IntN(len(LittleEndianArches))]
 			rs.Calls = append(rs.Calls, c)
 			continue

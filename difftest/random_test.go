@@ -3,6 +3,9 @@ package difftest
 import (
 	"errors"
 	"flag"
+	"fmt"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,6 +25,7 @@ func TestRandomRuleSets(t *testing.T) {
 	var sets, calls, probes, excluded, libTooLong, failed int
 	var hangs, crashes []uint64
 	var defects, defectSets, proven, tooComplex int
+	verdicts := map[string]int{}
 	var defectExample string
 	for seed := *randomFirst; seed < *randomFirst+uint64(*randomCount); seed++ {
 		rs := RandomRuleSet(seed)
@@ -36,6 +40,9 @@ func TestRandomRuleSets(t *testing.T) {
 		calls += r.Calls
 		probes += r.Probes
 		excluded += r.Excluded
+		for k, v := range r.Verdicts {
+			verdicts[k] += v
+		}
 		switch r.Proof {
 		case "ok":
 			proven++
@@ -60,6 +67,16 @@ func TestRandomRuleSets(t *testing.T) {
 		}
 	}
 	t.Logf("libseccomp stale-accumulator defects: %d probes in %d rule sets; first example:\n%s", defects, defectSets, defectExample)
+	keys := make([]string, 0, len(verdicts))
+	for k := range verdicts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var vb strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&vb, "\n    %6d  %s", verdicts[k], k)
+	}
+	t.Logf("API call verdicts both libraries agree on:%s", vb.String())
 	t.Logf("our programs proven equal to their rules (ScmpFilter.Verify): %d, too complex to prove: %d", proven, tooComplex)
 	t.Logf("libseccomp hung on %d rule sets (seeds %v) and crashed on %d (seeds %v)", len(hangs), hangs, len(crashes), crashes)
 	t.Logf("random rule sets: %d, API calls: %d, probes: %d, mismatching rule sets: %d, excluded decisions (2.5.4 vs 2.6.1): %d, libseccomp export failures: %d",
