@@ -45,7 +45,7 @@ type Report struct {
 	Probes     int
 	Mismatches []string // each a minimal description
 	// Excluded counts decisions that differ for a documented reason
-	// between libseccomp 2.5.4 and 2.6.1 (see Exclusions).
+	// between libseccomp 2.5.4 and 2.6.1 (see exclusions.go).
 	Excluded int
 	// LibExportFailed is set when libseccomp could not export the filter
 	// (for example, when its program is too long) and ours could.
@@ -164,10 +164,14 @@ func CompareBuilt(rs *RuleSet, lb, ob *Built, run, check Runner, r *Report) {
 		r.addf("our program rejected: %v", err)
 		return
 	}
-	var crun Exec
+	var crun, corun Exec
 	if check != nil {
 		if crun, err = check(lb.Prog); err != nil {
 			r.addf("reference interpreter rejects the libseccomp program: %v", err)
+			return
+		}
+		if corun, err = check(ob.Prog); err != nil {
+			r.addf("reference interpreter rejects our program: %v", err)
 			return
 		}
 	}
@@ -182,13 +186,18 @@ func CompareBuilt(rs *RuleSet, lb, ob *Built, run, check Runner, r *Report) {
 	for i := range ps.Data {
 		d := &ps.Data[i]
 		lr, _, lerr := lrun(d)
-		or, _, oerr := orun(d)
+		or, osteps, oerr := orun(d)
 		r.Probes++
 		if crun != nil {
 			cr, _, cerr := crun(d)
 			if (cerr != nil) != (lerr != nil) || cr != lr {
 				r.addf("interpreters disagree on the libseccomp program for %s: %#x (%v) vs reference %#x (%v)",
 					DescribeData(d), lr, lerr, cr, cerr)
+			}
+			cr, cs, cerr := corun(d)
+			if (cerr != nil) != (oerr != nil) || cr != or || cs != osteps {
+				r.addf("interpreters disagree on our program for %s: %#x in %d steps (%v) vs reference %#x in %d steps (%v)",
+					DescribeData(d), or, osteps, oerr, cr, cs, cerr)
 			}
 		}
 		if lerr != nil {
