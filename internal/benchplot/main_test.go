@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -208,5 +209,54 @@ func TestScale(t *testing.T) {
 	}
 	if got := lg.ticks(); !reflect.DeepEqual(got, []float64{100, 1000, 10000}) {
 		t.Errorf("log ticks %v, want [100 1000 10000]", got)
+	}
+}
+
+func TestRegroup(t *testing.T) {
+	in := []Result{
+		{Name: "Live/ours/getppid", Group: "Live/ours", Series: "getppid", Unit: "ns/syscall"},
+		{Name: "Compile/x86_64/libseccomp-O2", Group: "Compile/x86_64", Series: "libseccomp-O2", Unit: "ns/op"},
+		{Name: "Other/thing", Group: "Other", Series: "thing", Unit: "ns/op"},
+		{Name: "ours", Group: "ours", Unit: "ns/op"},
+	}
+	got := Regroup(in, []string{"ours", "libseccomp-O2"})
+	want := [][2]string{{"Live/getppid", "ours"}, {"Compile/x86_64", "libseccomp-O2"}, {"Other", "thing"}, {"", "ours"}}
+	for i, r := range got {
+		if [2]string{r.Group, r.Series} != want[i] {
+			t.Errorf("%s: group %q series %q, want %q %q", r.Name, r.Group, r.Series, want[i][0], want[i][1])
+		}
+		if r.Name != in[i].Name {
+			t.Errorf("name changed: %q", r.Name)
+		}
+	}
+	if in[0].Group != "Live/ours" {
+		t.Errorf("Regroup changed its input: %+v", in[0])
+	}
+}
+
+func TestExclude(t *testing.T) {
+	in := []Result{{Name: "Live/ours/getppid", Unit: "ns/op"}, {Name: "Live/ours/getppid", Unit: "ns/syscall"}, {Name: "Compile/ours", Unit: "ns/op"}}
+	got := Exclude(in, regexp.MustCompile(`^Live/.* ns/op$`))
+	if len(got) != 2 || got[0].Unit != "ns/syscall" || got[1].Name != "Compile/ours" {
+		t.Errorf("Exclude: %+v", got)
+	}
+}
+
+func TestAutoLog(t *testing.T) {
+	rs, err := Parse(strings.NewReader(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg, err := Render(rs, Options{AutoLog: true, Units: []string{"ns/op", "insns", "mean-steps"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(texts(t, svg), "|")
+	// ns/op spans 7..1.7M; insns 52..415 and mean-steps 9.5..15.4 do not
+	// span two decades.
+	for _, want := range []string{"ns/op (logarithmic scale)", "|insns|", "|mean-steps|"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("chart text lacks %q:\n%s", want, got)
+		}
 	}
 }

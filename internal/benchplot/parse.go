@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,4 +111,35 @@ func trimProcs(name string) string {
 		return name
 	}
 	return name[:i]
+}
+
+// Exclude returns the results whose "name unit" does not match re.
+func Exclude(results []Result, re *regexp.Regexp) []Result {
+	var out []Result
+	for _, r := range results {
+		if !re.MatchString(r.Name + " " + r.Unit) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Regroup picks the series of each result by name: the first element of
+// its name (split at slashes) that is in series names the series, and
+// the other elements, joined again, the group. Results with no such
+// element keep their group and series.
+func Regroup(results []Result, series []string) []Result {
+	out := make([]Result, len(results))
+	for i, r := range results {
+		out[i] = r
+		elems := strings.Split(r.Name, "/")
+		for j, e := range elems {
+			if slices.Contains(series, e) {
+				out[i].Series = e
+				out[i].Group = strings.Join(slices.Delete(slices.Clone(elems), j, j+1), "/")
+				break
+			}
+		}
+	}
+	return out
 }

@@ -20,6 +20,10 @@ type Options struct {
 	Units []string
 	// Log holds the units drawn on a logarithmic scale.
 	Log map[string]bool
+	// AutoLog, when set, draws on a logarithmic scale the units whose
+	// positive values span more than two decades (a factor above 100),
+	// instead of those of Log.
+	AutoLog bool
 }
 
 // palette colours the series, in order of first appearance.
@@ -97,9 +101,13 @@ func Render(results []Result, opts Options) ([]byte, error) {
 				rs = append(rs, r)
 			}
 		}
-		sc := newScale(rs, opts.Log[u], barW)
+		log := opts.Log[u]
+		if opts.AutoLog {
+			log = spansDecades(rs)
+		}
+		sc := newScale(rs, log, barW)
 		title := u
-		if opts.Log[u] {
+		if log {
 			title += " (logarithmic scale)"
 		}
 		y += panelGap
@@ -194,6 +202,20 @@ func newScale(rs []Result, log bool, width float64) scale {
 		hi = lo + 1
 	}
 	return scale{log: true, lo: lo, hi: hi, width: width}
+}
+
+// spansDecades reports whether the positive values of rs span more than
+// two decades.
+func spansDecades(rs []Result) bool {
+	lo, hi := math.Inf(1), 0.0
+	for i := range rs {
+		for _, v := range rs[i].Values {
+			if v > 0 {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+	}
+	return hi > 100*lo
 }
 
 // x returns the length of the bar for v.
