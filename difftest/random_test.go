@@ -11,7 +11,7 @@ import (
 )
 
 var (
-	randomCount = flag.Int("random", 1000, "number of random rule sets")
+	randomCount = flag.Int("random", 2000, "number of random rule sets")
 	randomFirst = flag.Uint64("seed", 0, "first random seed")
 )
 
