@@ -1,8 +1,11 @@
 package difftest
 
 import (
+	"encoding/binary"
 	"os"
 	"testing"
+
+	"github.com/seccomp-go/seccomp/bpf"
 )
 
 // BenchmarkDockerBuild measures what a runtime pays to turn Docker's
@@ -111,6 +114,55 @@ func BenchmarkDockerExport(b *testing.B) {
 					b.StartTimer()
 				}
 			})
+		}
+	}
+}
+
+// TestDockerCacheCoverage counts, for each library's program of Docker's
+// default profile, the syscall-number probes (all arguments 0) it allows
+// and how many of those the kernel's action cache answers without running
+// the filter (bpf.ConstAllow). seccomp-go must cache at least as many as
+// libseccomp at either level.
+func TestDockerCacheCoverage(t *testing.T) {
+	sets := dockerRuleSets(t)
+	for _, an := range benchArches {
+		rs := sets[an]
+		cached := map[string]int{}
+		for _, bb := range benchBuilders {
+			bt := bb.build(rs)
+			if bt.Export != "ok" {
+				t.Fatalf("%s %s: export %s", an, bb.name, bt.Export)
+			}
+			p, err := bpf.Unmarshal(bt.Prog, binary.LittleEndian)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := BPFRunner(bt.Prog)
+			if err != nil {
+				t.Fatal(err)
+			}
+			probes, nrOnly := StepProbes(rs, bt.Arches)
+			allowed := 0
+			for i := range probes[:nrOnly] {
+				d := &probes[i]
+				ret, _, err := run(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ret != bpf.RetAllow {
+					continue
+				}
+				allowed++
+				if bpf.ConstAllow(p, d.Arch, d.Nr) {
+					cached[bb.name]++
+				}
+			}
+			t.Logf("docker-default %-15s %-14s %d probes allowed, %d of them cacheable", an, bb.name, allowed, cached[bb.name])
+		}
+		for _, bb := range benchBuilders[1:] {
+			if cached["ours"] < cached[bb.name] {
+				t.Errorf("%s: ours caches %d allowed probes, %s %d", an, cached["ours"], bb.name, cached[bb.name])
+			}
 		}
 	}
 }
