@@ -204,11 +204,11 @@ func TestScale(t *testing.T) {
 		t.Errorf("linear ticks %v, want [50 100]", got)
 	}
 	lg := newScale([]Result{{Values: []float64{20}}, {Values: []float64{5000}}}, true, 300)
-	if lg.lo != 1 || lg.hi != 4 || lg.x(100) != 100 || lg.x(0) != 0 {
-		t.Errorf("log scale: decades %v..%v, x(100) = %v, x(0) = %v; want 1..4, 100, 0", lg.lo, lg.hi, lg.x(100), lg.x(0))
+	if lg.lo != 0 || lg.hi != 4 || lg.x(100) != 150 || lg.x(0) != 0 {
+		t.Errorf("log scale: decades %v..%v, x(100) = %v, x(0) = %v; want 0..4, 150, 0", lg.lo, lg.hi, lg.x(100), lg.x(0))
 	}
-	if got := lg.ticks(); !reflect.DeepEqual(got, []float64{100, 1000, 10000}) {
-		t.Errorf("log ticks %v, want [100 1000 10000]", got)
+	if got := lg.ticks(); !reflect.DeepEqual(got, []float64{10, 100, 1000, 10000}) {
+		t.Errorf("log ticks %v, want [10 100 1000 10000]", got)
 	}
 }
 

@@ -196,7 +196,8 @@ func newScale(rs []Result, log bool, width float64) scale {
 		step := niceStep(top / 4)
 		return scale{hi: math.Ceil(top/step) * step, width: width}
 	}
-	lo := math.Floor(math.Log10(least))
+	// One decade below the smallest value, so that its bar has a length.
+	lo := math.Floor(math.Log10(least)) - 1
 	hi := math.Ceil(math.Log10(top))
 	if hi <= lo {
 		hi = lo + 1
