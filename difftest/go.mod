@@ -6,7 +6,7 @@ replace github.com/seccomp-go/seccomp => ../
 
 require (
 	github.com/opencontainers/runtime-spec v1.3.0
-	github.com/seccomp-go/seccomp v0.0.0-00010101000000-000000000000
+	github.com/seccomp-go/seccomp v0.0.0
 	github.com/seccomp/libseccomp-golang v0.11.1
 	golang.org/x/sys v0.49.0
 )
