@@ -154,6 +154,16 @@ func CompareBuilt(rs *RuleSet, lb, ob *Built, run, check Runner, r *Report) {
 		}
 		return
 	}
+	CompareDecisions(rs, lb.Arches, lb.Prog, ob.Prog, run, check, nil, r)
+}
+
+// CompareDecisions compares the decisions of a libseccomp program and of
+// ours for rule set rs, whose filter has the given architectures, on the
+// probes of BuildProbes, adding to r. skip, when not nil, excludes probes
+// for a reason the caller documents; they count as Excluded.
+func CompareDecisions(rs *RuleSet, arches []string, libProg, oursProg []byte, run, check Runner, skip func(*Data) bool, r *Report) {
+	lb := &Built{Arches: arches, Prog: libProg}
+	ob := &Built{Prog: oursProg}
 	lrun, err := run(lb.Prog)
 	if err != nil {
 		r.addf("libseccomp program rejected: %v", err)
@@ -209,6 +219,10 @@ func CompareBuilt(rs *RuleSet, lb, ob *Built, run, check Runner, r *Report) {
 			continue
 		}
 		if lr != or {
+			if skip != nil && skip(d) {
+				r.Excluded++
+				continue
+			}
 			if pathHits(lp, d, stale) {
 				r.LibDefects++
 				if r.Defect == "" {

@@ -48,6 +48,10 @@ type Profile struct {
 type TranslatedProfile struct {
 	RuleSet *RuleSet
 	Dropped []string
+	// Spec is the profile as the oci package resolved it.
+	Spec *specs.LinuxSeccomp
+	// Options are the options it was resolved with.
+	Options oci.Options
 }
 
 // Translate resolves p with the oci package (archMap, includes and
@@ -62,7 +66,8 @@ func Translate(p Profile) (*TranslatedProfile, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec, _, err := oci.Parse(p.Data, oci.Options{Arches: []ours.ScmpArch{a}, Caps: p.Caps, KernelVersion: ProfileKernel})
+	opts := oci.Options{Arches: []ours.ScmpArch{a}, Caps: p.Caps, KernelVersion: ProfileKernel}
+	spec, _, err := oci.Parse(p.Data, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.Name, err)
 	}
@@ -81,7 +86,7 @@ func Translate(p Profile) (*TranslatedProfile, error) {
 			rs.Arches = append(rs.Arches, n)
 		}
 	}
-	tp := &TranslatedProfile{RuleSet: rs}
+	tp := &TranslatedProfile{RuleSet: rs, Spec: spec, Options: opts}
 	for _, sc := range spec.Syscalls {
 		act, err := specAction(sc.Action, sc.ErrnoRet, errnoDefault)
 		if err != nil {

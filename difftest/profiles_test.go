@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	ours "github.com/seccomp-go/seccomp"
 	"github.com/seccomp-go/seccomp/oci"
 )
 
@@ -42,7 +43,7 @@ func TestProfiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	var profiles, rules, probes, defects, excluded, proven int
+	var profiles, rules, probes, defects, excluded, proven, ociProbes int
 	for _, p := range testProfiles(t) {
 		tp, err := Translate(p)
 		if err != nil {
@@ -77,9 +78,62 @@ func TestProfiles(t *testing.T) {
 				t.Logf("%s: %d probes decided by a stale-accumulator comparison in libseccomp's program, first %s", rs.Name, r.LibDefects, r.Defect)
 			}
 		}
+		// The oci package's own filter for the profile must decide as
+		// libseccomp does with runc's calls, except for the syscalls
+		// libseccomp 2.5.4 does not know.
+		ociProbes += compareOCI(t, p, tp, w)
 		if len(tp.Dropped) > 0 {
 			t.Logf("%s: names unknown to libseccomp 2.5.4 dropped: %v", p.Name, tp.Dropped)
 		}
 	}
+	t.Logf("oci.NewFilter against libseccomp: %d probes", ociProbes)
 	t.Logf("profiles: %d (with libseccomp -O1 and -O2), rules: %d, probes: %d, libseccomp defects: %d, excluded: %d, our programs proven: %d", profiles, rules, probes, defects, excluded, proven)
+}
+
+// compareOCI compares the program of oci.NewFilter for a profile with
+// libseccomp's program for runc's calls, and returns the number of probes.
+func compareOCI(t *testing.T, p Profile, tp *TranslatedProfile, w *Worker) int {
+	t.Helper()
+	f, err := oci.NewFilter(tp.Spec, tp.Options)
+	if err != nil {
+		t.Errorf("%s: oci.NewFilter: %v", p.Name, err)
+		return 0
+	}
+	defer f.Release()
+	prog, err := f.ExportBPFMem()
+	if err != nil {
+		t.Errorf("%s: oci filter export: %v", p.Name, err)
+		return 0
+	}
+	lb, err := w.Build(tp.RuleSet)
+	if err != nil {
+		t.Errorf("%s: libseccomp: %v", p.Name, err)
+		return 0
+	}
+	dropped := map[[2]int64]bool{}
+	for _, name := range tp.Dropped {
+		for _, an := range lb.Arches {
+			a, err := ours.GetArchFromString(an)
+			if err != nil {
+				continue
+			}
+			if nr, err := ours.GetSyscallFromNameByArch(name, a); err == nil && nr >= 0 {
+				dropped[[2]int64{int64(archInfos[an].token), int64(nr)}] = true
+			}
+		}
+	}
+	r := &Report{}
+	CompareDecisions(tp.RuleSet, lb.Arches, lb.Prog, prog, BPFRunner, nil, func(d *Data) bool {
+		return dropped[[2]int64{int64(d.Arch), int64(d.Nr)}]
+	}, r)
+	if r.Failed() {
+		t.Errorf("%s: oci.NewFilter decides differently from libseccomp with runc's calls:", p.Name)
+		for i, m := range r.Mismatches {
+			if i == 5 {
+				break
+			}
+			t.Errorf("    %s", m)
+		}
+	}
+	return r.Probes
 }
