@@ -38,7 +38,7 @@ var dockerDefaultCaps = []string{
 }
 
 // profileKernel is the kernel Docker's profile is resolved for.
-const profileKernel = "6.1"
+const profileKernel = "6.8"
 
 // archSet is one set of architectures Docker's profile is compiled for.
 type archSet struct {
