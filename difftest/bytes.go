@@ -59,7 +59,10 @@ func RuleSetFromBytes(b []byte) *RuleSet {
 	}
 	for i := 0; i < 32 && !s.done(); i++ {
 		c := Call{Name: namePool[s.intn(len(namePool))]}
-		switch k := s.intn(16); {
+		switch k := s.intn(17); {
+		case k == 16:
+			c.Kind = []CallKind{CallAddArch, CallRemoveArch}[s.intn(2)]
+			c.Arch = LittleEndianArches[s.intn(len(LittleEndianArches))]
 		case k == 0:
 			c.Kind = CallSetSyscallPriority
 			c.Priority = uint8(s.intn(256))
