@@ -79,12 +79,16 @@ func mixPriorities(mix []mixCall) map[string]uint8 {
 }
 
 // dockerProgram builds Docker's default profile for set with Docker's
-// default capabilities, with the mix's priorities when prio is set, and
-// returns its program.
+// default capabilities, in tree mode (SetOptimize(2)), with the mix's
+// priorities when prio is set, and returns its program.
 func dockerProgram(tb testing.TB, set archSet, prio map[string]uint8) (bpf.Program, binary.ByteOrder) {
 	tb.Helper()
 	f, _, abis := dockerFilter(tb, set, dockerDefaultCaps)
 	defer f.Release()
+	// Tree mode, where libseccomp ignores priorities.
+	if err := f.SetOptimize(2); err != nil {
+		tb.Fatal(err)
+	}
 	for name, p := range prio {
 		nr, err := seccomp.GetSyscallFromName(name)
 		if err != nil {
