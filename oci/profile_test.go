@@ -393,3 +393,22 @@ func TestUnknownFieldWarnings(t *testing.T) {
 		t.Errorf("warnings:\n got %q\nwant %q", got, want)
 	}
 }
+
+// A Podman profile gives errno values both as generic numbers and as
+// names; on MIPS the name decides, as the numbers differ there.
+func TestErrnoNameWinsOnMIPS(t *testing.T) {
+	data := []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "defaultErrno": "ENOSYS",
+		"syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errno": "EPERM", "errnoRet": 1}]}`)
+	for _, tc := range []struct {
+		arch seccomp.ScmpArch
+		want uint
+	}{{seccomp.ArchAMD64, 38}, {seccomp.ArchMIPSEL64, 89}} {
+		spec, _, err := Parse(data, Options{Arches: []seccomp.ScmpArch{tc.arch}, Caps: []string{}, KernelVersion: "6.1"})
+		if err != nil {
+			t.Fatalf("%v: %v", tc.arch, err)
+		}
+		if spec.DefaultErrnoRet == nil || *spec.DefaultErrnoRet != tc.want {
+			t.Errorf("%v: defaultErrnoRet = %v, want %d", tc.arch, spec.DefaultErrnoRet, tc.want)
+		}
+	}
+}
