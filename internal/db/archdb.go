@@ -5,18 +5,42 @@ import (
 )
 
 // archDB is the rule state of one architecture (libseccomp's db_filter).
+//
+// The entries are kept in the order they were created, with an index
+// sorted by syscall number beside them: the index holds no pointers, so
+// inserting into it is a plain memory move.
 type archDB struct {
-	arch     *arch.Arch
-	syscalls []*sysEntry // sorted by num, compared as unsigned
-	rules    []*rule     // every rule accepted, in order, for replay
+	arch    *arch.Arch
+	entries []*sysEntry // in creation order
+	index   []sysIndex  // sorted by num, compared as unsigned
+	rules   []*rule     // every rule accepted, in order, for replay
+
+	// native is the ABI whose numbering the rules are in: the database
+	// is what adding rules, in order, to an empty database for arch
+	// gives with that numbering.
+	native *arch.Arch
+	// lazy marks a snapshot database whose entries were not built: its
+	// state is that of adding rules, which is known to succeed, and it
+	// is built when it is needed (see materialize).
+	lazy bool
+	// src is the database a lazy one was copied from; its rules are the
+	// first rules of src's.
+	src *archDB
 }
 
-// find returns the index of the first entry whose number is not below num.
+// sysIndex locates the entry of a syscall number in archDB.entries.
+type sysIndex struct {
+	num uint32
+	pos int32
+}
+
+// find returns the index position of the first entry whose number is
+// not below num.
 func (db *archDB) find(num uint32) int {
-	lo, hi := 0, len(db.syscalls)
+	lo, hi := 0, len(db.index)
 	for lo < hi {
-		m := (lo + hi) / 2
-		if db.syscalls[m].num < num {
+		m := int(uint(lo+hi) >> 1)
+		if db.index[m].num < num {
 			lo = m + 1
 		} else {
 			hi = m
@@ -25,19 +49,64 @@ func (db *archDB) find(num uint32) int {
 	return lo
 }
 
-// entry returns the entry of syscall num, or nil.
-func (db *archDB) entry(num uint32) *sysEntry {
-	i := db.find(num)
-	if i < len(db.syscalls) && db.syscalls[i].num == num {
-		return db.syscalls[i]
+// entryAt returns the entry at index position i if it is the one of
+// syscall num, or nil.
+func (db *archDB) entryAt(i int, num uint32) *sysEntry {
+	if i < len(db.index) && db.index[i].num == num {
+		return db.entries[db.index[i].pos]
 	}
 	return nil
 }
 
+// entry returns the entry of syscall num, or nil.
+func (db *archDB) entry(num uint32) *sysEntry {
+	return db.entryAt(db.find(num), num)
+}
+
+// insert adds the entry s at index position i.
 func (db *archDB) insert(i int, s *sysEntry) {
-	db.syscalls = append(db.syscalls, nil)
-	copy(db.syscalls[i+1:], db.syscalls[i:])
-	db.syscalls[i] = s
+	db.index = append(db.index, sysIndex{})
+	copy(db.index[i+1:], db.index[i:])
+	db.index[i] = sysIndex{num: s.num, pos: int32(len(db.entries))}
+	db.entries = append(db.entries, s)
+}
+
+// lazyCopy returns a lazy database in the state of db, which must have
+// been built in the numbering of native.
+func (db *archDB) lazyCopy() *archDB {
+	n := len(db.rules)
+	// the capacity is clipped so that an append never writes into db's
+	// array
+	return &archDB{arch: db.arch, rules: db.rules[:n:n], native: db.native, lazy: true, src: db}
+}
+
+// prefixOf reports whether db's rules are the first rules of o: db is
+// empty or a lazy copy of o, whose rules are only ever appended to.
+func (db *archDB) prefixOf(o *archDB) bool {
+	if len(db.rules) == 0 {
+		return true
+	}
+	return db.lazy && db.src == o && len(db.rules) <= len(o.rules)
+}
+
+// materialize builds the entries of a lazy database by adding its rules
+// again, as libseccomp builds its snapshots. A database is only made lazy
+// when adding its rules is known to succeed: adding the same rules in the
+// same order to an empty database for the same ABI, in the same
+// numbering, always gives the same result.
+func (db *archDB) materialize() {
+	if !db.lazy {
+		return
+	}
+	rules := db.rules
+	db.rules, db.lazy, db.src = nil, false, nil
+	for _, r := range rules {
+		if err := db.filterRuleAdd(db.native, r, nil); err != nil {
+			// unreachable: the rules were added with success
+			// before; keep the ones that were added
+			continue
+		}
+	}
 }
 
 // addOutcome tells how a rule changed a syscall's tree.
@@ -60,10 +129,7 @@ func (db *archDB) ruleAdd(r *rule) (addOutcome, error) {
 	}
 	num := uint32(r.syscall)
 	i := db.find(num)
-	var sx *sysEntry
-	if i < len(db.syscalls) && db.syscalls[i].num == num {
-		sx = db.syscalls[i]
-	}
+	sx := db.entryAt(i, num)
 	sNew.priority = priMaskChain - uint32(sNew.nodeCnt)
 	rmFlag := false
 	outcome := outcomeAdded
@@ -133,8 +199,7 @@ priority:
 func (db *archDB) setPriority(num uint32, p uint8) {
 	sp := priUser(p)
 	i := db.find(num)
-	if i < len(db.syscalls) && db.syscalls[i].num == num {
-		s := db.syscalls[i]
+	if s := db.entryAt(i, num); s != nil {
 		if sp > s.priority&priMaskUser {
 			s.priority = s.priority&^priMaskUser | sp
 		}

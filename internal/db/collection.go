@@ -102,6 +102,9 @@ type Collection struct {
 	notify   bool
 	released bool
 	gen      uint64
+	// eager makes every snapshot a built copy, as libseccomp's are; the
+	// tests compare the lazy snapshots with these.
+	eager bool
 
 	// Warn, when set, is told about each rule that libseccomp's
 	// semantics accept but that does not take effect as written.
@@ -150,7 +153,7 @@ func (c *Collection) reset(def Action) {
 		optimize:   1,
 	}
 	c.notify = def == ActNotify
-	c.filters = []*archDB{{arch: c.native}}
+	c.filters = []*archDB{{arch: c.native, native: c.native}}
 	c.endian = endianOf(c.native)
 	c.snaps = nil
 	c.gen++
@@ -255,7 +258,7 @@ func (c *Collection) AddArch(a *arch.Arch) error {
 	if c.endian != 0 && c.endian != endianOf(a) {
 		return syscall.EDOM
 	}
-	c.filters = append(c.filters, &archDB{arch: a})
+	c.filters = append(c.filters, &archDB{arch: a, native: c.native})
 	if c.endian == 0 {
 		c.endian = endianOf(a)
 	}

@@ -22,7 +22,8 @@ func (c *Collection) Filters() []*Filter {
 func (c *Collection) exportFilter(f *archDB) *Filter {
 	ef := &Filter{Arch: f.arch}
 	memo := map[*cnode]*Node{}
-	for _, s := range f.syscalls {
+	for _, x := range f.index {
+		s := f.entries[x.pos]
 		if !s.valid {
 			continue
 		}

@@ -247,12 +247,19 @@ func (c *Collection) SetPriority(nr int32, p uint8) error {
 	return rc
 }
 
-// replay builds a fresh database for each of the given ones by adding
-// their rules again, as libseccomp builds its snapshots.
+// replay returns, for each of the given databases, one in the same state
+// built by adding its rules again, as libseccomp builds its snapshots.
+// Databases whose rules are in the collection's numbering already are in
+// the state their rules give, so their copies are lazy: they are only
+// built if the snapshot is restored.
 func (c *Collection) replay(src []*archDB) ([]*archDB, error) {
 	out := make([]*archDB, len(src))
 	for i, f := range src {
-		nf := &archDB{arch: f.arch}
+		if !c.eager && f.native == c.native && !f.lazy {
+			out[i] = f.lazyCopy()
+			continue
+		}
+		nf := &archDB{arch: f.arch, native: c.native}
 		for _, r := range f.rules {
 			if err := nf.filterRuleAdd(c.native, r, nil); err != nil {
 				return nil, syscall.ENOMEM
@@ -301,6 +308,9 @@ func (c *Collection) transactionAbort(user bool) {
 		return
 	}
 	c.snaps = c.snaps[:n-1]
+	for _, f := range snap.filters {
+		f.materialize()
+	}
 	c.filters = snap.filters
 	c.gen++
 }
@@ -325,7 +335,7 @@ func (c *Collection) transactionCommit(user bool) {
 	}
 	if len(c.filters) > len(snap.filters) {
 		for i := len(snap.filters); i < len(c.filters); i++ {
-			snap.filters = append(snap.filters, &archDB{arch: c.filters[i].arch})
+			snap.filters = append(snap.filters, &archDB{arch: c.filters[i].arch, native: c.native})
 		}
 	} else if len(c.filters) < len(snap.filters) {
 		snap.filters = snap.filters[:len(c.filters)]
@@ -342,6 +352,15 @@ func (c *Collection) transactionCommit(user bool) {
 				continue
 			}
 		}
+		if !c.eager && start == len(fs.rules) && fs.arch == fo.arch &&
+			fo.native == c.native && fs.native == c.native &&
+			(fs.lazy || len(fs.rules) == 0) && fs.prefixOf(fo) {
+			// the snapshot catches up with fo: it is then in fo's
+			// state, which adding fo's rules is known to give
+			*fs = *fo.lazyCopy()
+			continue
+		}
+		fs.materialize()
 		for _, r := range fo.rules[start:] {
 			if err := fs.filterRuleAdd(c.native, r, nil); err != nil {
 				c.snaps = c.snaps[:n-1]

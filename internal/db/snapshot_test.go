@@ -1,0 +1,132 @@
+package db
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-go/seccomp/arch"
+)
+
+// dump describes everything a collection's rule databases and
+// transaction stack hold, built snapshots included.
+func dump(c *Collection) string {
+	var b strings.Builder
+	one := func(f *archDB) {
+		if f.lazy {
+			// a built copy, leaving f lazy
+			f = &archDB{arch: f.arch, rules: f.rules, native: f.native, lazy: true}
+			f.materialize()
+		}
+		fmt.Fprintf(&b, "%s rules=%d\n", f.arch.Name, len(f.rules))
+		for _, x := range f.index {
+			s := f.entries[x.pos]
+			fmt.Fprintf(&b, "  %d pri=%x cnt=%d %s\n", s.num, s.priority, s.nodeCnt, fingerprint(s))
+		}
+	}
+	for _, f := range c.filters {
+		one(f)
+	}
+	for i, s := range c.snaps {
+		fmt.Fprintf(&b, "snapshot %d shadow=%v user=%v\n", i, s.shadow, s.user)
+		for _, f := range s.filters {
+			one(f)
+		}
+	}
+	return b.String()
+}
+
+// TestLazySnapshots runs random call sequences, transactions included, on
+// a collection with lazy snapshots and on one whose snapshots are built
+// at once, as libseccomp builds them, and requires the same result and
+// the same state after every call.
+func TestLazySnapshots(t *testing.T) {
+	abis := []*arch.Arch{arch.X86_64, arch.X86, arch.X32, arch.AArch64}
+	// read, socket (multiplexed on x86), a number x86 lacks, -1, and a
+	// few more
+	nrs := []int32{0, 1, 2, 41, 42, 49, 50, 56, 57, 101, 300, 334, -1}
+	acts := []Action{ActAllow, ActErrno | 1, ActErrno | 2, ActTrap, ActLog}
+	seeds := 150
+	if testing.Short() {
+		seeds = 50
+	}
+	for seed := 0; seed < seeds; seed++ {
+		r := rand.New(rand.NewPCG(uint64(seed), 7))
+		var cols [2]*Collection
+		for i := range cols {
+			c, err := New(ActKillThread, arch.X86_64, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.eager = i == 1
+			cols[i] = c
+		}
+		var log []string
+		for step := 0; step < 120; step++ {
+			var desc string
+			var op func(c *Collection) error
+			switch k := r.IntN(20); {
+			case k < 11:
+				act := acts[r.IntN(len(acts))]
+				nr := nrs[r.IntN(len(nrs))]
+				exact := r.IntN(10) == 0
+				var conds []Cond
+				for n := r.IntN(4); n > 0; n-- {
+					cd := Cond{Arg: uint32(r.IntN(3)), Op: 1 + r.IntN(7), A: uint64(r.IntN(3))}
+					if r.IntN(4) == 0 {
+						cd.A |= 1 << 32
+					}
+					if cd.Op == cmpMaskedEQ {
+						cd.A, cd.B = 3, uint64(r.IntN(3))
+					}
+					conds = append(conds, cd)
+				}
+				desc = fmt.Sprintf("AddRule(%#x, %d, %v, %v)", act, nr, exact, conds)
+				op = func(c *Collection) error { return c.AddRule(act, nr, exact, conds) }
+			case k < 13:
+				a := abis[r.IntN(len(abis))]
+				desc = "AddArch " + a.Name
+				op = func(c *Collection) error { return c.AddArch(a) }
+			case k < 14:
+				a := abis[r.IntN(len(abis))]
+				desc = "RemoveArch " + a.Name
+				op = func(c *Collection) error { return c.RemoveArch(a) }
+			case k < 16:
+				desc = "TransactionStart"
+				op = func(c *Collection) error { return c.TransactionStart() }
+			case k < 17:
+				desc = "TransactionCommit"
+				op = func(c *Collection) error { return c.TransactionCommit() }
+			case k < 18:
+				desc = "TransactionReject"
+				op = func(c *Collection) error { c.TransactionReject(); return nil }
+			case k < 19:
+				nr := nrs[r.IntN(len(nrs))]
+				p := uint8(r.IntN(256))
+				desc = fmt.Sprintf("SetPriority(%d, %d)", nr, p)
+				op = func(c *Collection) error { return c.SetPriority(nr, p) }
+			default:
+				// a collection with another native ABI, merged in
+				nr := nrs[r.IntN(len(nrs))]
+				desc = fmt.Sprintf("Merge(x86 native with rule %d)", nr)
+				op = func(c *Collection) error {
+					src, err := New(ActKillThread, arch.X86, nil)
+					if err != nil {
+						return err
+					}
+					if err := src.AddRule(ActAllow, nr, false, nil); err != nil {
+						return err
+					}
+					return c.Merge(src)
+				}
+			}
+			log = append(log, desc)
+			e0, e1 := op(cols[0]), op(cols[1])
+			d0, d1 := dump(cols[0]), dump(cols[1])
+			if e0 != e1 || d0 != d1 {
+				t.Fatalf("seed %d: after\n%s\nlazy: %v\n%s\nbuilt: %v\n%s", seed, strings.Join(log, "\n"), e0, d0, e1, d1)
+			}
+		}
+	}
+}
