@@ -1,6 +1,11 @@
 # Every check a change must pass. `make test` is what CI runs.
 
+SHELL := /bin/bash
 GO ?= go
+# Summary lines the tests log (counts of vectors, rule sets, probes) that
+# `make test` shows besides go test's own per-package lines.
+COUNTS := '^(ok|FAIL|---)|conformance:|random rule sets:|profiles: |oci.NewFilter against|names: |numbers: |docker-default'
+LOGDIR ?= $(or $(TMPDIR),/tmp)
 CROSS_ARCHES := amd64 386 arm64 arm riscv64 ppc64le s390x mips64le loong64
 
 .PHONY: test check build cross unit difftest generate bench
@@ -27,11 +32,17 @@ cross:
 # SECCOMP_GO_PROVE=1 proves every program any test compiles equal to its
 # rules (see verify.go), not only the programs a test proves on purpose.
 unit:
-	SECCOMP_GO_PROVE=1 $(GO) test -count=1 ./...
+	@echo "SECCOMP_GO_PROVE=1 go test -count=1 -v ./..."
+	@SECCOMP_GO_PROVE=1 $(GO) test -count=1 -v ./... > $(LOGDIR)/seccomp-go-unit.log 2>&1 \
+		|| { cat $(LOGDIR)/seccomp-go-unit.log; exit 1; }
+	@grep -E $(COUNTS) $(LOGDIR)/seccomp-go-unit.log | grep -v -- '--- PASS'
 
 # Differential tests against the real libseccomp (cgo, libseccomp-dev).
 difftest:
-	cd difftest && SECCOMP_GO_PROVE=1 CGO_ENABLED=1 $(GO) test -count=1 ./...
+	@echo "cd difftest && SECCOMP_GO_PROVE=1 CGO_ENABLED=1 go test -count=1 -v ./..."
+	@cd difftest && SECCOMP_GO_PROVE=1 CGO_ENABLED=1 $(GO) test -count=1 -v ./... > $(LOGDIR)/seccomp-go-difftest.log 2>&1 \
+		|| { cat $(LOGDIR)/seccomp-go-difftest.log; exit 1; }
+	@grep -E $(COUNTS) $(LOGDIR)/seccomp-go-difftest.log | grep -v -- '--- PASS'
 
 generate:
 	$(GO) generate ./...
