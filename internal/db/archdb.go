@@ -26,6 +26,52 @@ type archDB struct {
 	// src is the database a lazy one was copied from; its rules are the
 	// first rules of src's.
 	src *archDB
+
+	alloc allocator
+}
+
+// allocator hands out syscall entries and tree nodes from blocks, to
+// spare the many small allocations of a long profile.
+type allocator struct {
+	entries    []sysEntry
+	nodes      []cnode
+	entryBlock int
+	nodeBlock  int
+}
+
+// nextBlock returns the size of the next block after one of size n:
+// blocks double from 8 up to 64 elements, so that a small filter wastes
+// little.
+func nextBlock(n int) int {
+	switch {
+	case n == 0:
+		return 8
+	case n < 64:
+		return 2 * n
+	}
+	return n
+}
+
+// entry returns a zero sysEntry.
+func (a *allocator) entry() *sysEntry {
+	if len(a.entries) == 0 {
+		a.entryBlock = nextBlock(a.entryBlock)
+		a.entries = make([]sysEntry, a.entryBlock)
+	}
+	e := &a.entries[0]
+	a.entries = a.entries[1:]
+	return e
+}
+
+// node returns a zero cnode.
+func (a *allocator) node() *cnode {
+	if len(a.nodes) == 0 {
+		a.nodeBlock = nextBlock(a.nodeBlock)
+		a.nodes = make([]cnode, a.nodeBlock)
+	}
+	n := &a.nodes[0]
+	a.nodes = a.nodes[1:]
+	return n
 }
 
 // sysIndex locates the entry of a syscall number in archDB.entries.
@@ -121,11 +167,11 @@ const (
 // ruleAdd inserts one rule, already translated to this architecture's
 // numbers, into the syscall trees (libseccomp's db_rule_add).
 func (db *archDB) ruleAdd(r *rule) (addOutcome, error) {
-	var sNew *sysEntry
+	var sNew sysEntry
 	if db.arch.Bits == 64 {
-		sNew = gen64(r)
+		sNew = db.gen64(r)
 	} else {
-		sNew = gen32(r)
+		sNew = db.gen32(r)
 	}
 	num := uint32(r.syscall)
 	i := db.find(num)
@@ -138,7 +184,9 @@ func (db *archDB) ruleAdd(r *rule) (addOutcome, error) {
 
 reset:
 	if sx == nil {
-		db.insert(i, sNew)
+		e := db.alloc.entry()
+		*e = sNew
+		db.insert(i, e)
 		return outcome, nil
 	}
 	if sx.chains == nil {
@@ -205,5 +253,7 @@ func (db *archDB) setPriority(num uint32, p uint8) {
 		}
 		return
 	}
-	db.insert(i, &sysEntry{num: num, priority: sp})
+	e := db.alloc.entry()
+	*e = sysEntry{num: num, priority: sp}
+	db.insert(i, e)
 }

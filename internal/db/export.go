@@ -21,27 +21,50 @@ func (c *Collection) Filters() []*Filter {
 
 func (c *Collection) exportFilter(f *archDB) *Filter {
 	ef := &Filter{Arch: f.arch}
-	memo := map[*cnode]*Node{}
+	n := 0
+	for _, x := range f.index {
+		if c.exported(f.entries[x.pos]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return ef
+	}
+	// one block for the entries and their pointers
+	block := make([]Syscall, n)
+	ef.Syscalls = make([]*Syscall, n)
+	var memo map[*cnode]*Node
+	i := 0
 	for _, x := range f.index {
 		s := f.entries[x.pos]
-		if !s.valid {
+		if !c.exported(s) {
 			continue
 		}
-		if int32(s.num) < 0 && (c.attr.tskip == 0 || s.num != 0xffffffff) {
-			continue
-		}
-		es := &Syscall{
+		es := &block[i]
+		*es = Syscall{
 			Num:      s.num,
 			Priority: (s.priority & priMaskUser) >> 16,
 			Action:   s.action,
 		}
 		if s.chains != nil {
+			if memo == nil {
+				memo = map[*cnode]*Node{}
+			}
 			es.Chains = exportLevel(s.chains, memo)
 			es.Action = 0
 		}
-		ef.Syscalls = append(ef.Syscalls, es)
+		ef.Syscalls[i] = es
+		i++
 	}
 	return ef
+}
+
+// exported reports whether the entry goes into the program.
+func (c *Collection) exported(s *sysEntry) bool {
+	if !s.valid {
+		return false
+	}
+	return int32(s.num) >= 0 || (c.attr.tskip != 0 && s.num == 0xffffffff)
 }
 
 // exportLevel converts the level of n and everything below it, keeping
@@ -56,9 +79,17 @@ func exportLevel(n *cnode, memo map[*cnode]*Node) *Node {
 	if e, ok := memo[n]; ok {
 		return e
 	}
-	var first, prev *Node
+	cnt := 0
 	for c := n; c != nil; c = c.nxt {
-		e := &Node{
+		cnt++
+	}
+	block := make([]Node, cnt)
+	var first, prev *Node
+	i := 0
+	for c := n; c != nil; c = c.nxt {
+		e := &block[i]
+		i++
+		*e = Node{
 			Arg:         c.arg,
 			High:        c.hi,
 			Mask:        c.mask,
@@ -93,8 +124,10 @@ func exportLevel(n *cnode, memo map[*cnode]*Node) *Node {
 		prev = e
 	}
 	// the branches, once every node of the level is known
+	i = 0
 	for c := n; c != nil; c = c.nxt {
-		e := memo[c]
+		e := &block[i]
+		i++
 		e.TrueNext = exportLevel(c.t, memo)
 		e.FalseNext = exportLevel(c.f, memo)
 	}

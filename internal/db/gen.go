@@ -4,10 +4,10 @@ package db
 // the comparisons of a rule in an array indexed by argument number, so a
 // rule's chain always tests the arguments in increasing order.
 type apiArg struct {
-	valid bool
-	op    int
 	mask  uint64
 	datum uint64
+	op    int32
+	valid bool
 }
 
 // rule is a rule as stored for replay: the syscall is in the native
@@ -30,8 +30,8 @@ func needHi(a *apiArg) bool { return !(a.op == cmpMaskedEQ && hi32(a.mask) == 0)
 // gen64 builds the chain of a rule for an ABI with 64-bit arguments: each
 // comparison becomes a high-word and a low-word test (three tests for the
 // ordering operators), following libseccomp's _db_rule_gen_64.
-func gen64(r *rule) *sysEntry {
-	s := &sysEntry{num: uint32(r.syscall), valid: true}
+func (db *archDB) gen64(r *rule) sysEntry {
+	s := sysEntry{num: uint32(r.syscall), valid: true}
 	var cur, prev [3]*cnode
 	opPrev := 0
 	for arg := 0; arg < 6; arg++ {
@@ -42,11 +42,11 @@ func gen64(r *rule) *sysEntry {
 		if !needHi(a) && !needLo(a) {
 			continue
 		}
-		cur = [3]*cnode{{}, {}, nil}
+		cur = [3]*cnode{db.alloc.node(), db.alloc.node(), nil}
 		mask, datum := a.mask, a.datum
 		switch a.op {
 		case cmpGT, cmpGE, cmpLE, cmpLT:
-			cur[2] = &cnode{}
+			cur[2] = db.alloc.node()
 			for i, hi := range []bool{true, true, false} {
 				c := cur[i]
 				c.arg = arg
@@ -58,7 +58,7 @@ func gen64(r *rule) *sysEntry {
 				}
 				c.full = datum
 				c.datum &= c.mask
-				c.opOrig = a.op
+				c.opOrig = int(a.op)
 			}
 			cur[0].op = cmpGT
 			cur[1].op = cmpEQ
@@ -81,7 +81,7 @@ func gen64(r *rule) *sysEntry {
 				}
 				c.full = datum
 				c.datum &= c.mask
-				c.opOrig = a.op
+				c.opOrig = int(a.op)
 				if a.op == cmpMaskedEQ {
 					c.op = cmpMaskedEQ
 				} else {
@@ -114,7 +114,7 @@ func gen64(r *rule) *sysEntry {
 			s.nodeCnt += 3
 		}
 		prev = cur
-		opPrev = a.op
+		opPrev = int(a.op)
 	}
 	if cur[0] == nil {
 		s.action = r.action
@@ -139,8 +139,8 @@ func gen64(r *rule) *sysEntry {
 // gen32 builds the chain of a rule for an ABI with 32-bit arguments: one
 // test of the low word per comparison, the upper 32 bits of the datum and
 // mask being dropped, following libseccomp's _db_rule_gen_32.
-func gen32(r *rule) *sysEntry {
-	s := &sysEntry{num: uint32(r.syscall), valid: true}
+func (db *archDB) gen32(r *rule) sysEntry {
+	s := sysEntry{num: uint32(r.syscall), valid: true}
 	var cur, prev *cnode
 	tf := false
 	for arg := 0; arg < 6; arg++ {
@@ -151,10 +151,11 @@ func gen32(r *rule) *sysEntry {
 		if !needLo(a) {
 			continue
 		}
-		cur = &cnode{
+		cur = db.alloc.node()
+		*cur = cnode{
 			arg:    arg,
-			op:     a.op,
-			opOrig: a.op,
+			op:     int(a.op),
+			opOrig: int(a.op),
 			mask:   lo32(a.mask),
 			datum:  lo32(a.datum),
 			full:   a.datum,

@@ -105,14 +105,15 @@ func (c *Collection) AddRule(action Action, nr int32, exact bool, conds []Cond) 
 	if exact && len(c.filters) > 1 {
 		return syscall.EOPNOTSUPP
 	}
-	r := &rule{action: action, syscall: nr, strict: exact}
+	r := c.newRule()
+	*r = rule{action: action, syscall: nr, strict: exact}
 	for _, cd := range conds {
 		if cd.Arg >= 6 || r.args[cd.Arg].valid {
 			return syscall.EINVAL
 		}
 		a := &r.args[cd.Arg]
 		a.valid = true
-		a.op = cd.Op
+		a.op = int32(cd.Op)
 		switch cd.Op {
 		case cmpNE, cmpLT, cmpLE, cmpEQ, cmpGE, cmpGT:
 			a.mask, a.datum = datumMax, cd.A
@@ -130,13 +131,16 @@ func (c *Collection) AddRule(action Action, nr int32, exact bool, conds []Cond) 
 		err     error
 		results [][]ruleResult
 	)
+	report := c.Warn != nil || c.Strict
 	for _, f := range c.filters {
-		var res []ruleResult
-		var resp *[]ruleResult
-		if c.Warn != nil || c.Strict {
-			resp = &res
+		if !report {
+			if err = f.filterRuleAdd(c.native, r, nil); err != nil {
+				break
+			}
+			continue
 		}
-		if err = f.filterRuleAdd(c.native, r, resp); err != nil {
+		var res []ruleResult
+		if err = f.filterRuleAdd(c.native, r, &res); err != nil {
 			break
 		}
 		results = append(results, res)
@@ -157,6 +161,18 @@ func (c *Collection) AddRule(action Action, nr int32, exact bool, conds []Cond) 
 		c.warn(r, conds, results)
 	}
 	return nil
+}
+
+// newRule returns a zero rule, from a block of rules: a collection keeps
+// every rule it accepts.
+func (c *Collection) newRule() *rule {
+	if len(c.ruleBlock) == 0 {
+		c.ruleBlockSize = nextBlock(c.ruleBlockSize)
+		c.ruleBlock = make([]rule, c.ruleBlockSize)
+	}
+	r := &c.ruleBlock[0]
+	c.ruleBlock = c.ruleBlock[1:]
+	return r
 }
 
 // ErrIgnored is returned in strict mode for a rule that would have no
@@ -357,7 +373,12 @@ func (c *Collection) transactionCommit(user bool) {
 			(fs.lazy || len(fs.rules) == 0) && fs.prefixOf(fo) {
 			// the snapshot catches up with fo: it is then in fo's
 			// state, which adding fo's rules is known to give
-			*fs = *fo.lazyCopy()
+			n := len(fo.rules)
+			if fs.lazy && fs.src == fo {
+				fs.rules = fo.rules[:n:n]
+			} else {
+				*fs = archDB{arch: fo.arch, rules: fo.rules[:n:n], native: fo.native, lazy: true, src: fo}
+			}
 			continue
 		}
 		fs.materialize()
