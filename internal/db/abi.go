@@ -95,8 +95,8 @@ func (db *archDB) muxRuleAdd(r *rule, res *[]ruleResult) error {
 		return nil
 	}
 	if r.strict {
-		for i := range r.args {
-			if r.args[i].valid {
+		for _, a := range r.cmps() {
+			if a.valid {
 				return syscall.EINVAL
 			}
 		}
@@ -109,7 +109,9 @@ func (db *archDB) muxRuleAdd(r *rule, res *[]ruleResult) error {
 	// the multiplexer, its first argument selecting the call
 	a := *r
 	a.syscall = m.Nr
-	a.args[0] = apiArg{valid: true, op: cmpEQ, mask: datumMax, datum: uint64(m.Call)}
+	args := *r.cmps()
+	args[0] = apiArg{valid: true, op: cmpEQ, mask: datumMax, datum: uint64(m.Call)}
+	a.args = &args
 	if err := db.add(&a, res); err != nil {
 		return err
 	}

@@ -6,14 +6,16 @@ import (
 
 // archDB is the rule state of one architecture (libseccomp's db_filter).
 //
-// The entries are kept in the order they were created, with an index
-// sorted by syscall number beside them: the index holds no pointers, so
-// inserting into it is a plain memory move.
+// The entries of the syscalls whose numbers fall in a window of
+// tableSpan numbers, set by the first real syscall number added, are in a
+// table indexed by number; the others (pseudo-syscall numbers, syscall -1,
+// numbers far from the window) are in a list sorted by number.
 type archDB struct {
-	arch    *arch.Arch
-	entries []*sysEntry // in creation order
-	index   []sysIndex  // sorted by num, compared as unsigned
-	rules   []*rule     // every rule accepted, in order, for replay
+	arch   *arch.Arch
+	base   uint32      // number of table[0]
+	table  []*sysEntry // entries base .. base+len(table)-1, nil if none
+	sparse []*sysEntry // the others, sorted by num, compared as unsigned
+	rules  []*rule     // every rule accepted, in order, for replay
 
 	// native is the ABI whose numbering the rules are in: the database
 	// is what adding rules, in order, to an empty database for arch
@@ -29,6 +31,10 @@ type archDB struct {
 
 	alloc allocator
 }
+
+// tableSpan bounds the numbers the table of an archDB covers: every ABI's
+// syscalls fit in a window of this size.
+const tableSpan = 4096
 
 // allocator hands out syscall entries and tree nodes from blocks, to
 // spare the many small allocations of a long profile.
@@ -74,19 +80,30 @@ func (a *allocator) node() *cnode {
 	return n
 }
 
-// sysIndex locates the entry of a syscall number in archDB.entries.
-type sysIndex struct {
-	num uint32
-	pos int32
+// inTable reports whether num belongs in the table, setting the
+// table's window with the first real syscall number.
+func (db *archDB) inTable(num uint32, create bool) bool {
+	if num >= 0x80000000 {
+		// pseudo-syscall numbers and -1 stay out of the window
+		return false
+	}
+	if db.table == nil {
+		if !create {
+			return false
+		}
+		db.base = num &^ (tableSpan/4 - 1)
+		return true
+	}
+	return num >= db.base && num-db.base < tableSpan
 }
 
-// find returns the index position of the first entry whose number is
-// not below num.
-func (db *archDB) find(num uint32) int {
-	lo, hi := 0, len(db.index)
+// sparseFind returns the position of the first sparse entry whose number
+// is not below num.
+func (db *archDB) sparseFind(num uint32) int {
+	lo, hi := 0, len(db.sparse)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if db.index[m].num < num {
+		if db.sparse[m].num < num {
 			lo = m + 1
 		} else {
 			hi = m
@@ -95,26 +112,59 @@ func (db *archDB) find(num uint32) int {
 	return lo
 }
 
-// entryAt returns the entry at index position i if it is the one of
-// syscall num, or nil.
-func (db *archDB) entryAt(i int, num uint32) *sysEntry {
-	if i < len(db.index) && db.index[i].num == num {
-		return db.entries[db.index[i].pos]
+// entry returns the entry of syscall num, or nil.
+func (db *archDB) entry(num uint32) *sysEntry {
+	if db.inTable(num, false) {
+		if k := num - db.base; k < uint32(len(db.table)) {
+			return db.table[k]
+		}
+		return nil
+	}
+	if i := db.sparseFind(num); i < len(db.sparse) && db.sparse[i].num == num {
+		return db.sparse[i]
 	}
 	return nil
 }
 
-// entry returns the entry of syscall num, or nil.
-func (db *archDB) entry(num uint32) *sysEntry {
-	return db.entryAt(db.find(num), num)
+// insert adds the entry s, whose number has no entry yet.
+func (db *archDB) insert(s *sysEntry) {
+	num := s.num
+	if db.inTable(num, true) {
+		k := int(num - db.base)
+		if k >= len(db.table) {
+			n := max(2*len(db.table), k+1, 64)
+			n = min(n, tableSpan)
+			if n <= cap(db.table) {
+				db.table = db.table[:n]
+			} else {
+				t := make([]*sysEntry, n)
+				copy(t, db.table)
+				db.table = t
+			}
+		}
+		db.table[k] = s
+		return
+	}
+	i := db.sparseFind(num)
+	db.sparse = append(db.sparse, nil)
+	copy(db.sparse[i+1:], db.sparse[i:])
+	db.sparse[i] = s
 }
 
-// insert adds the entry s at index position i.
-func (db *archDB) insert(i int, s *sysEntry) {
-	db.index = append(db.index, sysIndex{})
-	copy(db.index[i+1:], db.index[i:])
-	db.index[i] = sysIndex{num: s.num, pos: int32(len(db.entries))}
-	db.entries = append(db.entries, s)
+// sorted calls fn for each entry, in order of syscall number.
+func (db *archDB) sorted(fn func(*sysEntry)) {
+	i := 0
+	for ; i < len(db.sparse) && db.sparse[i].num < db.base; i++ {
+		fn(db.sparse[i])
+	}
+	for _, s := range db.table {
+		if s != nil {
+			fn(s)
+		}
+	}
+	for ; i < len(db.sparse); i++ {
+		fn(db.sparse[i])
+	}
 }
 
 // lazyCopy returns a lazy database in the state of db, which must have
@@ -173,9 +223,7 @@ func (db *archDB) ruleAdd(r *rule) (addOutcome, error) {
 	} else {
 		sNew = db.gen32(r)
 	}
-	num := uint32(r.syscall)
-	i := db.find(num)
-	sx := db.entryAt(i, num)
+	sx := db.entry(uint32(r.syscall))
 	sNew.priority = priMaskChain - uint32(sNew.nodeCnt)
 	rmFlag := false
 	outcome := outcomeAdded
@@ -186,7 +234,7 @@ reset:
 	if sx == nil {
 		e := db.alloc.entry()
 		*e = sNew
-		db.insert(i, e)
+		db.insert(e)
 		return outcome, nil
 	}
 	if sx.chains == nil {
@@ -246,8 +294,7 @@ priority:
 // placeholder entry when the syscall has no rules yet.
 func (db *archDB) setPriority(num uint32, p uint8) {
 	sp := priUser(p)
-	i := db.find(num)
-	if s := db.entryAt(i, num); s != nil {
+	if s := db.entry(num); s != nil {
 		if sp > s.priority&priMaskUser {
 			s.priority = s.priority&^priMaskUser | sp
 		}
@@ -255,5 +302,5 @@ func (db *archDB) setPriority(num uint32, p uint8) {
 	}
 	e := db.alloc.entry()
 	*e = sysEntry{num: num, priority: sp}
-	db.insert(i, e)
+	db.insert(e)
 }

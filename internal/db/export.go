@@ -22,11 +22,11 @@ func (c *Collection) Filters() []*Filter {
 func (c *Collection) exportFilter(f *archDB) *Filter {
 	ef := &Filter{Arch: f.arch}
 	n := 0
-	for _, x := range f.index {
-		if c.exported(f.entries[x.pos]) {
+	f.sorted(func(s *sysEntry) {
+		if c.exported(s) {
 			n++
 		}
-	}
+	})
 	if n == 0 {
 		return ef
 	}
@@ -35,10 +35,9 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 	ef.Syscalls = make([]*Syscall, n)
 	var memo map[*cnode]*Node
 	i := 0
-	for _, x := range f.index {
-		s := f.entries[x.pos]
+	f.sorted(func(s *sysEntry) {
 		if !c.exported(s) {
-			continue
+			return
 		}
 		es := &block[i]
 		*es = Syscall{
@@ -55,7 +54,7 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 		}
 		ef.Syscalls[i] = es
 		i++
-	}
+	})
 	return ef
 }
 

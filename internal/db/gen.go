@@ -16,7 +16,21 @@ type rule struct {
 	action  Action
 	syscall int32
 	strict  bool
-	args    [6]apiArg
+	// args holds the comparisons by argument number; nil when the rule
+	// has none, as most rules have.
+	args *[6]apiArg
+}
+
+// noArgs stands for the comparisons of a rule without any; it is never
+// written.
+var noArgs [6]apiArg
+
+// cmps returns the comparisons of the rule.
+func (r *rule) cmps() *[6]apiArg {
+	if r.args == nil {
+		return &noArgs
+	}
+	return r.args
 }
 
 const datumMax = ^uint64(0)
@@ -34,8 +48,9 @@ func (db *archDB) gen64(r *rule) sysEntry {
 	s := sysEntry{num: uint32(r.syscall), valid: true}
 	var cur, prev [3]*cnode
 	opPrev := 0
+	args := r.cmps()
 	for arg := 0; arg < 6; arg++ {
-		a := &r.args[arg]
+		a := &args[arg]
 		if !a.valid {
 			continue
 		}
@@ -143,8 +158,9 @@ func (db *archDB) gen32(r *rule) sysEntry {
 	s := sysEntry{num: uint32(r.syscall), valid: true}
 	var cur, prev *cnode
 	tf := false
+	args := r.cmps()
 	for arg := 0; arg < 6; arg++ {
-		a := &r.args[arg]
+		a := &args[arg]
 		if !a.valid {
 			continue
 		}

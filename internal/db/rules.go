@@ -107,6 +107,9 @@ func (c *Collection) AddRule(action Action, nr int32, exact bool, conds []Cond) 
 	}
 	r := c.newRule()
 	*r = rule{action: action, syscall: nr, strict: exact}
+	if len(conds) > 0 {
+		r.args = new([6]apiArg)
+	}
 	for _, cd := range conds {
 		if cd.Arg >= 6 || r.args[cd.Arg].valid {
 			return syscall.EINVAL
@@ -363,7 +366,10 @@ func (c *Collection) transactionCommit(user bool) {
 		}
 		start := 0
 		if len(fs.rules) != 0 {
-			start = len(fs.rules) % len(fo.rules)
+			start = len(fs.rules)
+			if start >= len(fo.rules) {
+				start %= len(fo.rules)
+			}
 			if start == 0 {
 				continue
 			}

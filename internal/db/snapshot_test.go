@@ -20,10 +20,9 @@ func dump(c *Collection) string {
 			f.materialize()
 		}
 		fmt.Fprintf(&b, "%s rules=%d\n", f.arch.Name, len(f.rules))
-		for _, x := range f.index {
-			s := f.entries[x.pos]
+		f.sorted(func(s *sysEntry) {
 			fmt.Fprintf(&b, "  %d pri=%x cnt=%d %s\n", s.num, s.priority, s.nodeCnt, fingerprint(s))
-		}
+		})
 	}
 	for _, f := range c.filters {
 		one(f)
@@ -126,6 +125,46 @@ func TestLazySnapshots(t *testing.T) {
 			d0, d1 := dump(cols[0]), dump(cols[1])
 			if e0 != e1 || d0 != d1 {
 				t.Fatalf("seed %d: after\n%s\nlazy: %v\n%s\nbuilt: %v\n%s", seed, strings.Join(log, "\n"), e0, d0, e1, d1)
+			}
+		}
+	}
+}
+
+// TestEntryTable adds entries in random order, across the table's window
+// and outside it, and checks that each is found and that they come out
+// sorted.
+func TestEntryTable(t *testing.T) {
+	for seed := 0; seed < 50; seed++ {
+		r := rand.New(rand.NewPCG(uint64(seed), 3))
+		pool := []uint32{0, 1, 5, 1023, 1024, 4095, 4096, 5000, 0x40000000, 0x40000001,
+			0x40000000 + tableSpan, 0x7ffffc00, 0x7fffffff, 0x80000000, 0xfffffff0, 0xffffffff}
+		for i := 0; i < 20; i++ {
+			pool = append(pool, uint32(r.IntN(600)), 0x40000000+uint32(r.IntN(600)), 4000+uint32(r.IntN(500)))
+		}
+		r.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
+		db := &archDB{arch: arch.X86_64}
+		want := map[uint32]bool{}
+		for _, num := range pool {
+			if db.entry(num) != nil {
+				if !want[num] {
+					t.Fatalf("seed %d: %#x found before it was added", seed, num)
+				}
+				continue
+			}
+			db.insert(&sysEntry{num: num})
+			want[num] = true
+		}
+		var got []uint32
+		db.sorted(func(s *sysEntry) { got = append(got, s.num) })
+		if len(got) != len(want) {
+			t.Fatalf("seed %d: %d entries listed, %d added", seed, len(got), len(want))
+		}
+		for i, num := range got {
+			if i > 0 && got[i-1] >= num {
+				t.Fatalf("seed %d: not sorted: %#x then %#x", seed, got[i-1], num)
+			}
+			if s := db.entry(num); s == nil || s.num != num {
+				t.Fatalf("seed %d: %#x not found", seed, num)
 			}
 		}
 	}
