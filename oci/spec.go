@@ -242,21 +242,32 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	n := 0
+	for _, s := range spec.Syscalls {
+		n += len(s.Names) * max(1, len(s.Args))
+	}
+	p.rules = make([]rule, 0, n)
 	for i, s := range spec.Syscalls {
-		field := fmt.Sprintf("syscalls[%d]", i)
-		act, err := resolveAction(field+".action", field+".errnoRet", s.Action, s.ErrnoRet)
+		// the field names are only made for an error
+		field := func() string { return fmt.Sprintf("syscalls[%d]", i) }
+		act, err := resolveAction("", "", s.Action, s.ErrnoRet)
 		if err != nil {
+			_, err = resolveAction(field()+".action", field()+".errnoRet", s.Action, s.ErrnoRet)
 			return nil, err
 		}
 		if len(s.Names) == 0 {
-			return nil, &FieldError{Field: field + ".names", Reason: "no syscall names"}
+			return nil, &FieldError{Field: field() + ".names", Reason: "no syscall names"}
 		}
 		var conds []seccomp.ScmpCondition
+		if len(s.Args) > 0 {
+			conds = make([]seccomp.ScmpCondition, 0, len(s.Args))
+		}
 		var count [6]int
 		repeated := false
 		for j, arg := range s.Args {
-			c, err := condition(fmt.Sprintf("%s.args[%d]", field, j), arg)
+			c, err := condition("", arg)
 			if err != nil {
+				_, err = condition(fmt.Sprintf("%s.args[%d]", field(), j), arg)
 				return nil, err
 			}
 			count[c.Argument]++
@@ -265,10 +276,10 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 		}
 		for j, name := range s.Names {
 			if name == "" {
-				return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field, j), Reason: "empty syscall name"}
+				return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field(), j), Reason: "empty syscall name"}
 			}
 			if act.act == seccomp.ActNotify && name == "write" {
-				return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field, j), Reason: "SCMP_ACT_NOTIFY cannot be used for write: the listener could not report back"}
+				return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field(), j), Reason: "SCMP_ACT_NOTIFY cannot be used for write: the listener could not report back"}
 			}
 			if act == p.def {
 				// Same as the default: runc skips it.
