@@ -1,6 +1,8 @@
 package db
 
 import (
+	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/seccomp-go/seccomp/arch"
@@ -44,8 +46,106 @@ func (db *archDB) filterRuleAdd(native *arch.Arch, r *rule, res *[]ruleResult) e
 	return nil
 }
 
+// xlateMax bounds the native numbers whose translation is cached.
+const xlateMax = 2048
+
+// xlateTable caches, for one native ABI and one target ABI, what resolve
+// finds for native numbers 0 to xlateMax-1, then for pseudo numbers
+// -10000 down to -10000-xlateMax+1. An entry is 0 while unknown,
+// else xlateKnown, plus xlateFault for EFAULT or xlateMux for a
+// multiplexed call, with the number in the upper 32 bits. Entries are
+// filled on first use by whoever needs them; racing writers store the
+// same value.
+type xlateTable [2 * xlateMax]atomic.Uint64
+
+const (
+	xlateKnown = 1 << iota
+	xlateFault
+	xlateMux
+)
+
+var xlateTables struct {
+	sync.Mutex
+	m map[[2]*arch.Arch]*xlateTable
+}
+
+// xlateTableFor returns the process-wide table of the two ABIs.
+func xlateTableFor(native, a *arch.Arch) *xlateTable {
+	xlateTables.Lock()
+	defer xlateTables.Unlock()
+	key := [2]*arch.Arch{native, a}
+	t := xlateTables.m[key]
+	if t == nil {
+		if xlateTables.m == nil {
+			xlateTables.m = map[[2]*arch.Arch]*xlateTable{}
+		}
+		t = new(xlateTable)
+		xlateTables.m[key] = t
+	}
+	return t
+}
+
+// resolve translates native number nr to the ABI and, for an ABI that
+// multiplexes socket and IPC calls, tells how (arch.Multiplexed). Both
+// only depend on the two ABIs: they are cached (see xlateTable).
+func (db *archDB) resolve(native *arch.Arch, nr int32) (int32, arch.Mux, bool, error) {
+	if nr == -1 || (db.arch.ScmpToken == native.ScmpToken && !db.arch.Multiplexes) {
+		return nr, arch.Mux{}, false, nil
+	}
+	var i int
+	switch {
+	case nr >= 0 && nr < xlateMax:
+		i = int(nr)
+	case nr <= -10000 && nr > -10000-xlateMax:
+		// the pseudo numbers of syscalls the native ABI lacks
+		i = xlateMax + int(-10000-nr)
+	default:
+		return resolveUncached(native, db.arch, nr)
+	}
+	if db.xnative != native {
+		db.xnative, db.xtab = native, xlateTableFor(native, db.arch)
+	}
+	e := &db.xtab[i]
+	v := e.Load()
+	if v == 0 {
+		out, m, isMux, err := resolveUncached(native, db.arch, nr)
+		switch {
+		case err != nil:
+			e.Store(xlateKnown | xlateFault)
+			return 0, arch.Mux{}, false, err
+		case isMux:
+			e.Store(uint64(uint32(out))<<32 | xlateKnown | xlateMux)
+		default:
+			e.Store(uint64(uint32(out))<<32 | xlateKnown)
+		}
+		return out, m, isMux, nil
+	}
+	if v&xlateFault != 0 {
+		return 0, arch.Mux{}, false, syscall.EFAULT
+	}
+	out := int32(v >> 32)
+	if v&xlateMux != 0 {
+		m, ok := db.arch.Multiplexed(out)
+		return out, m, ok, nil
+	}
+	return out, arch.Mux{}, false, nil
+}
+
+// resolveUncached is resolve without the cache.
+func resolveUncached(native, a *arch.Arch, nr int32) (int32, arch.Mux, bool, error) {
+	out, err := translate(native, a, nr)
+	if err != nil {
+		return 0, arch.Mux{}, false, err
+	}
+	if out == -1 || !a.Multiplexes {
+		return out, arch.Mux{}, false, nil
+	}
+	m, ok := a.Multiplexed(out)
+	return out, m, ok, nil
+}
+
 func (db *archDB) archRuleAdd(native *arch.Arch, r *rule, res *[]ruleResult) error {
-	nr, err := translate(native, db.arch, r.syscall)
+	nr, m, isMux, err := db.resolve(native, r.syscall)
 	if err != nil {
 		return err
 	}
@@ -57,7 +157,7 @@ func (db *archDB) archRuleAdd(native *arch.Arch, r *rule, res *[]ruleResult) err
 		}
 		return db.add(&d, res)
 	}
-	return db.muxRuleAdd(&d, res)
+	return db.muxRuleAdd(&d, res, m, isMux)
 }
 
 func (db *archDB) add(r *rule, res *[]ruleResult) error {
@@ -80,8 +180,8 @@ func (db *archDB) add(r *rule, res *[]ruleResult) error {
 
 // muxRuleAdd is libseccomp's abi_rule_add for ABIs that multiplex the
 // socket and IPC syscalls through socketcall(2) and ipc(2).
-func (db *archDB) muxRuleAdd(r *rule, res *[]ruleResult) error {
-	m, ok := db.arch.Multiplexed(r.syscall)
+// m and ok are what db.arch.Multiplexed(r.syscall) returns.
+func (db *archDB) muxRuleAdd(r *rule, res *[]ruleResult, m arch.Mux, ok bool) error {
 	if !ok {
 		if r.syscall >= 0 {
 			return db.add(r, res)

@@ -30,6 +30,11 @@ type archDB struct {
 	src *archDB
 
 	alloc allocator
+
+	// xtab caches the translation of syscall numbers of xnative to arch
+	// (see resolve).
+	xnative *arch.Arch
+	xtab    *xlateTable
 }
 
 // tableSpan bounds the numbers the table of an archDB covers: every ABI's

@@ -169,3 +169,32 @@ func TestEntryTable(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveCache compares the cached translation of native syscall
+// numbers with the uncached one, on first use and from the cache.
+func TestResolveCache(t *testing.T) {
+	pairs := [][2]*arch.Arch{
+		{arch.X86_64, arch.X86}, {arch.X86_64, arch.X32}, {arch.X86, arch.X86_64},
+		{arch.X86_64, arch.S390X}, {arch.AArch64, arch.ARM}, {arch.X86, arch.X86},
+	}
+	var nrs []int32
+	for nr := int32(-10000 - xlateMax - 3); nr < xlateMax+3; nr++ {
+		if nr > -9990 && nr < -300 {
+			nr = -300
+		}
+		nrs = append(nrs, nr)
+	}
+	for _, p := range pairs {
+		db := &archDB{arch: p[1]}
+		for round := 0; round < 2; round++ {
+			for _, nr := range nrs {
+				out, m, ok, err := db.resolve(p[0], nr)
+				wout, wm, wok, werr := resolveUncached(p[0], p[1], nr)
+				if out != wout || m != wm || ok != wok || err != werr {
+					t.Fatalf("%s -> %s, %d (round %d): got %d %v %v %v, want %d %v %v %v",
+						p[0].Name, p[1].Name, nr, round, out, m, ok, err, wout, wm, wok, werr)
+				}
+			}
+		}
+	}
+}
