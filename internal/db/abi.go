@@ -42,6 +42,9 @@ func (db *archDB) filterRuleAdd(native *arch.Arch, r *rule, res *[]ruleResult) e
 	if err := db.archRuleAdd(native, r, res); err != nil {
 		return err
 	}
+	if db.rules == nil {
+		db.rules = make([]*rule, 0, 64)
+	}
 	db.rules = append(db.rules, r)
 	return nil
 }
@@ -89,7 +92,15 @@ func xlateTableFor(native, a *arch.Arch) *xlateTable {
 // multiplexes socket and IPC calls, tells how (arch.Multiplexed). Both
 // only depend on the two ABIs: they are cached (see xlateTable).
 func (db *archDB) resolve(native *arch.Arch, nr int32) (int32, arch.Mux, bool, error) {
-	if nr == -1 || (db.arch.ScmpToken == native.ScmpToken && !db.arch.Multiplexes) {
+	if nr == -1 || (db.arch == native && !db.arch.Multiplexes) {
+		return nr, arch.Mux{}, false, nil
+	}
+	return db.resolveCached(native, nr)
+}
+
+// resolveCached is resolve through the cache.
+func (db *archDB) resolveCached(native *arch.Arch, nr int32) (int32, arch.Mux, bool, error) {
+	if db.arch.ScmpToken == native.ScmpToken && !db.arch.Multiplexes {
 		return nr, arch.Mux{}, false, nil
 	}
 	var i int
@@ -145,9 +156,16 @@ func resolveUncached(native, a *arch.Arch, nr int32) (int32, arch.Mux, bool, err
 }
 
 func (db *archDB) archRuleAdd(native *arch.Arch, r *rule, res *[]ruleResult) error {
-	nr, m, isMux, err := db.resolve(native, r.syscall)
-	if err != nil {
-		return err
+	nr := r.syscall
+	var (
+		m     arch.Mux
+		isMux bool
+	)
+	if nr != -1 && (db.arch != native || db.arch.Multiplexes) {
+		var err error
+		if nr, m, isMux, err = db.resolveCached(native, nr); err != nil {
+			return err
+		}
 	}
 	d := *r
 	d.syscall = nr

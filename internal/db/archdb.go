@@ -6,14 +6,15 @@ import (
 
 // archDB is the rule state of one architecture (libseccomp's db_filter).
 //
-// The entries of the syscalls whose numbers fall in a window of
-// tableSpan numbers, set by the first real syscall number added, are in a
-// table indexed by number; the others (pseudo-syscall numbers, syscall -1,
-// numbers far from the window) are in a list sorted by number.
+// Syscall entries are in two tables indexed by number, each covering a
+// window of tableSpan numbers: one for real syscall numbers (below
+// 0x80000000), placed by the first one added, and one for libseccomp's
+// negative pseudo-syscall numbers, placed by the first one added. The
+// entries outside both windows are in a list sorted by number.
 type archDB struct {
 	arch   *arch.Arch
-	base   uint32      // number of table[0]
-	table  []*sysEntry // entries base .. base+len(table)-1, nil if none
+	low    window      // numbers below 0x80000000
+	high   window      // numbers from 0x80000000 (negative as int32)
 	sparse []*sysEntry // the others, sorted by num, compared as unsigned
 	rules  []*rule     // every rule accepted, in order, for replay
 
@@ -85,21 +86,45 @@ func (a *allocator) node() *cnode {
 	return n
 }
 
-// inTable reports whether num belongs in the table, setting the
-// table's window with the first real syscall number.
-func (db *archDB) inTable(num uint32, create bool) bool {
-	if num >= 0x80000000 {
-		// pseudo-syscall numbers and -1 stay out of the window
-		return false
-	}
-	if db.table == nil {
-		if !create {
-			return false
+// window is a table of the entries of tableSpan consecutive syscall
+// numbers.
+type window struct {
+	base  uint32      // number of table[0]
+	table []*sysEntry // entries base .. base+len(table)-1, nil if none
+}
+
+// slot returns the table slot of num, or nil when num is outside the
+// window. With grow, a window without a table is placed around num, and
+// the table grows to cover it.
+func (w *window) slot(num uint32, grow bool) **sysEntry {
+	if w.table == nil {
+		if !grow {
+			return nil
 		}
-		db.base = num &^ (tableSpan/4 - 1)
-		return true
+		w.base = num &^ (tableSpan/4 - 1)
 	}
-	return num >= db.base && num-db.base < tableSpan
+	if num < w.base || num-w.base >= tableSpan {
+		return nil
+	}
+	k := int(num - w.base)
+	if k >= len(w.table) {
+		if !grow {
+			return nil
+		}
+		n := min(max(2*len(w.table), k+1, 512), tableSpan)
+		t := make([]*sysEntry, n)
+		copy(t, w.table)
+		w.table = t
+	}
+	return &w.table[k]
+}
+
+// window returns the window num belongs to.
+func (db *archDB) window(num uint32) *window {
+	if num < 0x80000000 {
+		return &db.low
+	}
+	return &db.high
 }
 
 // sparseFind returns the position of the first sparse entry whose number
@@ -119,9 +144,10 @@ func (db *archDB) sparseFind(num uint32) int {
 
 // entry returns the entry of syscall num, or nil.
 func (db *archDB) entry(num uint32) *sysEntry {
-	if db.inTable(num, false) {
-		if k := num - db.base; k < uint32(len(db.table)) {
-			return db.table[k]
+	w := db.window(num)
+	if w.table != nil && num >= w.base && num-w.base < tableSpan {
+		if p := w.slot(num, false); p != nil {
+			return *p
 		}
 		return nil
 	}
@@ -133,24 +159,11 @@ func (db *archDB) entry(num uint32) *sysEntry {
 
 // insert adds the entry s, whose number has no entry yet.
 func (db *archDB) insert(s *sysEntry) {
-	num := s.num
-	if db.inTable(num, true) {
-		k := int(num - db.base)
-		if k >= len(db.table) {
-			n := max(2*len(db.table), k+1, 64)
-			n = min(n, tableSpan)
-			if n <= cap(db.table) {
-				db.table = db.table[:n]
-			} else {
-				t := make([]*sysEntry, n)
-				copy(t, db.table)
-				db.table = t
-			}
-		}
-		db.table[k] = s
+	if p := db.window(s.num).slot(s.num, true); p != nil {
+		*p = s
 		return
 	}
-	i := db.sparseFind(num)
+	i := db.sparseFind(s.num)
 	db.sparse = append(db.sparse, nil)
 	copy(db.sparse[i+1:], db.sparse[i:])
 	db.sparse[i] = s
@@ -159,12 +172,17 @@ func (db *archDB) insert(s *sysEntry) {
 // sorted calls fn for each entry, in order of syscall number.
 func (db *archDB) sorted(fn func(*sysEntry)) {
 	i := 0
-	for ; i < len(db.sparse) && db.sparse[i].num < db.base; i++ {
-		fn(db.sparse[i])
-	}
-	for _, s := range db.table {
-		if s != nil {
-			fn(s)
+	for _, w := range [2]*window{&db.low, &db.high} {
+		if w.table == nil {
+			continue
+		}
+		for ; i < len(db.sparse) && db.sparse[i].num < w.base; i++ {
+			fn(db.sparse[i])
+		}
+		for _, s := range w.table {
+			if s != nil {
+				fn(s)
+			}
 		}
 	}
 	for ; i < len(db.sparse); i++ {

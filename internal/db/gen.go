@@ -45,6 +45,9 @@ func needHi(a *apiArg) bool { return !(a.op == cmpMaskedEQ && hi32(a.mask) == 0)
 // comparison becomes a high-word and a low-word test (three tests for the
 // ordering operators), following libseccomp's _db_rule_gen_64.
 func (db *archDB) gen64(r *rule) sysEntry {
+	if r.args == nil {
+		return sysEntry{num: uint32(r.syscall), valid: true, action: r.action}
+	}
 	s := sysEntry{num: uint32(r.syscall), valid: true}
 	var cur, prev [3]*cnode
 	opPrev := 0
@@ -155,6 +158,9 @@ func (db *archDB) gen64(r *rule) sysEntry {
 // test of the low word per comparison, the upper 32 bits of the datum and
 // mask being dropped, following libseccomp's _db_rule_gen_32.
 func (db *archDB) gen32(r *rule) sysEntry {
+	if r.args == nil {
+		return sysEntry{num: uint32(r.syscall), valid: true, action: r.action}
+	}
 	s := sysEntry{num: uint32(r.syscall), valid: true}
 	var cur, prev *cnode
 	tf := false

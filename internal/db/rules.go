@@ -361,6 +361,14 @@ func (c *Collection) transactionCommit(user bool) {
 	}
 	for i, fo := range c.filters {
 		fs := snap.filters[i]
+		if fs.lazy && fs.src == fo {
+			// fs's rules are the first of fo's, and fs is in the
+			// state they give: it catches up with fo (the general
+			// case below does the same, at more cost)
+			n := len(fo.rules)
+			fs.rules = fo.rules[:n:n]
+			continue
+		}
 		if len(fo.rules) == 0 {
 			continue
 		}
@@ -380,11 +388,7 @@ func (c *Collection) transactionCommit(user bool) {
 			// the snapshot catches up with fo: it is then in fo's
 			// state, which adding fo's rules is known to give
 			n := len(fo.rules)
-			if fs.lazy && fs.src == fo {
-				fs.rules = fo.rules[:n:n]
-			} else {
-				*fs = archDB{arch: fo.arch, rules: fo.rules[:n:n], native: fo.native, lazy: true, src: fo}
-			}
+			*fs = archDB{arch: fo.arch, rules: fo.rules[:n:n], native: fo.native, lazy: true, src: fo}
 			continue
 		}
 		fs.materialize()
