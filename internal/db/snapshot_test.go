@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/seccomp-go/seccomp/arch"
@@ -196,5 +197,32 @@ func TestResolveCache(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestResolveCacheConcurrent fills and reads the process-wide translation
+// cache from several goroutines at once (run with -race).
+func TestResolveCacheConcurrent(t *testing.T) {
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db := &archDB{arch: arch.MIPS}
+			for nr := int32(xlateMax - 1); nr >= 0; nr-- {
+				out, m, ok, err := db.resolve(arch.ARM, nr)
+				wout, wm, wok, werr := resolveUncached(arch.ARM, arch.MIPS, nr)
+				if out != wout || m != wm || ok != wok || err != werr {
+					errs <- fmt.Sprintf("arm -> mips, %d: got %d %v %v %v, want %d %v %v %v", nr, out, m, ok, err, wout, wm, wok, werr)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
