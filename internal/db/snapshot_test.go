@@ -47,9 +47,9 @@ func TestLazySnapshots(t *testing.T) {
 	// few more
 	nrs := []int32{0, 1, 2, 41, 42, 49, 50, 56, 57, 101, 300, 334, -1}
 	acts := []Action{ActAllow, ActErrno | 1, ActErrno | 2, ActTrap, ActLog}
-	seeds := 150
+	seeds := 80
 	if testing.Short() {
-		seeds = 50
+		seeds = 25
 	}
 	for seed := 0; seed < seeds; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
