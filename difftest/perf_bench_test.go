@@ -28,7 +28,7 @@ func BenchmarkDockerBuild(b *testing.B) {
 		b.Run(an+"/ours", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				f, bt := newOursFilter(rs, 0)
+				f, bt := makeOursFilter(rs, 0, false)
 				if f == nil {
 					b.Fatalf("NewFilter: %s", bt.NewFilter)
 				}
@@ -80,7 +80,7 @@ func BenchmarkDockerExport(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				b.StopTimer()
-				f, bt := newOursFilter(rs, 0)
+				f, bt := makeOursFilter(rs, 0, false)
 				if f == nil {
 					b.Fatalf("NewFilter: %s", bt.NewFilter)
 				}
