@@ -57,7 +57,7 @@ func MuxCalls() []MuxCall {
 }
 
 func muxByName(name string) (MuxCall, bool) {
-	i, ok := sysIndex[name]
+	i, ok := sysIndex(name)
 	if !ok || sysMux[i] == 0 {
 		return MuxCall{}, false
 	}

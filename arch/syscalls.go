@@ -1,7 +1,16 @@
 package arch
 
-// sysIndex maps a syscall name to its index in sysNames.
-var sysIndex = make(map[string]uint16, len(sysNames))
+import "math/bits"
+
+// nameSlots is the number of slots of nameTable, a power of two about four
+// times the number of names, so that most lookups hit on the first probe.
+const nameSlots = 2048
+
+// nameTable is an open-addressing hash table of the syscall names, probed
+// linearly from nameHash: 1 + the index in sysNames, or 0 for an empty
+// slot. A lookup hashes the name without allocating and compares it with
+// one name most of the time, which costs less than a map[string] lookup.
+var nameTable [nameSlots]uint16
 
 // sysByNum[t] maps a number in table t (without ABI offsets, pseudo
 // numbers included) to its index in sysNames.
@@ -17,10 +26,14 @@ func init() {
 		shadowed[n] = true
 	}
 	for i, n := range sysNames {
-		sysIndex[n] = uint16(i)
+		h := nameHash(n)
+		for nameTable[h%nameSlots] != 0 {
+			h++
+		}
+		nameTable[h%nameSlots] = uint16(i + 1)
 	}
 	for j, m := range muxCalls {
-		if i, ok := sysIndex[m.Name]; ok {
+		if i, ok := sysIndex(m.Name); ok {
 			sysMux[i] = uint8(j + 1)
 		}
 	}
@@ -40,6 +53,44 @@ func init() {
 	}
 }
 
+// nameHash mixes the length and the first and last eight bytes of a name
+// (all of it when shorter).
+func nameHash(s string) uint32 {
+	var a, b uint64
+	n := len(s)
+	if n >= 8 {
+		a, b = le64(s), le64(s[n-8:])
+	} else {
+		for i := 0; i < n; i++ {
+			a |= uint64(s[i]) << (8 * i)
+		}
+	}
+	hi, lo := bits.Mul64(a^0x9e3779b97f4a7c15, b^uint64(n)^0xc2b2ae3d27d4eb4f)
+	return uint32(hi ^ lo)
+}
+
+// le64 reads the first eight bytes of s as a little-endian number.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// sysIndex returns the index in sysNames of a syscall name.
+func sysIndex(name string) (uint16, bool) {
+	h := nameHash(name)
+	for {
+		e := nameTable[h%nameSlots]
+		if e == 0 {
+			return 0, false
+		}
+		if sysNames[e-1] == name {
+			return e - 1, true
+		}
+		h++
+	}
+}
+
 // SyscallNames returns the names of every syscall the tables know, on any
 // ABI, sorted.
 func SyscallNames() []string {
@@ -49,7 +100,7 @@ func SyscallNames() []string {
 // rawNumber resolves a name in the ABI's table, without offsets: libseccomp's
 // per-ABI "raw" name resolver.
 func (a *Arch) rawNumber(name string) (int32, bool) {
-	i, ok := sysIndex[name]
+	i, ok := sysIndex(name)
 	if !ok {
 		return 0, false
 	}
@@ -101,7 +152,7 @@ func (a *Arch) stripBase(nr int32) int32 {
 // multiplex socket and IPC calls ([Arch.Multiplexes]), those calls always
 // resolve to their pseudo number. ok is false if the name is unknown.
 func (a *Arch) SyscallNumber(name string) (nr int32, ok bool) {
-	i, ok := sysIndex[name]
+	i, ok := sysIndex(name)
 	if !ok {
 		return 0, false
 	}

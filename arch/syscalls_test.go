@@ -349,7 +349,7 @@ func TestMultiplexed(t *testing.T) {
 		if c.Pseudo != base-int32(c.Call) {
 			t.Errorf("%s: pseudo %d, call %d", c.Name, c.Pseudo, c.Call)
 		}
-		if _, ok := sysIndex[c.Name]; !ok {
+		if _, ok := sysIndex(c.Name); !ok {
 			t.Errorf("%s is not in the syscall tables", c.Name)
 		}
 	}
@@ -381,5 +381,18 @@ func BenchmarkSyscallName(b *testing.B) {
 	nrs := []int32{0, 257, 41, 426, 462, -10060, 99999}
 	for i := 0; b.Loop(); i++ {
 		X86_64.SyscallName(nrs[i%len(nrs)])
+	}
+}
+
+func TestSysIndex(t *testing.T) {
+	for i, n := range sysNames {
+		if j, ok := sysIndex(n); !ok || int(j) != i {
+			t.Errorf("sysIndex(%q) = %d, %v; want %d, true", n, j, ok, i)
+		}
+	}
+	for _, n := range []string{"", "r", "read\x00", "readx", "Read", "sched_get_priority_mid", "nosuchsyscall"} {
+		if j, ok := sysIndex(n); ok {
+			t.Errorf("sysIndex(%q) = %d, true; want false", n, j)
+		}
 	}
 }
