@@ -342,10 +342,23 @@ func (c *compiler) rangeTree(in []seg, w word, st acc) id {
 			left := cost[i*n+lo-1 : i*n+hi]
 			right := costT[j*n+lo : j*n+hi+1]
 			right = right[:len(left)]
-			best, br := ^uint32(0), 0
-			for r, v := range left {
-				if v += right[r]; v < best {
-					best, br = v, r
+			// Most intervals leave one or two candidate roots.
+			var best uint32
+			br := 0
+			switch len(left) {
+			case 1:
+				best = left[0] + right[0]
+			case 2:
+				best = left[0] + right[0]
+				if v := left[1] + right[1]; v < best {
+					best, br = v, 1
+				}
+			default:
+				best = ^uint32(0)
+				for r, v := range left {
+					if v += right[r]; v < best {
+						best, br = v, r
+					}
 				}
 			}
 			v := sum + best
