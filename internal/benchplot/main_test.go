@@ -163,6 +163,26 @@ func TestRender(t *testing.T) {
 	}
 }
 
+func TestLegend(t *testing.T) {
+	rs, err := Parse(strings.NewReader(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg, err := Render(rs, Options{Units: []string{"insns"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(texts(t, svg), "|")
+	if !strings.HasPrefix(got, "ours|libseccomp-O2|insns|") {
+		t.Errorf("legend lacks the series drawn:\n%s", got)
+	}
+	// Plain and NoProcs have no series and report only ns/op, which is
+	// not drawn.
+	if strings.Contains(got, "(no series)") {
+		t.Errorf("legend names a series of a panel not drawn:\n%s", got)
+	}
+}
+
 func TestRenderErrors(t *testing.T) {
 	rs := []Result{{Name: "X", Group: "X", Unit: "ns/op", Values: []float64{1}}}
 	for _, tc := range []struct {

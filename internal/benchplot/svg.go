@@ -59,9 +59,6 @@ func Render(results []Result, opts Options) ([]byte, error) {
 		if !slices.Contains(units, r.Unit) {
 			units = append(units, r.Unit)
 		}
-		if !slices.Contains(series, r.Series) {
-			series = append(series, r.Series)
-		}
 	}
 	if len(opts.Units) > 0 {
 		for _, u := range opts.Units {
@@ -70,6 +67,12 @@ func Render(results []Result, opts Options) ([]byte, error) {
 			}
 		}
 		units = opts.Units
+	}
+	// The legend names only the series of the panels drawn.
+	for _, r := range results {
+		if slices.Contains(units, r.Unit) && !slices.Contains(series, r.Series) {
+			series = append(series, r.Series)
+		}
 	}
 	colour := map[string]string{}
 	for i, s := range series {
