@@ -96,9 +96,14 @@ func (c *compiler) intern(b block) id {
 	}
 }
 
-// rehash doubles the hash table of blocks.
+// rehash doubles the hash table of blocks. The first table of a compiler
+// taken from the pool is as large as the last one it had, up to
+// reuseSlots, which saves the rehashes of the growing graph.
 func (c *compiler) rehash() {
 	size := max(64, 2*len(c.table))
+	if len(c.table) == 0 {
+		size = max(64, min(cap(c.table), reuseSlots))
+	}
 	if cap(c.table) >= size {
 		c.table = c.table[:size]
 	} else {
@@ -116,6 +121,10 @@ func (c *compiler) rehash() {
 		c.table[i] = id(n)
 	}
 }
+
+// reuseSlots bounds the first hash table of a compiler, so that small
+// programs compiled after a large one do not clear a large table.
+const reuseSlots = 1024
 
 // hash mixes the fields of b.
 func (b *block) hash() uint64 {
