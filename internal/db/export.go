@@ -21,12 +21,16 @@ func (c *Collection) Filters() []*Filter {
 
 func (c *Collection) exportFilter(f *archDB) *Filter {
 	ef := &Filter{Arch: f.arch}
-	n := 0
+	// One walk over the tables collects the entries to export; most
+	// filters have fewer than exportBuf of them.
+	var buf [exportBuf]*sysEntry
+	list := buf[:0]
 	f.sorted(func(s *sysEntry) {
 		if c.exported(s) {
-			n++
+			list = append(list, s)
 		}
 	})
+	n := len(list)
 	if n == 0 {
 		return ef
 	}
@@ -34,11 +38,7 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 	block := make([]Syscall, n)
 	ef.Syscalls = make([]*Syscall, n)
 	var memo map[*cnode]*Node
-	i := 0
-	f.sorted(func(s *sysEntry) {
-		if !c.exported(s) {
-			return
-		}
+	for i, s := range list {
 		es := &block[i]
 		*es = Syscall{
 			Num:      s.num,
@@ -53,10 +53,13 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 			es.Action = 0
 		}
 		ef.Syscalls[i] = es
-		i++
-	})
+	}
 	return ef
 }
+
+// exportBuf is the number of entries exportFilter collects without
+// allocating.
+const exportBuf = 512
 
 // exported reports whether the entry goes into the program.
 func (c *Collection) exported(s *sysEntry) bool {
