@@ -112,18 +112,9 @@ func isJSON(b []byte) bool {
 	return len(t) > 0 && t[0] == '{'
 }
 
-// dockerCaps is the capability set Docker gives a container by default;
-// `scmp run` resolves profiles for it, so that the built-in profile confines
-// a command as Docker's default confines a container.
-var dockerCaps = []string{
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
-}
-
 // profileOptions are the resolution settings a command takes from flags.
 type profileOptions struct {
-	caps       string // comma-separated, "" or "host" = this process's, "none" = no capabilities, "docker" = dockerCaps
+	caps       string // comma-separated, "" or "host" = this process's, "none" = no capabilities, "docker" = Docker's default set
 	kernel     string
 	noNewPrivs bool
 	warn       func(string)
@@ -137,7 +128,7 @@ func (p profileOptions) oci(arches []target) oci.Options {
 	switch strings.TrimSpace(p.caps) {
 	case "", "host":
 	case "docker":
-		o.Caps = append([]string(nil), dockerCaps...)
+		o.Caps = oci.DockerDefaultCapabilities()
 	case "none":
 		o.Caps = []string{}
 	default:

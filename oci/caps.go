@@ -1,0 +1,21 @@
+package oci
+
+import "slices"
+
+// dockerDefaultCaps is the capability set Docker and containerd give a
+// container unless told otherwise.
+var dockerDefaultCaps = []string{
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+}
+
+// AllCapabilities returns the name of every capability Linux defines, in
+// the kernel's numbering order. Resolving a Docker or Podman profile for
+// them (Options.Caps) keeps every entry a capability unlocks.
+func AllCapabilities() []string { return slices.Clone(capNames) }
+
+// DockerDefaultCapabilities returns the capability set Docker gives a
+// container by default. Resolving Docker's default profile for it
+// (Options.Caps) gives the filter a default Docker container gets.
+func DockerDefaultCapabilities() []string { return slices.Clone(dockerDefaultCaps) }
