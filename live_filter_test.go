@@ -64,11 +64,7 @@ func TestLiveFilterArgs(t *testing.T) {
 	if bits := strconv.IntSize; bits == 32 {
 		t.Skip("the 64-bit argument cases need 64-bit registers")
 	}
-	cases := []struct {
-		name string
-		args [6]uint64
-		want int // 0: allowed
-	}{
+	cases := []argCase{
 		{"a0 == both halves", [6]uint64{0x1_00000002}, 10},
 		{"a0 low half only", [6]uint64{2}, 0},
 		{"a0 high half only", [6]uint64{0x1_00000000}, 0},
@@ -93,29 +89,10 @@ func TestLiveFilterArgs(t *testing.T) {
 		mustRule(f, testNr, errnoAction(14), cond(2, CompareEqual, 7), cond(3, CompareLessOrEqual, 5))
 		mustRule(f, testNr, errnoAction(15), cond(4, CompareGreaterEqual, 1<<63))
 		mustLoad(f)
-		for i, c := range cases {
-			var a [6]uintptr
-			for j, v := range c.args {
-				a[j] = uintptr(v)
-			}
-			_, errno := rawErrno(testNr, a[:]...)
-			report("case"+strconv.Itoa(i), int(errno))
-		}
+		reportArgCases(cases)
 		childDone()
 	}
-	r := runLiveChild(t)
-	for i, c := range cases {
-		got := atoi(t, r.get(t, "case"+strconv.Itoa(i)))
-		if c.want == 0 {
-			if got >= 10 && got <= 15 {
-				t.Errorf("%s: errno %d from the filter, want the call allowed", c.name, got)
-			}
-			continue
-		}
-		if got != c.want {
-			t.Errorf("%s: errno %d, want %d", c.name, got, c.want)
-		}
-	}
+	checkArgCases(t, runLiveChild(t), cases, 10, 15)
 }
 
 // TestLiveFilterActions loads one filter with several actions and checks

@@ -321,11 +321,7 @@ func TestLiveArgs(t *testing.T) {
 	if bits.UintSize == 32 {
 		t.Skip("the 64-bit argument cases need 64-bit registers")
 	}
-	cases := []struct {
-		name string
-		args [6]uint64
-		want int
-	}{
+	cases := []argCase{
 		{"a0 both halves", [6]uint64{0x1_00000002}, 10},
 		{"a0 low half only", [6]uint64{2}, 11},
 		{"a0 other high half", [6]uint64{0x3_00000002}, 11},
@@ -341,31 +337,12 @@ func TestLiveArgs(t *testing.T) {
 	if inLiveChild(t) {
 		onThread(func() {
 			loadThread(p)
-			for i, c := range cases {
-				var a [6]uintptr
-				for j, v := range c.args {
-					a[j] = uintptr(v)
-				}
-				_, errno := rawErrno(testNr, a[:]...)
-				report("case"+strconv.Itoa(i), int(errno))
-			}
+			reportArgCases(cases)
 		})
 		childDone()
 	}
-	r := runLiveChild(t)
-	for i, c := range cases {
-		got := atoi(t, r.get(t, "case"+strconv.Itoa(i)))
-		if c.want == 0 {
-			// Allowed: getpgid(0) succeeds, other pids may not exist.
-			if got >= 10 && got <= 14 {
-				t.Errorf("%s: errno %d from the filter, want the call allowed", c.name, got)
-			}
-			continue
-		}
-		if got != c.want {
-			t.Errorf("%s: errno %d, want %d", c.name, got, c.want)
-		}
-	}
+	// Allowed: getpgid(0) succeeds, other pids may not exist.
+	checkArgCases(t, runLiveChild(t), cases, 10, 14)
 }
 
 // TestLiveTSync loads with TSYNC and checks every thread of the process:

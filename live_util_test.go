@@ -314,3 +314,43 @@ func atoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// argCase is one call of the filtered syscall: its arguments, and the
+// errno the filter must give (0: the call is allowed).
+type argCase struct {
+	name string
+	args [6]uint64
+	want int
+}
+
+// reportArgCases makes each case's call in the child and reports the
+// errno it got as "caseN".
+func reportArgCases(cases []argCase) {
+	for i, c := range cases {
+		var a [6]uintptr
+		for j, v := range c.args {
+			a[j] = uintptr(v)
+		}
+		_, errno := rawErrno(testNr, a[:]...)
+		report("case"+strconv.Itoa(i), int(errno))
+	}
+}
+
+// checkArgCases checks what the child reported for each case. The filter
+// gives errnos filterLo..filterHi; an allowed call may fail, but not with
+// one of those.
+func checkArgCases(t *testing.T, r *childResult, cases []argCase, filterLo, filterHi int) {
+	t.Helper()
+	for i, c := range cases {
+		got := atoi(t, r.get(t, "case"+strconv.Itoa(i)))
+		if c.want == 0 {
+			if got >= filterLo && got <= filterHi {
+				t.Errorf("%s: errno %d from the filter, want the call allowed", c.name, got)
+			}
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s: errno %d, want %d", c.name, got, c.want)
+		}
+	}
+}
