@@ -314,6 +314,23 @@ func treePrune(existing **cnode, nw *cnode, state *iterState) int {
 		n        = nw
 		xNext    *cnode
 	)
+	// descend prunes one level down, the existing subtree at *sub against
+	// the new subtree nsub, with the state's flags changed by clear and
+	// set. It holds a reference to x meanwhile, as pruning may drop it
+	// (x is then nil). It reports whether the new chain matched below.
+	descend := func(sub **cnode, nsub *cnode, clear, set uint) bool {
+		nodeGet(x)
+		stateNxt = *state
+		stateNxt.flags &^= clear
+		stateNxt.flags |= set
+		cnt += treePrune(sub, nsub, &stateNxt)
+		cnt += nodePut(&x)
+		if stateNxt.flags&istMatch != 0 {
+			stateNew.flags |= stateNxt.flags
+			return true
+		}
+		return false
+	}
 	if n == nil || x == nil {
 		goto ret
 	}
@@ -349,27 +366,13 @@ func treePrune(existing **cnode, nw *cnode, state *iterState) int {
 				}
 			}
 			if n.t != nil {
-				nodeGet(x)
-				stateNxt = *state
-				stateNxt.flags |= istMatchSet
-				cnt += treePrune(&x.t, n.t, &stateNxt)
-				cnt += nodePut(&x)
-				if stateNxt.flags&istMatch != 0 {
-					stateNew.flags |= stateNxt.flags
-				}
+				descend(&x.t, n.t, 0, istMatchSet)
 				if x == nil {
 					continue
 				}
 			}
 			if n.f != nil {
-				nodeGet(x)
-				stateNxt = *state
-				stateNxt.flags |= istMatchSet
-				cnt += treePrune(&x.f, n.f, &stateNxt)
-				cnt += nodePut(&x)
-				if stateNxt.flags&istMatch != 0 {
-					stateNew.flags |= stateNxt.flags
-				}
+				descend(&x.f, n.f, 0, istMatchSet)
 				if x == nil {
 					continue
 				}
@@ -395,14 +398,7 @@ func treePrune(existing **cnode, nw *cnode, state *iterState) int {
 				goto ret
 			}
 			if x.t != nil {
-				nodeGet(x)
-				stateNxt = *state
-				stateNxt.flags &^= istMatch
-				stateNxt.flags |= istXPrefix
-				cnt += treePrune(&x.t, n, &stateNxt)
-				cnt += nodePut(&x)
-				if stateNxt.flags&istMatch != 0 {
-					stateNew.flags |= stateNxt.flags
+				if descend(&x.t, n, istMatch, istXPrefix) {
 					goto ret
 				}
 				if x == nil {
@@ -410,14 +406,7 @@ func treePrune(existing **cnode, nw *cnode, state *iterState) int {
 				}
 			}
 			if x.f != nil {
-				nodeGet(x)
-				stateNxt = *state
-				stateNxt.flags &^= istMatch
-				stateNxt.flags |= istXPrefix
-				cnt += treePrune(&x.f, n, &stateNxt)
-				cnt += nodePut(&x)
-				if stateNxt.flags&istMatch != 0 {
-					stateNew.flags |= stateNxt.flags
+				if descend(&x.f, n, istMatch, istXPrefix) {
 					goto ret
 				}
 				if x == nil {
@@ -429,14 +418,7 @@ func treePrune(existing **cnode, nw *cnode, state *iterState) int {
 				goto ret
 			}
 			if n.t != nil {
-				nodeGet(x)
-				stateNxt = *state
-				stateNxt.flags &^= istMatch
-				stateNxt.flags |= istNPrefix
-				cnt += treePrune(&x, n.t, &stateNxt)
-				cnt += nodePut(&x)
-				if stateNxt.flags&istMatch != 0 {
-					stateNew.flags |= stateNxt.flags
+				if descend(&x, n.t, istMatch, istNPrefix) {
 					goto ret
 				}
 				if x == nil {
@@ -444,14 +426,7 @@ func treePrune(existing **cnode, nw *cnode, state *iterState) int {
 				}
 			}
 			if n.f != nil {
-				nodeGet(x)
-				stateNxt = *state
-				stateNxt.flags &^= istMatch
-				stateNxt.flags |= istNPrefix
-				cnt += treePrune(&x, n.f, &stateNxt)
-				cnt += nodePut(&x)
-				if stateNxt.flags&istMatch != 0 {
-					stateNew.flags |= stateNxt.flags
+				if descend(&x, n.f, istMatch, istNPrefix) {
 					goto ret
 				}
 				if x == nil {
