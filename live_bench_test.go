@@ -1,15 +1,12 @@
 package seccomp
 
 import (
-	"bytes"
 	"os"
 	"strconv"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/seccomp-go/seccomp/internal/kernel"
-	"golang.org/x/sys/unix"
 )
 
 // BenchmarkLiveNotifyRoundTrip measures one user notification: the
@@ -38,30 +35,8 @@ func BenchmarkLiveNotifyRoundTrip(b *testing.B) {
 		}
 		childDone()
 	}
-	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer unix.Close(pair[0])
-	childSock := os.NewFile(uintptr(pair[1]), "child")
-	cmd := liveCommand(b)
-	cmd.Env = append(cmd.Env, countEnv+"="+strconv.Itoa(b.N))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.ExtraFiles = []*os.File{childSock}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	childSock.Close()
-	watchdog := time.AfterFunc(liveTimeout, func() { cmd.Process.Kill() })
-	defer watchdog.Stop()
-	defer cmd.Process.Kill()
-	nfd, err := recvFd(pair[0])
-	if err != nil {
-		b.Fatalf("receiving the listener: %v\n%s", err, stderr.String())
-	}
-	defer unix.Close(nfd)
-	fd := ScmpFd(nfd)
+	c := startListenerChild(b, countEnv+"="+strconv.Itoa(b.N))
+	cmd, fd, stdout, stderr := c.cmd, c.fd, &c.stdout, &c.stderr
 	b.ResetTimer()
 	for i := 0; i < b.N; {
 		req, err := NotifReceive(fd)

@@ -222,14 +222,7 @@ func TestLiveFilterBadArch(t *testing.T) {
 		report("survived", 1)
 		childDone()
 	}
-	r := runLiveChild(t)
-	r.get(t, "loading")
-	if !r.status.Signaled() || r.status.Signal() != unix.SIGSYS {
-		t.Fatalf("child not killed by SIGSYS\n%v", r)
-	}
-	if _, ok := r.kv["survived"]; ok {
-		t.Errorf("a native syscall got through a foreign-only filter\n%v", r)
-	}
+	checkKilledBySIGSYS(t, runLiveChild(t), "a native syscall got through a foreign-only filter")
 }
 
 // TestLiveFilterTrap checks the SIGSYS of an ActTrap rule, read through

@@ -375,29 +375,8 @@ func interruptedTarget(waitKill bool) {
 // thread a signal it handles (SIGURG, which the Go runtime catches), and
 // checks whether the notification survived.
 func superviseInterrupted(t *testing.T, waitKill bool) {
-	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(pair[0])
-	childSock := os.NewFile(uintptr(pair[1]), "child")
-	cmd := liveCommand(t)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.ExtraFiles = []*os.File{childSock}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	childSock.Close()
-	watchdog := time.AfterFunc(liveTimeout, func() { cmd.Process.Kill() })
-	defer watchdog.Stop()
-	defer cmd.Process.Kill()
-	nfd, err := recvFd(pair[0])
-	if err != nil {
-		t.Fatalf("receiving the listener: %v\n%s", err, stderr.String())
-	}
-	defer unix.Close(nfd)
-	fd := ScmpFd(nfd)
+	c := startListenerChild(t)
+	cmd, fd, stdout, stderr := c.cmd, c.fd, &c.stdout, &c.stderr
 
 	req, err := NotifReceive(fd)
 	if err != nil {

@@ -354,3 +354,57 @@ func checkArgCases(t *testing.T, r *childResult, cases []argCase, filterLo, filt
 		}
 	}
 }
+
+// listenerChild is a child started by startListenerChild: it sends its
+// notification listener over fd 3 before it makes notified calls.
+type listenerChild struct {
+	cmd            *exec.Cmd
+	fd             ScmpFd
+	stdout, stderr bytes.Buffer
+}
+
+// startListenerChild starts the child of tb with extra environment env and
+// receives its listener. Everything it opens is closed, and the child
+// killed, when tb ends.
+func startListenerChild(tb testing.TB, env ...string) *listenerChild {
+	tb.Helper()
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { unix.Close(pair[0]) })
+	childSock := os.NewFile(uintptr(pair[1]), "child")
+	c := &listenerChild{cmd: liveCommand(tb)}
+	c.cmd.Env = append(c.cmd.Env, env...)
+	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
+	c.cmd.ExtraFiles = []*os.File{childSock}
+	if err := c.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	childSock.Close()
+	watchdog := time.AfterFunc(liveTimeout, func() { c.cmd.Process.Kill() })
+	tb.Cleanup(func() {
+		watchdog.Stop()
+		c.cmd.Process.Kill()
+	})
+	nfd, err := recvFd(pair[0])
+	if err != nil {
+		tb.Fatalf("receiving the listener: %v\n%s", err, c.stderr.String())
+	}
+	tb.Cleanup(func() { unix.Close(nfd) })
+	c.fd = ScmpFd(nfd)
+	return c
+}
+
+// checkKilledBySIGSYS checks that the child died of SIGSYS after it
+// reported "loading" and before it could report "survived".
+func checkKilledBySIGSYS(t *testing.T, r *childResult, survived string) {
+	t.Helper()
+	r.get(t, "loading")
+	if !r.status.Signaled() || r.status.Signal() != unix.SIGSYS {
+		t.Fatalf("child not killed by SIGSYS\n%v", r)
+	}
+	if _, ok := r.kv["survived"]; ok {
+		t.Errorf("%s\n%v", survived, r)
+	}
+}
