@@ -155,19 +155,7 @@ func (f *ScmpFilter) IsArchPresent(arch ScmpArch) (bool, error) {
 // nothing. An architecture whose byte order differs from the ones in the
 // filter gives syscall.EDOM.
 func (f *ScmpFilter) AddArch(arch ScmpArch) error {
-	f.lock.Lock()
-	defer f.lock.Unlock()
-
-	abi, err := arch.toArch()
-	if err != nil {
-		return err
-	} else if !f.valid {
-		return errBadFilter
-	}
-	if err := f.col.AddArch(abi); err != nil && err != syscall.EEXIST {
-		return errRc(err)
-	}
-	return nil
+	return f.editArches(arch, (*db.Collection).AddArch)
 }
 
 // RemoveArch removes an architecture, with its rules, from the filter.
@@ -175,16 +163,23 @@ func (f *ScmpFilter) AddArch(arch ScmpArch) error {
 // architectures refuses rules, attributes and export with syscall.EINVAL
 // until one is added.
 func (f *ScmpFilter) RemoveArch(arch ScmpArch) error {
+	return f.editArches(arch, (*db.Collection).RemoveArch)
+}
+
+// editArches applies AddArch or RemoveArch of the rule database to a;
+// EEXIST, for an architecture already present or absent, is not an
+// error.
+func (f *ScmpFilter) editArches(a ScmpArch, edit func(*db.Collection, *arch.Arch) error) error {
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
-	abi, err := arch.toArch()
+	abi, err := a.toArch()
 	if err != nil {
 		return err
 	} else if !f.valid {
 		return errBadFilter
 	}
-	if err := f.col.RemoveArch(abi); err != nil && err != syscall.EEXIST {
+	if err := edit(f.col, abi); err != nil && err != syscall.EEXIST {
 		return errRc(err)
 	}
 	return nil
