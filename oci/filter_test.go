@@ -83,9 +83,8 @@ func compileProfile(t *testing.T, data []byte, opts Options) bpf.Program {
 	return program(t, f)
 }
 
-// dockerCaps is Docker's default capability set (0xa80425fb).
-var dockerCaps = []string{"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
-	"CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"}
+// dockerCaps is Docker's default capability set.
+var dockerCaps = DockerDefaultCapabilities()
 
 func TestDockerDefaultAMD64(t *testing.T) {
 	opts := Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}, Caps: dockerCaps, KernelVersion: "6.1.0", Warn: func(string) {}}
