@@ -27,7 +27,6 @@ type compiler struct {
 	segs    []seg
 	msegs   []seg
 	cost    []uint32
-	costT   []uint32
 	root    []int32
 	rev     bpf.Program
 	entry   []int

@@ -310,13 +310,8 @@ func (c *compiler) rangeTree(in []seg, w word, st acc) id {
 	nn := n * n
 	if cap(c.cost) < nn {
 		c.cost = make([]uint32, nn)
-		c.costT = make([]uint32, nn)
 		c.root = make([]int32, nn)
 	}
-	// cost[i*n+j] is the cost of the best tree for segs[i:j+1], costT
-	// the same transposed, so that the inner loop reads both
-	// sequentially; root[i*n+j] is the first range of its right subtree.
-	cost, costT, root := c.cost[:nn], c.costT[:nn], c.root[:nn]
 	if cap(c.prefix) < n+1 {
 		c.prefix = make([]uint32, n+1)
 	}
@@ -324,47 +319,8 @@ func (c *compiler) rangeTree(in []seg, w word, st acc) id {
 	for i, s := range segs {
 		prefix[i+1] = prefix[i] + uint32(s.w/scale) + 1
 	}
-	// Rows from the last: cost[i*n+j] needs the costs of the shorter
-	// intervals in row i and in the rows below.
-	for i := n - 1; i >= 0; i-- {
-		cost[i*n+i], costT[i*n+i] = 0, 0
-		for j := i + 1; j < n; j++ {
-			ij := i*n + j
-			sum := prefix[j+1] - prefix[i]
-			if j == i+1 {
-				cost[ij], costT[j*n+i], root[ij] = sum, sum, int32(j)
-				continue
-			}
-			// The root r splits the values into segs[i:r] and
-			// segs[r:j+1]; by Knuth's monotonicity it lies between
-			// the roots of the two intervals one shorter.
-			lo, hi := int(root[ij-1]), int(root[ij+n])
-			left := cost[i*n+lo-1 : i*n+hi]
-			right := costT[j*n+lo : j*n+hi+1]
-			right = right[:len(left)]
-			// Most intervals leave one or two candidate roots.
-			var best uint32
-			br := 0
-			switch len(left) {
-			case 1:
-				best = left[0] + right[0]
-			case 2:
-				best = left[0] + right[0]
-				if v := left[1] + right[1]; v < best {
-					best, br = v, 1
-				}
-			default:
-				best = ^uint32(0)
-				for r, v := range left {
-					if v += right[r]; v < best {
-						best, br = v, r
-					}
-				}
-			}
-			v := sum + best
-			cost[ij], costT[j*n+i], root[ij] = v, v, int32(lo+br)
-		}
-	}
+	cost, root := c.cost[:nn], c.root[:nn]
+	alphabeticTree(prefix, cost, root)
 	var build func(i, j int, st acc) id
 	build = func(i, j int, st acc) id {
 		if i == j {
@@ -412,4 +368,52 @@ func (c *compiler) medianTree(segs []seg, leaf func(*seg, acc) id, w word, st ac
 		return c.jump(w, st, bpf.JGE, segs[r].lo, t, f)
 	}
 	return build(0, len(segs)-1, st)
+}
+
+// alphabeticTree computes, by Knuth's dynamic programming, the optimal
+// alphabetic tree over n = len(prefix)-1 leaves, the weight of leaf k
+// being prefix[k+1]-prefix[k]: the binary tree, its leaves in order, that
+// minimises the sum of the weights times the depths. cost and root hold
+// n*n elements; for i <= j, cost[i*n+j] becomes the cost of the best tree
+// over the leaves i to j and, for i < j, root[i*n+j] the first leaf of its
+// right subtree, the smallest of the best ones. The total cost must fit in
+// 32 bits.
+//
+// The best tree over the leaves i to j whose right subtree starts at leaf
+// r costs cost[i*n+r-1] + cost[r*n+j] plus the weight of the leaves, and
+// by Knuth's monotonicity the smallest best r lies between the roots of
+// the two intervals one leaf shorter, root[i*n+j-1] and root[(i+1)*n+j].
+// Summed over the intervals of one length, the widths of these windows
+// are linear in n, so the work is quadratic; most windows hold a single
+// candidate, and the loop is written for the compiler to keep it cheap.
+func alphabeticTree(prefix, cost []uint32, root []int32) {
+	n := len(prefix) - 1
+	cost[(n-1)*n+n-1] = 0
+	// Rows from the last, each from left to right: an interval needs
+	// the shorter ones in its row and those below it in its column.
+	for i := n - 2; i >= 0; i-- {
+		// Slicing to exactly n elements lets the compiler check every
+		// index against n alone.
+		row := cost[i*n:][:n]
+		rootRow := root[i*n:][:n]
+		rootBelow := root[i*n+n:][:n]
+		pi := prefix[i]
+		row[i] = 0
+		row[i+1], rootRow[i+1] = prefix[i+2]-pi, int32(i+1)
+		lo := i + 1 // the root of the interval one leaf shorter on the right
+		for j := i + 2; j < n; j++ {
+			hi := int(rootBelow[j])
+			best := row[lo-1] + cost[lo*n+j]
+			if lo < hi {
+				br := lo
+				for r := lo + 1; r <= hi; r++ {
+					if v := row[r-1] + cost[r*n+j]; v < best {
+						best, br = v, r
+					}
+				}
+				lo = br
+			}
+			row[j], rootRow[j] = best+prefix[j+1]-pi, int32(lo)
+		}
+	}
 }
