@@ -75,13 +75,12 @@ func (c *compiler) archTree(b *archBlock) (id, error) {
 			badLo, badHi, bad = 0, x32SyscallBit-1, true
 		}
 	}
-	inBad := func(x uint32) bool { return bad && x >= badLo && x <= badHi }
 
 	// The decision of every syscall with rules, before any range is
 	// built: building argument trees may reuse c.segs.
 	entries := c.entries[:0]
 	add := func(s *db.Syscall) error {
-		if inBad(s.Num) {
+		if bad && s.Num >= badLo && s.Num <= badHi {
 			return nil // never reached
 		}
 		d := c.ret(s.Action)
@@ -108,6 +107,14 @@ func (c *compiler) archTree(b *archBlock) (id, error) {
 	var y []*db.Syscall
 	if len(filters) == 2 {
 		y = filters[1].Syscalls
+	} else {
+		// Nothing to merge.
+		for _, s := range x {
+			if err := add(s); err != nil {
+				return 0, err
+			}
+		}
+		x = nil
 	}
 	for len(x) > 0 || len(y) > 0 {
 		var s *db.Syscall
