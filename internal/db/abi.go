@@ -42,11 +42,38 @@ func (db *archDB) filterRuleAdd(native *arch.Arch, r *rule, res *[]ruleResult) e
 	if err := db.archRuleAdd(native, r, res); err != nil {
 		return err
 	}
+	db.record(r)
+	return nil
+}
+
+// record appends r to the rules the database has accepted.
+func (db *archDB) record(r *rule) {
 	if db.rules == nil {
 		db.rules = make([]*rule, 0, 64)
 	}
 	db.rules = append(db.rules, r)
-	return nil
+}
+
+// plainNumber tells how archRuleAdd would add a rule without conditions
+// for native number nr: as a rule for syscall num of the database's ABI
+// (add), or as nothing at all (an ABI that multiplexes socket and IPC
+// calls lacks the syscall). ok is false when archRuleAdd would do
+// something else: fail, or add the rule for a multiplexed call twice.
+func (db *archDB) plainNumber(native *arch.Arch, nr int32, exact bool) (num uint32, add, ok bool) {
+	if nr != -1 && (db.arch != native || db.arch.Multiplexes) {
+		out, _, isMux, err := db.resolveCached(native, nr)
+		if err != nil || isMux {
+			return 0, false, false
+		}
+		nr = out
+	}
+	switch {
+	case nr < -1 && exact:
+		return 0, false, false // EDOM
+	case nr < -1 && db.arch.Multiplexes:
+		return 0, false, true // skipped
+	}
+	return uint32(nr), true, true
 }
 
 // xlateMax bounds the native numbers whose translation is cached.

@@ -97,25 +97,33 @@ type window struct {
 // window. With grow, a window without a table is placed around num, and
 // the table grows to cover it.
 func (w *window) slot(num uint32, grow bool) **sysEntry {
+	if k := num - w.base; k < uint32(len(w.table)) {
+		return &w.table[k]
+	}
+	if !grow {
+		return nil
+	}
+	return w.grow(num)
+}
+
+// grow is slot with grow for a number beyond the window's table.
+func (w *window) grow(num uint32) **sysEntry {
 	if w.table == nil {
-		if !grow {
-			return nil
-		}
 		w.base = num &^ (tableSpan/4 - 1)
 	}
 	if num < w.base || num-w.base >= tableSpan {
 		return nil
 	}
 	k := int(num - w.base)
-	if k >= len(w.table) {
-		if !grow {
-			return nil
-		}
-		n := min(max(2*len(w.table), k+1, 512), tableSpan)
-		t := make([]*sysEntry, n)
-		copy(t, w.table)
-		w.table = t
+	// real syscall numbers are dense; pseudo numbers (high) are few
+	first := 512
+	if w.base >= 0x80000000 {
+		first = 32
 	}
+	n := min(max(2*len(w.table), k+1, first), tableSpan)
+	t := make([]*sysEntry, n)
+	copy(t, w.table)
+	w.table = t
 	return &w.table[k]
 }
 
@@ -144,13 +152,15 @@ func (db *archDB) sparseFind(num uint32) int {
 
 // entry returns the entry of syscall num, or nil.
 func (db *archDB) entry(num uint32) *sysEntry {
-	w := db.window(num)
-	if w.table != nil && num >= w.base && num-w.base < tableSpan {
-		if p := w.slot(num, false); p != nil {
-			return *p
-		}
-		return nil
+	if p := db.window(num).slot(num, false); p != nil {
+		return *p
 	}
+	return db.sparseEntry(num)
+}
+
+// sparseEntry returns the entry of num in the sparse list, or nil. It is
+// the only place an entry outside both tables can be.
+func (db *archDB) sparseEntry(num uint32) *sysEntry {
 	if i := db.sparseFind(num); i < len(db.sparse) && db.sparse[i].num == num {
 		return db.sparse[i]
 	}
@@ -167,6 +177,14 @@ func (db *archDB) insert(s *sysEntry) {
 	db.sparse = append(db.sparse, nil)
 	copy(db.sparse[i+1:], db.sparse[i:])
 	db.sparse[i] = s
+}
+
+// newEntry returns a new entry for num, which has none yet, in its place.
+func (db *archDB) newEntry(num uint32) *sysEntry {
+	e := db.alloc.entry()
+	e.num = num
+	db.insert(e)
+	return e
 }
 
 // sorted calls fn for each entry, in order of syscall number.
@@ -246,6 +264,9 @@ func (db *archDB) ruleAdd(r *rule) (addOutcome, error) {
 	} else {
 		sNew = db.gen32(r)
 	}
+	if sNew.chains == nil {
+		return db.addPlain(sNew.num, sNew.action), nil
+	}
 	sx := db.entry(uint32(r.syscall))
 	sNew.priority = priMaskChain - uint32(sNew.nodeCnt)
 	rmFlag := false
@@ -276,14 +297,6 @@ reset:
 		outcome = outcomeIgnored
 		goto priority
 	}
-	if sNew.chains == nil {
-		treePut(&sx.chains)
-		sx.chains = nil
-		sx.nodeCnt = 0
-		sx.action = r.action
-		outcome = outcomeReplaced
-		goto priority
-	}
 
 	state = iterState{sx: sx, action: r.action}
 	rc = treePrune(&sx.chains, sNew.chains, &state)
@@ -311,6 +324,49 @@ priority:
 	sx.priority &^= priMaskChain
 	sx.priority |= priMaskChain - uint32(sx.nodeCnt)&priMaskChain
 	return outcome, nil
+}
+
+// addPlain is ruleAdd for a rule that does not depend on the arguments:
+// it decides syscall num with action, unless an unconditional rule
+// already does, and replaces any conditional rules the syscall had.
+func (db *archDB) addPlain(num uint32, action Action) addOutcome {
+	var sx *sysEntry
+	p := db.window(num).slot(num, true)
+	if p != nil {
+		sx = *p
+	} else {
+		sx = db.sparseEntry(num)
+	}
+	if sx == nil {
+		if p != nil {
+			sx = db.alloc.entry()
+			*p = sx
+		} else {
+			sx = db.newEntry(num)
+		}
+		sx.num, sx.priority, sx.action, sx.valid = num, priMaskChain, action, true
+		return outcomeAdded
+	}
+	outcome := outcomeAdded
+	switch {
+	case sx.chains != nil:
+		treePut(&sx.chains)
+		sx.chains = nil
+		sx.nodeCnt = 0
+		sx.action = action
+		outcome = outcomeReplaced
+	case sx.valid:
+		// an unconditional rule already decides this syscall
+		outcome = outcomeIgnored
+	default:
+		// a placeholder made by a priority: its priority stays
+		sx.action = action
+		sx.nodeCnt = 0
+		sx.valid = true
+	}
+	sx.priority &^= priMaskChain
+	sx.priority |= priMaskChain - uint32(sx.nodeCnt)&priMaskChain
+	return outcome
 }
 
 // setPriority raises the user part of a syscall's priority, creating a

@@ -85,6 +85,13 @@ type snapshot struct {
 	filters []*archDB
 	shadow  bool
 	user    bool
+	// track, when not zero, is the collection's layout at the commit
+	// that made this shadow snapshot: every database of the snapshot
+	// was then a lazy copy of the collection's database at the same
+	// index, with all of its rules. Rules that can't fail are added
+	// without a transaction while the layout stays the same, so the
+	// copies' rules lag behind and catchUp brings them level.
+	track uint64
 }
 
 // Collection is a filter under construction: its attributes, one rule
@@ -93,10 +100,12 @@ type snapshot struct {
 //
 // Errors are syscall.Errno values, the codes libseccomp returns.
 type Collection struct {
-	native   *arch.Arch
-	support  Support
-	attr     attrs
-	filters  []*archDB
+	native  *arch.Arch
+	support Support
+	attr    attrs
+	filters []*archDB
+	// layout changes whenever filters is given other databases.
+	layout   uint64
 	endian   int // 0 none yet, 1 little, 2 big
 	snaps    []*snapshot
 	notify   bool
@@ -157,6 +166,7 @@ func (c *Collection) reset(def Action) {
 	}
 	c.notify = def == ActNotify
 	c.filters = []*archDB{{arch: c.native, native: c.native}}
+	c.layout++
 	c.endian = endianOf(c.native)
 	c.snaps = nil
 	c.gen++
@@ -180,6 +190,7 @@ func (c *Collection) Reset(def Action) error {
 func (c *Collection) Release() {
 	c.released = true
 	c.filters = nil
+	c.layout++
 	c.snaps = nil
 }
 
@@ -262,6 +273,7 @@ func (c *Collection) AddArch(a *arch.Arch) error {
 		return syscall.EDOM
 	}
 	c.filters = append(c.filters, &archDB{arch: a, native: c.native})
+	c.layout++
 	if c.endian == 0 {
 		c.endian = endianOf(a)
 	}
@@ -281,6 +293,7 @@ func (c *Collection) RemoveArch(a *arch.Arch) error {
 		return syscall.EEXIST
 	}
 	c.filters = append(c.filters[:i:i], c.filters[i+1:]...)
+	c.layout++
 	if len(c.filters) == 0 {
 		c.endian = 0
 	}
@@ -418,6 +431,7 @@ func (c *Collection) Merge(src *Collection) error {
 		}
 	}
 	c.filters = append(c.filters, src.filters...)
+	c.layout++
 	c.gen++
 	if src.notify {
 		c.notify = true

@@ -105,6 +105,11 @@ func (c *Collection) AddRule(action Action, nr int32, exact bool, conds []Cond) 
 	if exact && len(c.filters) > 1 {
 		return syscall.EOPNOTSUPP
 	}
+	if len(conds) == 0 && c.Warn == nil && !c.Strict {
+		if done, err := c.addUnconditional(action, nr, exact); done {
+			return err
+		}
+	}
 	r := c.newRule()
 	*r = rule{action: action, syscall: nr, strict: exact}
 	if len(conds) > 0 {
@@ -164,6 +169,65 @@ func (c *Collection) AddRule(action Action, nr int32, exact bool, conds []Cond) 
 		c.warn(r, conds, results)
 	}
 	return nil
+}
+
+// maxPlainFilters bounds the number of architectures addUnconditional
+// handles.
+const maxPlainFilters = 8
+
+// addUnconditional is AddRule for a valid rule without conditions when
+// every architecture takes it as a rule for a single syscall number, so
+// that adding it can't fail: it spares the general path's translated
+// copies of the rule and its undo. It reports false, having changed
+// nothing, when the rule needs the general path (a translation that
+// fails, a multiplexed socket or IPC call, an exact rule that would fail,
+// too many architectures).
+func (c *Collection) addUnconditional(action Action, nr int32, exact bool) (bool, error) {
+	if len(c.filters) > maxPlainFilters {
+		return false, nil
+	}
+	var nums [maxPlainFilters]uint32
+	var skip [maxPlainFilters]bool
+	for i, f := range c.filters {
+		num, add, ok := f.plainNumber(c.native, nr, exact)
+		if !ok {
+			return false, nil
+		}
+		nums[i], skip[i] = num, !add
+	}
+	// With a shadow snapshot that tracks the databases, the rule goes in
+	// without a transaction: it can't fail, and the snapshot catches up
+	// when it is next used.
+	tracked := false
+	if n := len(c.snaps); n > 0 {
+		top := c.snaps[n-1]
+		tracked = top.shadow && top.track == c.layout
+		if tracked {
+			// as the transaction's start and commit leave it
+			top.user = false
+		}
+	}
+	if !tracked {
+		if err := c.transactionStart(false); err != nil {
+			return true, err
+		}
+	}
+	r := c.newRule()
+	*r = rule{action: action, syscall: nr, strict: exact}
+	for i, f := range c.filters {
+		if !skip[i] {
+			f.addPlain(nums[i], action)
+		}
+		f.record(r)
+	}
+	if !tracked {
+		c.transactionCommit(false)
+	}
+	if action == ActNotify {
+		c.notify = true
+	}
+	c.gen++
+	return true, nil
 }
 
 // newRule returns a zero rule, from a block of rules: a collection keeps
@@ -294,6 +358,7 @@ func (c *Collection) replay(src []*archDB) ([]*archDB, error) {
 func (c *Collection) transactionStart(user bool) error {
 	if n := len(c.snaps); n > 0 && c.snaps[n-1].shadow {
 		top := c.snaps[n-1]
+		top.catchUp()
 		top.shadow = false
 		top.user = user
 		return nil
@@ -331,6 +396,7 @@ func (c *Collection) transactionAbort(user bool) {
 		f.materialize()
 	}
 	c.filters = snap.filters
+	c.layout++
 	c.gen++
 }
 
@@ -400,6 +466,38 @@ func (c *Collection) transactionCommit(user bool) {
 		}
 	}
 	snap.shadow = true
+	if c.tracks(snap) {
+		snap.track = c.layout
+	}
+}
+
+// tracks reports whether every database of the snapshot is a lazy copy
+// of the collection's database at the same index with all its rules.
+func (c *Collection) tracks(snap *snapshot) bool {
+	if c.eager || len(snap.filters) != len(c.filters) {
+		return false
+	}
+	for i, fo := range c.filters {
+		fs := snap.filters[i]
+		if !fs.lazy || fs.src != fo || len(fs.rules) != len(fo.rules) {
+			return false
+		}
+	}
+	return true
+}
+
+// catchUp gives the lazy databases of a tracking snapshot the rules added
+// to their sources since the snapshot was last brought level, all of
+// which were added with success, and ends the tracking.
+func (snap *snapshot) catchUp() {
+	if snap.track == 0 {
+		return
+	}
+	for _, fs := range snap.filters {
+		n := len(fs.src.rules)
+		fs.rules = fs.src.rules[:n:n]
+	}
+	snap.track = 0
 }
 
 // TransactionStart starts a transaction (seccomp_transaction_start).

@@ -31,6 +31,12 @@ func dump(c *Collection) string {
 	for i, s := range c.snaps {
 		fmt.Fprintf(&b, "snapshot %d shadow=%v user=%v\n", i, s.shadow, s.user)
 		for _, f := range s.filters {
+			if s.track != 0 {
+				// a tracking snapshot holds all of its
+				// sources' rules, whatever its copies say
+				n := len(f.src.rules)
+				f = &archDB{arch: f.arch, rules: f.src.rules[:n:n], native: f.native, lazy: true}
+			}
 			one(f)
 		}
 	}
