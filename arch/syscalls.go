@@ -1,16 +1,24 @@
 package arch
 
-import "math/bits"
+// nameBits is the base-2 logarithm of nameSlots.
+const nameBits = 11
 
 // nameSlots is the number of slots of nameTable, a power of two about four
 // times the number of names, so that most lookups hit on the first probe.
-const nameSlots = 2048
+const nameSlots = 1 << nameBits
 
 // nameTable is an open-addressing hash table of the syscall names, probed
-// linearly from nameHash: 1 + the index in sysNames, or 0 for an empty
-// slot. A lookup hashes the name without allocating and compares it with
-// one name most of the time, which costs less than a map[string] lookup.
-var nameTable [nameSlots]uint16
+// linearly from nameHash. A lookup hashes the name without allocating and
+// compares its key with the key of one slot most of the time, which costs
+// less than a map[string] lookup.
+var nameTable [nameSlots]nameSlot
+
+// A nameSlot is a slot of nameTable.
+type nameSlot struct {
+	lo, hi uint64 // the name's key (see probe)
+	n      uint8  // the name's length, 0 for an empty slot
+	i      uint16 // the name's index in sysNames
+}
 
 // sysByNum[t] maps a number in table t (without ABI offsets, pseudo
 // numbers included) to its index in sysNames.
@@ -25,12 +33,9 @@ func init() {
 	for _, n := range pseudoShadowed {
 		shadowed[n] = true
 	}
-	for i, n := range sysNames {
-		h := nameHash(n)
-		for nameTable[h%nameSlots] != 0 {
-			h++
-		}
-		nameTable[h%nameSlots] = uint16(i + 1)
+	for i, name := range sysNames {
+		e, lo, hi := probe(name)
+		*e = nameSlot{lo, hi, uint8(len(name)), uint16(i)}
 	}
 	for j, m := range muxCalls {
 		if i, ok := sysIndex(m.Name); ok {
@@ -53,20 +58,11 @@ func init() {
 	}
 }
 
-// nameHash mixes the length and the first and last eight bytes of a name
-// (all of it when shorter).
-func nameHash(s string) uint32 {
-	var a, b uint64
-	n := len(s)
-	if n >= 8 {
-		a, b = le64(s), le64(s[n-8:])
-	} else {
-		for i := 0; i < n; i++ {
-			a |= uint64(s[i]) << (8 * i)
-		}
-	}
-	hi, lo := bits.Mul64(a^0x9e3779b97f4a7c15, b^uint64(n)^0xc2b2ae3d27d4eb4f)
-	return uint32(hi ^ lo)
+// nameHash returns the slot of nameTable where probing for a name with key
+// lo, hi and length n starts, in its low nameBits bits. The multipliers
+// were chosen for few collisions among the syscall names.
+func nameHash(lo, hi uint64, n int) uint64 {
+	return ((lo ^ hi*0x69072b7a539fa727 ^ uint64(n)) * 0x10f34a554147f4f1) >> (64 - nameBits)
 }
 
 // le64 reads the first eight bytes of s as a little-endian number.
@@ -76,19 +72,61 @@ func le64(s string) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
+// le32 reads the first four bytes of s as a little-endian number.
+func le32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+// maxNameLen is the length of the longest name probe can find. No syscall
+// name is longer (TestNameTable checks).
+const maxNameLen = 32
+
+// noSlot is the empty slot probe returns for names longer than maxNameLen.
+var noSlot nameSlot
+
+// probe looks a name up in nameTable. It returns the slot that holds the
+// name or, if none does, an empty slot: the one where probing stopped,
+// which is where the name belongs, or noSlot. It also returns the name's
+// key: its first and last eight bytes if it has eight or more, else its
+// first and last four if it has four or more, else its first, middle and
+// last byte. The key and length tell apart names of up to 16 bytes; for
+// longer ones probe also compares the middle.
+func probe(name string) (e *nameSlot, lo, hi uint64) {
+	switch n := len(name); {
+	case n > maxNameLen:
+		return &noSlot, 0, 0
+	case n >= 8:
+		lo, hi = le64(name), le64(name[n-8:])
+	case n >= 4:
+		lo = uint64(le32(name)) | uint64(le32(name[n-4:]))<<32
+	case n > 0:
+		lo = uint64(name[0]) | uint64(name[n/2])<<8 | uint64(name[n-1])<<16
+	}
+	n := len(name)
+	for h := nameHash(lo, hi, n); ; h++ {
+		e = &nameTable[h%nameSlots]
+		if e.lo == lo && e.hi == hi && int(e.n) == n {
+			if n <= 16 {
+				return e, lo, hi
+			}
+			// Two overlapping eight-byte loads cover the middle of
+			// names of up to maxNameLen bytes.
+			s := sysNames[e.i]
+			if le64(s[8:]) == le64(name[8:]) && le64(s[n-16:]) == le64(name[n-16:]) {
+				return e, lo, hi
+			}
+		}
+		if e.n == 0 {
+			return e, lo, hi
+		}
+	}
+}
+
 // sysIndex returns the index in sysNames of a syscall name.
 func sysIndex(name string) (uint16, bool) {
-	h := nameHash(name)
-	for {
-		e := nameTable[h%nameSlots]
-		if e == 0 {
-			return 0, false
-		}
-		if sysNames[e-1] == name {
-			return e - 1, true
-		}
-		h++
-	}
+	e, _, _ := probe(name)
+	return e.i, e.n != 0
 }
 
 // SyscallNames returns the names of every syscall the tables know, on any

@@ -385,14 +385,84 @@ func BenchmarkSyscallName(b *testing.B) {
 }
 
 func TestSysIndex(t *testing.T) {
+	isName := make(map[string]bool, len(sysNames))
 	for i, n := range sysNames {
+		isName[n] = true
 		if j, ok := sysIndex(n); !ok || int(j) != i {
 			t.Errorf("sysIndex(%q) = %d, %v; want %d, true", n, j, ok, i)
 		}
 	}
-	for _, n := range []string{"", "r", "read\x00", "readx", "Read", "sched_get_priority_mid", "nosuchsyscall"} {
+	notName := func(n string) {
+		t.Helper()
+		if isName[n] {
+			return
+		}
 		if j, ok := sysIndex(n); ok {
 			t.Errorf("sysIndex(%q) = %d, true; want false", n, j)
 		}
+	}
+	for _, n := range []string{"", "r", "read\x00", "readx", "Read", "sched_get_priority_mid", "nosuchsyscall",
+		"\x00", "\x00\x00\x00\x00\x00\x00\x00\x00", strings.Repeat("a", maxNameLen+1)} {
+		notName(n)
+	}
+	for _, n := range sysNames {
+		// Prefixes, extensions and names with one byte changed,
+		// which share all or part of the key of a name.
+		for k := range len(n) {
+			notName(n[:k])
+			for _, x := range []byte{0x01, 0x20, 0x80, 0xff} {
+				b := []byte(n)
+				b[k] ^= x
+				notName(string(b))
+			}
+		}
+		if len(n) >= 8 {
+			// The same first and last eight bytes.
+			notName(n[:8] + n[len(n)-8:])
+			notName(n[:len(n)-1] + n[len(n)-8:])
+		}
+		notName(n + "\x00")
+		notName(n + "_")
+		notName("_" + n)
+		notName(n + strings.Repeat(n, maxNameLen/len(n)+1))
+	}
+}
+
+// TestNameTable checks that nameTable holds each name once, in a slot
+// reached in few probes, and that no name is too long for probe.
+func TestNameTable(t *testing.T) {
+	slots := 0
+	for _, e := range nameTable {
+		if e.n != 0 {
+			slots++
+		}
+	}
+	if slots != len(sysNames) {
+		t.Errorf("nameTable has %d names, want %d", slots, len(sysNames))
+	}
+	if noSlot != (nameSlot{}) {
+		t.Errorf("noSlot = %+v, want it empty", noSlot)
+	}
+	probes, most := 0, 0
+	for i, n := range sysNames {
+		if len(n) > maxNameLen {
+			t.Errorf("%q has %d bytes, more than maxNameLen", n, len(n))
+		}
+		e, lo, hi := probe(n)
+		if e.n == 0 || int(e.i) != i || e.lo != lo || e.hi != hi {
+			t.Fatalf("probe(%q) = %+v, %#x, %#x", n, *e, lo, hi)
+		}
+		p := 1
+		for h := nameHash(lo, hi, len(n)); &nameTable[h%nameSlots] != e; h++ {
+			p++
+		}
+		probes += p
+		most = max(most, p)
+	}
+	// With the table a quarter full, a random hash would average about
+	// 1.2 probes; a bad one (say, one ignoring part of the key) many
+	// more.
+	if avg := float64(probes) / float64(len(sysNames)); avg > 1.3 || most > 8 {
+		t.Errorf("names take %.2f probes on average, %d at most", avg, most)
 	}
 }
