@@ -187,25 +187,23 @@ func (db *archDB) newEntry(num uint32) *sysEntry {
 	return e
 }
 
-// sorted calls fn for each entry, in order of syscall number.
-func (db *archDB) sorted(fn func(*sysEntry)) {
+// appendSorted appends the entries to dst in order of syscall number.
+func (db *archDB) appendSorted(dst []*sysEntry) []*sysEntry {
 	i := 0
 	for _, w := range [2]*window{&db.low, &db.high} {
 		if w.table == nil {
 			continue
 		}
 		for ; i < len(db.sparse) && db.sparse[i].num < w.base; i++ {
-			fn(db.sparse[i])
+			dst = append(dst, db.sparse[i])
 		}
 		for _, s := range w.table {
 			if s != nil {
-				fn(s)
+				dst = append(dst, s)
 			}
 		}
 	}
-	for ; i < len(db.sparse); i++ {
-		fn(db.sparse[i])
-	}
+	return append(dst, db.sparse[i:]...)
 }
 
 // lazyCopy returns a lazy database in the state of db, which must have

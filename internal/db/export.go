@@ -24,12 +24,14 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 	// One walk over the tables collects the entries to export; most
 	// filters have fewer than exportBuf of them.
 	var buf [exportBuf]*sysEntry
-	list := buf[:0]
-	f.sorted(func(s *sysEntry) {
+	list := f.appendSorted(buf[:0])
+	kept := list[:0]
+	for _, s := range list {
 		if c.exported(s) {
-			list = append(list, s)
+			kept = append(kept, s)
 		}
-	})
+	}
+	list = kept
 	n := len(list)
 	if n == 0 {
 		return ef

@@ -21,9 +21,9 @@ func dump(c *Collection) string {
 			f.materialize()
 		}
 		fmt.Fprintf(&b, "%s rules=%d\n", f.arch.Name, len(f.rules))
-		f.sorted(func(s *sysEntry) {
+		for _, s := range f.appendSorted(nil) {
 			fmt.Fprintf(&b, "  %d pri=%x cnt=%d %s\n", s.num, s.priority, s.nodeCnt, fingerprint(s))
-		})
+		}
 	}
 	for _, f := range c.filters {
 		one(f)
@@ -162,7 +162,9 @@ func TestEntryTable(t *testing.T) {
 			want[num] = true
 		}
 		var got []uint32
-		db.sorted(func(s *sysEntry) { got = append(got, s.num) })
+		for _, s := range db.appendSorted(nil) {
+			got = append(got, s.num)
+		}
 		if len(got) != len(want) {
 			t.Fatalf("seed %d: %d entries listed, %d added", seed, len(got), len(want))
 		}
