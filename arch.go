@@ -137,10 +137,16 @@ func GetSyscallFromName(name string) (ScmpSyscall, error) {
 // Syscalls the architecture lacks get libseccomp's negative pseudo-syscall
 // number. It returns an error for an invalid architecture and
 // ErrSyscallDoesNotExist for unknown names.
-func GetSyscallFromNameByArch(name string, arch ScmpArch) (ScmpSyscall, error) {
-	abi, err := arch.toArch()
-	if err != nil {
-		return 0, err
+func GetSyscallFromNameByArch(name string, a ScmpArch) (ScmpSyscall, error) {
+	// The native ABI is known at compile time: look it up without the
+	// call to toArch, which the compiler does not inline.
+	abi := arch.Native()
+	if a != ArchNative || abi == nil {
+		var err error
+		abi, err = a.toArch()
+		if err != nil {
+			return 0, err
+		}
 	}
 	nr, ok := abi.SyscallNumber(name)
 	if !ok {
