@@ -245,7 +245,10 @@ func (f *ScmpFilter) addRuleGeneric(call ScmpSyscall, action ScmpAction, exact b
 	if !f.valid {
 		return errBadFilter
 	}
-	dc := make([]db.Cond, len(conds))
+	var dc []db.Cond
+	if len(conds) > 0 {
+		dc = make([]db.Cond, len(conds))
+	}
 	for i, c := range conds {
 		dc[i] = db.Cond{
 			Arg: uint32(c.Argument),
