@@ -43,11 +43,16 @@ type archDB struct {
 const tableSpan = 4096
 
 // allocator hands out syscall entries and tree nodes from blocks, to
-// spare the many small allocations of a long profile.
+// spare the many small allocations of a long profile. The blocks are
+// consumed by counting, not by reslicing, so that handing out an element
+// writes no pointer (a pointer write costs a write barrier while the
+// garbage collector marks).
 type allocator struct {
 	entries    []sysEntry
 	nodes      []cnode
-	entryBlock int
+	entryUsed  int // elements of entries handed out
+	nodeUsed   int
+	entryBlock int // size of the last block
 	nodeBlock  int
 }
 
@@ -66,23 +71,25 @@ func nextBlock(n int) int {
 
 // entry returns a zero sysEntry.
 func (a *allocator) entry() *sysEntry {
-	if len(a.entries) == 0 {
+	if a.entryUsed == len(a.entries) {
 		a.entryBlock = nextBlock(a.entryBlock)
 		a.entries = make([]sysEntry, a.entryBlock)
+		a.entryUsed = 0
 	}
-	e := &a.entries[0]
-	a.entries = a.entries[1:]
+	e := &a.entries[a.entryUsed]
+	a.entryUsed++
 	return e
 }
 
 // node returns a zero cnode.
 func (a *allocator) node() *cnode {
-	if len(a.nodes) == 0 {
+	if a.nodeUsed == len(a.nodes) {
 		a.nodeBlock = nextBlock(a.nodeBlock)
 		a.nodes = make([]cnode, a.nodeBlock)
+		a.nodeUsed = 0
 	}
-	n := &a.nodes[0]
-	a.nodes = a.nodes[1:]
+	n := &a.nodes[a.nodeUsed]
+	a.nodeUsed++
 	return n
 }
 

@@ -111,9 +111,9 @@ type Collection struct {
 	notify   bool
 	released bool
 	gen      uint64
-	// ruleBlock holds the rules newRule hands out next.
-	ruleBlock     []rule
-	ruleBlockSize int
+	// ruleBlock holds the rules newRule hands out, from ruleUsed on.
+	ruleBlock []rule
+	ruleUsed  int
 	// eager makes every snapshot a built copy, as libseccomp's are; the
 	// tests compare the lazy snapshots with these.
 	eager bool

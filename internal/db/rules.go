@@ -238,12 +238,12 @@ func (c *Collection) addUnconditional(action Action, nr int32, exact bool) (bool
 // newRule returns a zero rule, from a block of rules: a collection keeps
 // every rule it accepts.
 func (c *Collection) newRule() *rule {
-	if len(c.ruleBlock) == 0 {
-		c.ruleBlockSize = nextBlock(c.ruleBlockSize)
-		c.ruleBlock = make([]rule, c.ruleBlockSize)
+	if c.ruleUsed == len(c.ruleBlock) {
+		c.ruleBlock = make([]rule, nextBlock(len(c.ruleBlock)))
+		c.ruleUsed = 0
 	}
-	r := &c.ruleBlock[0]
-	c.ruleBlock = c.ruleBlock[1:]
+	r := &c.ruleBlock[c.ruleUsed]
+	c.ruleUsed++
 	return r
 }
 
