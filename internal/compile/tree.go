@@ -40,10 +40,10 @@ const (
 	weightPriority = 4096
 )
 
-// dpMax is the largest number of ranges for which the tree is built by
-// dynamic programming, which takes time and space quadratic in the number
-// of ranges; above it the ranges are split at the weighted median.
-const dpMax = 512
+// optimalMax is the largest number of ranges for which the tree is made
+// optimal, which takes time quadratic in the number of ranges at worst;
+// above it the ranges are split at the weighted median.
+const optimalMax = 1 << 12
 
 // entry is the decision for one syscall number and its weight.
 type entry struct {
@@ -274,7 +274,7 @@ func countNodes(n *db.Node) int {
 // checks follow the value or one of the ranges carries more than an eighth
 // of the weight (the extra comparison would cost too much); then the tree over
 // the ranges that minimises the weighted number of comparisons, the
-// optimal alphabetic tree, is built by Knuth's dynamic programming.
+// optimal alphabetic tree, is built by the algorithm of Garsia and Wachs.
 func (c *compiler) rangeTree(in []seg, w word, st acc) id {
 	var total uint64
 	for _, s := range in {
@@ -306,39 +306,40 @@ func (c *compiler) rangeTree(in []seg, w word, st acc) id {
 	if n == 1 {
 		return leaf(&segs[0], st)
 	}
-	if n > dpMax {
+	if n > optimalMax {
 		return c.medianTree(segs, leaf, w, st)
 	}
-	// Scale the weights so that every cost fits in 32 bits.
+	// Scale the weights so that their sum fits in 32 bits.
 	scale := uint64(1)
 	if lim := uint64(1<<31) / uint64(n); total > lim {
 		scale = total/lim + 1
 	}
-	nn := n * n
-	if cap(c.cost) < nn {
-		c.cost = make([]uint32, nn)
-		c.root = make([]int32, nn)
+	if cap(c.prefix) < n {
+		c.prefix = make([]uint32, n)
 	}
-	if cap(c.prefix) < n+1 {
-		c.prefix = make([]uint32, n+1)
+	if cap(c.cost) < n+2 {
+		c.cost = make([]uint32, n+2)
 	}
-	prefix := c.prefix[:n+1]
+	if cap(c.root) < 8*n+1 {
+		c.root = make([]int32, 8*n+1)
+	}
+	weights := c.prefix[:n]
 	for i, s := range segs {
-		prefix[i+1] = prefix[i] + uint32(s.w/scale) + 1
+		weights[i] = uint32(s.w/scale) + 1
 	}
-	cost, root := c.cost[:nn], c.root[:nn]
-	alphabeticTree(prefix, cost, root)
-	var build func(i, j int, st acc) id
-	build = func(i, j int, st acc) id {
-		if i == j {
-			return leaf(&segs[i], st)
+	// The tree comes back in kids[:2*n]; the rest is scratch space.
+	kids := c.root[:8*n+1]
+	root := alphabeticTree(weights, c.cost[:n+2], kids)
+	var build func(v int32, st acc) id
+	build = func(v int32, st acc) id {
+		if v < 0 {
+			return leaf(&segs[^v], st)
 		}
-		r := int(root[i*n+j])
-		t := build(r, j, ws)
-		f := build(i, r-1, ws)
-		return c.jump(w, st, bpf.JGE, segs[r].lo, t, f)
+		t := build(kids[2*v+1], ws)
+		f := build(kids[2*v], ws)
+		return c.jump(w, st, bpf.JGE, segs[v].lo, t, f)
 	}
-	return build(0, n-1, st)
+	return build(root, st)
 }
 
 // medianTree is rangeTree for many ranges: it splits them where the
@@ -375,52 +376,4 @@ func (c *compiler) medianTree(segs []seg, leaf func(*seg, acc) id, w word, st ac
 		return c.jump(w, st, bpf.JGE, segs[r].lo, t, f)
 	}
 	return build(0, len(segs)-1, st)
-}
-
-// alphabeticTree computes, by Knuth's dynamic programming, the optimal
-// alphabetic tree over n = len(prefix)-1 leaves, the weight of leaf k
-// being prefix[k+1]-prefix[k]: the binary tree, its leaves in order, that
-// minimises the sum of the weights times the depths. cost and root hold
-// n*n elements; for i <= j, cost[i*n+j] becomes the cost of the best tree
-// over the leaves i to j and, for i < j, root[i*n+j] the first leaf of its
-// right subtree, the smallest of the best ones. The total cost must fit in
-// 32 bits.
-//
-// The best tree over the leaves i to j whose right subtree starts at leaf
-// r costs cost[i*n+r-1] + cost[r*n+j] plus the weight of the leaves, and
-// by Knuth's monotonicity the smallest best r lies between the roots of
-// the two intervals one leaf shorter, root[i*n+j-1] and root[(i+1)*n+j].
-// Summed over the intervals of one length, the widths of these windows
-// are linear in n, so the work is quadratic; most windows hold a single
-// candidate, and the loop is written for the compiler to keep it cheap.
-func alphabeticTree(prefix, cost []uint32, root []int32) {
-	n := len(prefix) - 1
-	cost[(n-1)*n+n-1] = 0
-	// Rows from the last, each from left to right: an interval needs
-	// the shorter ones in its row and those below it in its column.
-	for i := n - 2; i >= 0; i-- {
-		// Slicing to exactly n elements lets the compiler check every
-		// index against n alone.
-		row := cost[i*n:][:n]
-		rootRow := root[i*n:][:n]
-		rootBelow := root[i*n+n:][:n]
-		pi := prefix[i]
-		row[i] = 0
-		row[i+1], rootRow[i+1] = prefix[i+2]-pi, int32(i+1)
-		lo := i + 1 // the root of the interval one leaf shorter on the right
-		for j := i + 2; j < n; j++ {
-			hi := int(rootBelow[j])
-			best := row[lo-1] + cost[lo*n+j]
-			if lo < hi {
-				br := lo
-				for r := lo + 1; r <= hi; r++ {
-					if v := row[r-1] + cost[r*n+j]; v < best {
-						best, br = v, r
-					}
-				}
-				lo = br
-			}
-			row[j], rootRow[j] = best+prefix[j+1]-pi, int32(lo)
-		}
-	}
 }
