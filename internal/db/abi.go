@@ -49,7 +49,9 @@ func (db *archDB) filterRuleAdd(native *arch.Arch, r *rule, res *[]ruleResult) e
 // record appends r to the rules the database has accepted.
 func (db *archDB) record(r *rule) {
 	if db.rules == nil {
-		db.rules = make([]*rule, 0, 64)
+		if db.rules = db.alloc.st.takeRuleList(); db.rules == nil {
+			db.rules = make([]*rule, 0, fullBlock)
+		}
 	}
 	db.rules = append(db.rules, r)
 }

@@ -54,16 +54,22 @@ type allocator struct {
 	nodeUsed   int
 	entryBlock int // size of the last block
 	nodeBlock  int
+
+	// st is the storage blocks come from first, nil for none; the
+	// blocks are listed to go back to it on release.
+	st          *storage
+	entryBlocks [][]sysEntry
+	nodeBlocks  [][]cnode
 }
 
 // nextBlock returns the size of the next block after one of size n:
-// blocks double from 8 up to 64 elements, so that a small filter wastes
-// little.
+// blocks double from 8 up to fullBlock elements, so that a small filter
+// wastes little.
 func nextBlock(n int) int {
 	switch {
 	case n == 0:
 		return 8
-	case n < 64:
+	case n < fullBlock:
 		return 2 * n
 	}
 	return n
@@ -72,9 +78,16 @@ func nextBlock(n int) int {
 // entry returns a zero sysEntry.
 func (a *allocator) entry() *sysEntry {
 	if a.entryUsed == len(a.entries) {
-		a.entryBlock = nextBlock(a.entryBlock)
-		a.entries = make([]sysEntry, a.entryBlock)
-		a.entryUsed = 0
+		// a full block from the storage spares the small first ones
+		b := a.st.takeEntryBlock()
+		if b == nil {
+			b = make([]sysEntry, nextBlock(a.entryBlock))
+		}
+		a.entryBlock = len(b)
+		if a.st != nil {
+			a.entryBlocks = append(a.entryBlocks, b)
+		}
+		a.entries, a.entryUsed = b, 0
 	}
 	e := &a.entries[a.entryUsed]
 	a.entryUsed++
@@ -84,9 +97,16 @@ func (a *allocator) entry() *sysEntry {
 // node returns a zero cnode.
 func (a *allocator) node() *cnode {
 	if a.nodeUsed == len(a.nodes) {
-		a.nodeBlock = nextBlock(a.nodeBlock)
-		a.nodes = make([]cnode, a.nodeBlock)
-		a.nodeUsed = 0
+		// a block from the storage spares the small first ones
+		b := a.st.takeNodeBlock()
+		if b == nil {
+			b = make([]cnode, nextBlock(a.nodeBlock))
+		}
+		a.nodeBlock = len(b)
+		if a.st != nil {
+			a.nodeBlocks = append(a.nodeBlocks, b)
+		}
+		a.nodes, a.nodeUsed = b, 0
 	}
 	n := &a.nodes[a.nodeUsed]
 	a.nodeUsed++
@@ -101,20 +121,21 @@ type window struct {
 }
 
 // slot returns the table slot of num, or nil when num is outside the
-// window. With grow, a window without a table is placed around num, and
-// the table grows to cover it.
-func (w *window) slot(num uint32, grow bool) **sysEntry {
+// table.
+func (w *window) slot(num uint32) **sysEntry {
 	if k := num - w.base; k < uint32(len(w.table)) {
 		return &w.table[k]
 	}
-	if !grow {
-		return nil
-	}
-	return w.grow(num)
+	return nil
 }
 
-// grow is slot with grow for a number beyond the window's table.
-func (w *window) grow(num uint32) **sysEntry {
+// grow returns the table slot of num, placing a window without a table
+// around num and growing the table to cover it, or nil when num is
+// outside the window. New tables come from st when it has one.
+func (w *window) grow(num uint32, st *storage) **sysEntry {
+	if p := w.slot(num); p != nil {
+		return p
+	}
 	if w.table == nil {
 		w.base = num &^ (tableSpan/4 - 1)
 	}
@@ -128,8 +149,12 @@ func (w *window) grow(num uint32) **sysEntry {
 		first = 32
 	}
 	n := min(max(2*len(w.table), k+1, first), tableSpan)
-	t := make([]*sysEntry, n)
+	t := st.takeTable(n)
+	if t == nil {
+		t = make([]*sysEntry, n)
+	}
 	copy(t, w.table)
+	st.putTable(w.table)
 	w.table = t
 	return &w.table[k]
 }
@@ -159,7 +184,7 @@ func (db *archDB) sparseFind(num uint32) int {
 
 // entry returns the entry of syscall num, or nil.
 func (db *archDB) entry(num uint32) *sysEntry {
-	if p := db.window(num).slot(num, false); p != nil {
+	if p := db.window(num).slot(num); p != nil {
 		return *p
 	}
 	return db.sparseEntry(num)
@@ -176,7 +201,7 @@ func (db *archDB) sparseEntry(num uint32) *sysEntry {
 
 // insert adds the entry s, whose number has no entry yet.
 func (db *archDB) insert(s *sysEntry) {
-	if p := db.window(s.num).slot(s.num, true); p != nil {
+	if p := db.window(s.num).grow(s.num, db.alloc.st); p != nil {
 		*p = s
 		return
 	}
@@ -336,7 +361,7 @@ priority:
 // already does, and replaces any conditional rules the syscall had.
 func (db *archDB) addPlain(num uint32, action Action) addOutcome {
 	var sx *sysEntry
-	p := db.window(num).slot(num, true)
+	p := db.window(num).grow(num, db.alloc.st)
 	if p != nil {
 		sx = *p
 	} else {

@@ -111,9 +111,16 @@ type Collection struct {
 	notify   bool
 	released bool
 	gen      uint64
-	// ruleBlock holds the rules newRule hands out, from ruleUsed on.
-	ruleBlock []rule
-	ruleUsed  int
+	// ruleBlock holds the rules newRule hands out, from ruleUsed on;
+	// ruleBlocks lists the full blocks, to go back to st on release.
+	ruleBlock  []rule
+	ruleUsed   int
+	ruleBlocks [][]rule
+	// st is the storage the collection's memory comes from and goes
+	// back to on release, unless gaveAway: Merge moved its databases
+	// into another collection.
+	st       *storage
+	gaveAway bool
 	// eager makes every snapshot a built copy, as libseccomp's are; the
 	// tests compare the lazy snapshots with these.
 	eager bool
@@ -137,12 +144,18 @@ func New(def Action, native *arch.Arch, support Support) (*Collection, error) {
 	if support == nil {
 		support = AllSupported
 	}
-	c := &Collection{native: native, support: support}
+	c := &Collection{native: native, support: support, st: storagePool.Get().(*storage)}
 	if err := c.actionValid(def, false); err != nil {
 		return nil, err
 	}
 	c.reset(def)
 	return c, nil
+}
+
+// newDB returns an empty database for the ABI, allocating from the
+// collection's storage.
+func (c *Collection) newDB(a *arch.Arch) *archDB {
+	return &archDB{arch: a, native: c.native, alloc: allocator{st: c.st}}
 }
 
 // Native returns the ABI whose syscall numbers rules are given in.
@@ -165,7 +178,7 @@ func (c *Collection) reset(def Action) {
 		optimize:   1,
 	}
 	c.notify = def == ActNotify
-	c.filters = []*archDB{{arch: c.native, native: c.native}}
+	c.filters = []*archDB{c.newDB(c.native)}
 	c.layout++
 	c.endian = endianOf(c.native)
 	c.snaps = nil
@@ -188,6 +201,9 @@ func (c *Collection) Reset(def Action) error {
 
 // Release makes the collection unusable.
 func (c *Collection) Release() {
+	if !c.released {
+		c.recycle()
+	}
 	c.released = true
 	c.filters = nil
 	c.layout++
@@ -272,7 +288,7 @@ func (c *Collection) AddArch(a *arch.Arch) error {
 	if c.endian != 0 && c.endian != endianOf(a) {
 		return syscall.EDOM
 	}
-	c.filters = append(c.filters, &archDB{arch: a, native: c.native})
+	c.filters = append(c.filters, c.newDB(a))
 	c.layout++
 	if c.endian == 0 {
 		c.endian = endianOf(a)
@@ -437,6 +453,7 @@ func (c *Collection) Merge(src *Collection) error {
 		c.notify = true
 	}
 	src.filters = nil
+	src.gaveAway = true
 	src.Release()
 	return nil
 }

@@ -239,8 +239,15 @@ func (c *Collection) addUnconditional(action Action, nr int32, exact bool) (bool
 // every rule it accepts.
 func (c *Collection) newRule() *rule {
 	if c.ruleUsed == len(c.ruleBlock) {
-		c.ruleBlock = make([]rule, nextBlock(len(c.ruleBlock)))
-		c.ruleUsed = 0
+		// a full block from the storage spares the small first ones
+		b := c.st.takeRuleBlock()
+		if b == nil {
+			b = make([]rule, nextBlock(len(c.ruleBlock)))
+		}
+		if c.st != nil {
+			c.ruleBlocks = append(c.ruleBlocks, b)
+		}
+		c.ruleBlock, c.ruleUsed = b, 0
 	}
 	r := &c.ruleBlock[c.ruleUsed]
 	c.ruleUsed++
@@ -347,7 +354,7 @@ func (c *Collection) replay(src []*archDB) ([]*archDB, error) {
 			out[i] = f.lazyCopy()
 			continue
 		}
-		nf := &archDB{arch: f.arch, native: c.native}
+		nf := c.newDB(f.arch)
 		for _, r := range f.rules {
 			if err := nf.filterRuleAdd(c.native, r, nil); err != nil {
 				return nil, syscall.ENOMEM
@@ -425,7 +432,7 @@ func (c *Collection) transactionCommit(user bool) {
 	}
 	if len(c.filters) > len(snap.filters) {
 		for i := len(snap.filters); i < len(c.filters); i++ {
-			snap.filters = append(snap.filters, &archDB{arch: c.filters[i].arch, native: c.native})
+			snap.filters = append(snap.filters, c.newDB(c.filters[i].arch))
 		}
 	} else if len(c.filters) < len(snap.filters) {
 		snap.filters = snap.filters[:len(c.filters)]

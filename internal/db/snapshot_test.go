@@ -65,7 +65,11 @@ func TestLazySnapshots(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c.eager = i == 1
+			if i == 1 {
+				// the reference: built snapshots, fresh memory
+				c.eager = true
+				withoutStorage(c)
+			}
 			cols[i] = c
 		}
 		var log []string
@@ -121,10 +125,19 @@ func TestLazySnapshots(t *testing.T) {
 					if err != nil {
 						return err
 					}
+					if c.eager {
+						withoutStorage(src)
+					}
 					if err := src.AddRule(ActAllow, nr, false, nil); err != nil {
 						return err
 					}
-					return c.Merge(src)
+					if err := c.Merge(src); err != nil || c.eager {
+						return err
+					}
+					// memory from the pool now goes to
+					// another collection and is written to
+					churn(ActAllow)
+					return nil
 				}
 			}
 			log = append(log, desc)
@@ -134,6 +147,34 @@ func TestLazySnapshots(t *testing.T) {
 				t.Fatalf("seed %d: after\n%s\nlazy: %v\n%s\nbuilt: %v\n%s", seed, strings.Join(log, "\n"), e0, d0, e1, d1)
 			}
 		}
+		// the next seed's lazy collection reuses this memory
+		cols[0].Release()
+	}
+}
+
+// churn builds and releases a collection with rules on every number the
+// tests use, with and without conditions, so that the memory the pool
+// holds is taken, written to and handed back.
+func churn(act Action) {
+	for range 2 {
+		x, err := New(ActKillThread, arch.X86_64, nil)
+		if err != nil {
+			panic(err)
+		}
+		for _, nr := range []int32{0, 1, 2, 41, 42, 49, 50, 56, 57, 101, 300, 334} {
+			x.AddRule(act, nr, false, []Cond{{Arg: 1, Op: cmpGT, A: 7}})
+			x.AddRule(act, nr+1, false, nil)
+		}
+		x.Release()
+	}
+}
+
+// withoutStorage makes c allocate fresh memory only, as the reference
+// the tests compare reused memory with.
+func withoutStorage(c *Collection) {
+	c.st = nil
+	for _, f := range c.filters {
+		f.alloc.st = nil
 	}
 }
 
