@@ -26,11 +26,14 @@ func (f *ScmpFilter) program() (bpf.Program, error) {
 	if f.progOK && f.progGen == gen {
 		return f.prog, nil
 	}
+	filters := f.col.Filters()
 	p, err := compile.Compile(compile.Input{
-		Filters: f.col.Filters(),
+		Filters: filters,
 		Default: f.col.Default(),
 		BadArch: f.col.BadArch(),
 	})
+	// the compiler keeps nothing of its input
+	f.col.RecycleFilters(filters)
 	if err != nil {
 		return nil, err
 	}

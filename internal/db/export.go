@@ -19,28 +19,46 @@ func (c *Collection) Filters() []*Filter {
 	return out
 }
 
+// RecycleFilters hands the memory of fs, which Filters returned and
+// which nothing will use any more, to the next calls of Filters.
+func (c *Collection) RecycleFilters(fs []*Filter) {
+	for _, f := range fs {
+		if f.block != nil {
+			c.st.putSyscalls(f.block, f.Syscalls)
+		}
+		f.Syscalls, f.block = nil, nil
+	}
+}
+
 func (c *Collection) exportFilter(f *archDB) *Filter {
 	ef := &Filter{Arch: f.arch}
-	// One walk over the tables collects the entries to export; most
-	// filters have fewer than exportBuf of them.
-	var buf [exportBuf]*sysEntry
-	list := f.appendSorted(buf[:0])
+	// One walk over the tables collects the entries to export.
+	var scratch []*sysEntry
+	if c.st != nil {
+		scratch = c.st.exportList
+	}
+	list := f.appendSorted(scratch[:0])
 	kept := list[:0]
 	for _, s := range list {
 		if c.exported(s) {
 			kept = append(kept, s)
 		}
 	}
-	list = kept
-	n := len(list)
+	if c.st != nil {
+		c.st.exportList = list[:0]
+	}
+	n := len(kept)
 	if n == 0 {
 		return ef
 	}
 	// one block for the entries and their pointers
-	block := make([]Syscall, n)
-	ef.Syscalls = make([]*Syscall, n)
+	block, ptrs := c.st.takeSyscalls(n)
+	if block == nil {
+		block, ptrs = make([]Syscall, n), make([]*Syscall, n)
+	}
+	ef.Syscalls, ef.block = ptrs, block
 	var memo map[*cnode]*Node
-	for i, s := range list {
+	for i, s := range kept {
 		es := &block[i]
 		*es = Syscall{
 			Num:      s.num,
@@ -54,14 +72,10 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 			es.Chains = exportLevel(s.chains, memo)
 			es.Action = 0
 		}
-		ef.Syscalls[i] = es
+		ptrs[i] = es
 	}
 	return ef
 }
-
-// exportBuf is the number of entries exportFilter collects without
-// allocating.
-const exportBuf = 512
 
 // exported reports whether the entry goes into the program.
 func (c *Collection) exported(s *sysEntry) bool {

@@ -26,6 +26,11 @@ type storage struct {
 	tables      [][]*sysEntry
 	ruleLists   [][]*rule
 	ruleBlocks  [][]rule
+	// the entries of an exported filter and their pointers
+	syscalls    []Syscall
+	syscallPtrs []*Syscall
+	// exportList is the scratch list of entries of Filters.
+	exportList []*sysEntry
 }
 
 // storagePool holds the storages of released collections.
@@ -116,6 +121,27 @@ func (st *storage) takeRuleList() []*rule {
 	st.ruleLists = st.ruleLists[:n]
 	clear(l[:cap(l)])
 	return l[:0]
+}
+
+// takeSyscalls returns n zeroed exported entries and a list of n
+// pointers to fill, or nil.
+func (st *storage) takeSyscalls(n int) ([]Syscall, []*Syscall) {
+	if st == nil || cap(st.syscalls) < n || cap(st.syscallPtrs) < n {
+		return nil, nil
+	}
+	b, p := st.syscalls[:n], st.syscallPtrs[:n]
+	st.syscalls, st.syscallPtrs = nil, nil
+	clear(b)
+	clear(p)
+	return b, p
+}
+
+// putSyscalls keeps the entries and pointers of an exported filter that
+// nothing uses any more.
+func (st *storage) putSyscalls(b []Syscall, p []*Syscall) {
+	if st != nil && cap(b) > cap(st.syscalls) && cap(p) >= cap(b) {
+		st.syscalls, st.syscallPtrs = b[:0], p[:0]
+	}
 }
 
 // recycle hands the memory of the released collection's databases and

@@ -107,4 +107,7 @@ type Filter struct {
 	Arch *arch.Arch
 	// Syscalls holds one entry per syscall with rules, sorted by Num.
 	Syscalls []*Syscall
+
+	// block holds the entries Syscalls points to, for RecycleFilters.
+	block []Syscall
 }
