@@ -233,17 +233,16 @@ func (c *Collection) NotifyUsed() bool { return c.notify }
 func (c *Collection) ActionValid(a Action) error { return c.actionValid(a, true) }
 
 func (c *Collection) actionValid(a Action, withCol bool) error {
-	if withCol && a == ActNotify && c.attr.tsync != 0 &&
-		!c.support.FlagSupported(FlagTSyncESRCH) {
-		return syscall.EINVAL
-	}
 	switch {
+	case a == ActAllow, a == ActKillThread, a == ActTrap:
+		return nil
+	case a == ActNotify && withCol && c.attr.tsync != 0 &&
+		!c.support.FlagSupported(FlagTSyncESRCH):
+		return syscall.EINVAL
 	case a == ActKillProcess, a == ActLog, a == ActNotify:
 		if c.support.ActionSupported(a) {
 			return nil
 		}
-	case a == ActKillThread, a == ActTrap, a == ActAllow:
-		return nil
 	case a&0xffff0000 == ActErrno:
 		if a&0xffff < MaxErrno {
 			return nil

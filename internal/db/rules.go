@@ -183,6 +183,9 @@ const maxPlainFilters = 8
 // fails, a multiplexed socket or IPC call, an exact rule that would fail,
 // too many architectures).
 func (c *Collection) addUnconditional(action Action, nr int32, exact bool) (bool, error) {
+	if len(c.filters) == 1 && c.filters[0].arch == c.native && !c.native.Multiplexes && nr >= -1 {
+		return true, c.addNative(action, nr, exact)
+	}
 	if len(c.filters) > maxPlainFilters {
 		return false, nil
 	}
@@ -200,31 +203,56 @@ func (c *Collection) addUnconditional(action Action, nr int32, exact bool) (bool
 		}
 		nums[i], skip[i] = num, !add
 	}
-	// With a shadow snapshot that tracks the databases, the rule goes in
-	// without a transaction: it can't fail, and the snapshot catches up
-	// when it is next used.
-	tracked := false
-	if n := len(c.snaps); n > 0 {
-		top := c.snaps[n-1]
-		tracked = top.shadow && top.track == c.layout
-		if tracked {
-			// as the transaction's start and commit leave it
-			top.user = false
-		}
-	}
-	if !tracked {
-		if err := c.transactionStart(false); err != nil {
-			return true, err
-		}
+	tracked, err := c.beginPlain()
+	if err != nil {
+		return true, err
 	}
 	r := c.newRule()
-	*r = rule{action: action, syscall: nr, strict: exact}
+	r.action, r.syscall, r.strict = action, nr, exact
 	for i, f := range c.filters {
 		if !skip[i] {
 			f.addPlain(nums[i], action)
 		}
 		f.record(r)
 	}
+	c.endPlain(tracked, action)
+	return true, nil
+}
+
+// addNative is addUnconditional for the usual filter: one architecture,
+// the native one, that does not multiplex calls, and a real syscall
+// number (or -1), which it takes as it is.
+func (c *Collection) addNative(action Action, nr int32, exact bool) error {
+	tracked, err := c.beginPlain()
+	if err != nil {
+		return err
+	}
+	r := c.newRule()
+	r.action, r.syscall, r.strict = action, nr, exact
+	f := c.filters[0]
+	f.addPlain(uint32(nr), action)
+	f.record(r)
+	c.endPlain(tracked, action)
+	return nil
+}
+
+// beginPlain starts adding a rule that can't fail. With a shadow
+// snapshot that tracks the databases, the rule goes in without a
+// transaction (tracked): the snapshot catches up when it is next used.
+func (c *Collection) beginPlain() (tracked bool, err error) {
+	if n := len(c.snaps); n > 0 {
+		top := c.snaps[n-1]
+		if top.shadow && top.track == c.layout {
+			// as the transaction's start and commit leave it
+			top.user = false
+			return true, nil
+		}
+	}
+	return false, c.transactionStart(false)
+}
+
+// endPlain ends what beginPlain started, for a rule with the action.
+func (c *Collection) endPlain(tracked bool, action Action) {
 	if !tracked {
 		c.transactionCommit(false)
 	}
@@ -232,7 +260,6 @@ func (c *Collection) addUnconditional(action Action, nr int32, exact bool) (bool
 		c.notify = true
 	}
 	c.gen++
-	return true, nil
 }
 
 // newRule returns a zero rule, from a block of rules: a collection keeps
