@@ -37,6 +37,9 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 	if c.st != nil {
 		scratch = c.st.exportList
 	}
+	if most := len(f.low.table) + len(f.high.table) + len(f.sparse); cap(scratch) < most {
+		scratch = make([]*sysEntry, 0, most)
+	}
 	list := f.appendSorted(scratch[:0])
 	kept := list[:0]
 	for _, s := range list {

@@ -26,9 +26,9 @@ type storage struct {
 	tables      [][]*sysEntry
 	ruleLists   [][]*rule
 	ruleBlocks  [][]rule
-	// the entries of an exported filter and their pointers
-	syscalls    []Syscall
-	syscallPtrs []*Syscall
+	// the entries of exported filters and their pointers
+	syscalls    [][]Syscall
+	syscallPtrs [][]*Syscall
 	// exportList is the scratch list of entries of Filters.
 	exportList []*sysEntry
 }
@@ -126,21 +126,32 @@ func (st *storage) takeRuleList() []*rule {
 // takeSyscalls returns n zeroed exported entries and a list of n
 // pointers to fill, or nil.
 func (st *storage) takeSyscalls(n int) ([]Syscall, []*Syscall) {
-	if st == nil || cap(st.syscalls) < n || cap(st.syscallPtrs) < n {
+	if st == nil {
 		return nil, nil
 	}
-	b, p := st.syscalls[:n], st.syscallPtrs[:n]
-	st.syscalls, st.syscallPtrs = nil, nil
-	clear(b)
-	clear(p)
-	return b, p
+	for i, b := range st.syscalls {
+		p := st.syscallPtrs[i]
+		if cap(b) < n || cap(p) < n {
+			continue
+		}
+		last := len(st.syscalls) - 1
+		st.syscalls[i], st.syscallPtrs[i] = st.syscalls[last], st.syscallPtrs[last]
+		st.syscalls[last], st.syscallPtrs[last] = nil, nil
+		st.syscalls, st.syscallPtrs = st.syscalls[:last], st.syscallPtrs[:last]
+		b, p = b[:n], p[:n]
+		clear(b)
+		clear(p)
+		return b, p
+	}
+	return nil, nil
 }
 
 // putSyscalls keeps the entries and pointers of an exported filter that
 // nothing uses any more.
 func (st *storage) putSyscalls(b []Syscall, p []*Syscall) {
-	if st != nil && cap(b) > cap(st.syscalls) && cap(p) >= cap(b) {
-		st.syscalls, st.syscallPtrs = b[:0], p[:0]
+	if st != nil && len(st.syscalls) < keepMax && cap(p) >= cap(b) {
+		st.syscalls = append(st.syscalls, b[:0])
+		st.syscallPtrs = append(st.syscallPtrs, p[:0])
 	}
 }
 
