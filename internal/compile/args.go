@@ -26,12 +26,12 @@ type compiler struct {
 	// Scratch space reused between architectures.
 	segs    []seg
 	msegs   []seg
-	cost    []uint32
-	root    []int32
+	gwSeq   []uint32 // alphabeticTree's sequence
+	gwInts  []int32  // alphabeticTree's tree and scratch
 	rev     bpf.Program
 	entry   []int
 	tramp   []int
-	prefix  []uint32
+	weights []uint32 // rangeTree's weights
 	seen    []bool
 	post    []id
 	rets    []id

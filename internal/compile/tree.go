@@ -314,22 +314,22 @@ func (c *compiler) rangeTree(in []seg, w word, st acc) id {
 	if lim := uint64(1<<31) / uint64(n); total > lim {
 		scale = total/lim + 1
 	}
-	if cap(c.prefix) < n {
-		c.prefix = make([]uint32, n)
+	if cap(c.weights) < n {
+		c.weights = make([]uint32, n)
 	}
-	if cap(c.cost) < n+2 {
-		c.cost = make([]uint32, n+2)
+	if cap(c.gwSeq) < n+2 {
+		c.gwSeq = make([]uint32, n+2)
 	}
-	if cap(c.root) < 8*n+1 {
-		c.root = make([]int32, 8*n+1)
+	if cap(c.gwInts) < 8*n+1 {
+		c.gwInts = make([]int32, 8*n+1)
 	}
-	weights := c.prefix[:n]
+	weights := c.weights[:n]
 	for i, s := range segs {
 		weights[i] = uint32(s.w/scale) + 1
 	}
 	// The tree comes back in kids[:2*n]; the rest is scratch space.
-	kids := c.root[:8*n+1]
-	root := alphabeticTree(weights, c.cost[:n+2], kids)
+	kids := c.gwInts[:8*n+1]
+	root := alphabeticTree(weights, c.gwSeq[:n+2], kids)
 	var build func(v int32, st acc) id
 	build = func(v int32, st acc) id {
 		if v < 0 {

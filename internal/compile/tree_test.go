@@ -5,10 +5,6 @@ import (
 	"testing"
 )
 
-// dpMax is the largest number of ranges the tree of which was built by
-// dynamic programming, knuthAlphabeticTree, before alphabeticTree.
-const dpMax = 512
-
 // knuthAlphabeticTree computes, by Knuth's dynamic programming, the
 // optimal alphabetic tree over n = len(prefix)-1 leaves, the weight of
 // leaf k being prefix[k+1]-prefix[k]. For i <= j, cost[i*n+j] is the cost
