@@ -49,11 +49,17 @@ func (db *archDB) filterRuleAdd(native *arch.Arch, r *rule, res *[]ruleResult) e
 // record appends r to the rules the database has accepted.
 func (db *archDB) record(r *rule) {
 	if db.rules == nil {
-		if db.rules = db.alloc.st.takeRuleList(); db.rules == nil {
-			db.rules = make([]*rule, 0, fullBlock)
-		}
+		db.startRules()
 	}
 	db.rules = append(db.rules, r)
+}
+
+// startRules gives the database an empty rule list with room for some
+// rules, from the storage if it has one.
+func (db *archDB) startRules() {
+	if db.rules = db.alloc.st.takeRuleList(); db.rules == nil {
+		db.rules = make([]*rule, 0, fullBlock)
+	}
 }
 
 // plainNumber tells how archRuleAdd would add a rule without conditions

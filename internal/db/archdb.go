@@ -78,39 +78,48 @@ func nextBlock(n int) int {
 // entry returns a zero sysEntry.
 func (a *allocator) entry() *sysEntry {
 	if a.entryUsed == len(a.entries) {
-		// a full block from the storage spares the small first ones
-		b := a.st.takeEntryBlock()
-		if b == nil {
-			b = make([]sysEntry, nextBlock(a.entryBlock))
-		}
-		a.entryBlock = len(b)
-		if a.st != nil {
-			a.entryBlocks = append(a.entryBlocks, b)
-		}
-		a.entries, a.entryUsed = b, 0
+		a.moreEntries()
 	}
 	e := &a.entries[a.entryUsed]
 	a.entryUsed++
 	return e
 }
 
+// moreEntries starts a new block of entries: from the storage if it has
+// one (sparing the small first blocks), else the next size up.
+func (a *allocator) moreEntries() {
+	b := a.st.takeEntryBlock()
+	if b == nil {
+		b = make([]sysEntry, nextBlock(a.entryBlock))
+	}
+	a.entryBlock = len(b)
+	if a.st != nil {
+		a.entryBlocks = append(a.entryBlocks, b)
+	}
+	a.entries, a.entryUsed = b, 0
+}
+
 // node returns a zero cnode.
 func (a *allocator) node() *cnode {
 	if a.nodeUsed == len(a.nodes) {
-		// a block from the storage spares the small first ones
-		b := a.st.takeNodeBlock()
-		if b == nil {
-			b = make([]cnode, nextBlock(a.nodeBlock))
-		}
-		a.nodeBlock = len(b)
-		if a.st != nil {
-			a.nodeBlocks = append(a.nodeBlocks, b)
-		}
-		a.nodes, a.nodeUsed = b, 0
+		a.moreNodes()
 	}
 	n := &a.nodes[a.nodeUsed]
 	a.nodeUsed++
 	return n
+}
+
+// moreNodes starts a new block of nodes, as moreEntries does.
+func (a *allocator) moreNodes() {
+	b := a.st.takeNodeBlock()
+	if b == nil {
+		b = make([]cnode, nextBlock(a.nodeBlock))
+	}
+	a.nodeBlock = len(b)
+	if a.st != nil {
+		a.nodeBlocks = append(a.nodeBlocks, b)
+	}
+	a.nodes, a.nodeUsed = b, 0
 }
 
 // window is a table of the entries of tableSpan consecutive syscall
@@ -361,7 +370,10 @@ priority:
 // already does, and replaces any conditional rules the syscall had.
 func (db *archDB) addPlain(num uint32, action Action) addOutcome {
 	var sx *sysEntry
-	p := db.window(num).grow(num, db.alloc.st)
+	p := db.window(num).slot(num)
+	if p == nil {
+		p = db.window(num).grow(num, db.alloc.st)
+	}
 	if p != nil {
 		sx = *p
 	} else {

@@ -230,7 +230,16 @@ func (c *Collection) addNative(action Action, nr int32, exact bool) error {
 	r := c.newRule()
 	r.action, r.syscall, r.strict = action, nr, exact
 	f := c.filters[0]
-	f.addPlain(uint32(nr), action)
+	num := uint32(nr)
+	if p := f.window(num).slot(num); p != nil && *p == nil {
+		// most rules of a profile are for a syscall without rules
+		// yet: addPlain's first case, written out
+		e := f.alloc.entry()
+		e.num, e.priority, e.action, e.valid = num, priMaskChain, action, true
+		*p = e
+	} else {
+		f.addPlain(num, action)
+	}
 	f.record(r)
 	c.endPlain(tracked, action)
 	return nil
@@ -241,8 +250,7 @@ func (c *Collection) addNative(action Action, nr int32, exact bool) error {
 // transaction (tracked): the snapshot catches up when it is next used.
 func (c *Collection) beginPlain() (tracked bool, err error) {
 	if n := len(c.snaps); n > 0 {
-		top := c.snaps[n-1]
-		if top.shadow && top.track == c.layout {
+		if top := c.snaps[n-1]; top.shadow && top.track == c.layout {
 			// as the transaction's start and commit leave it
 			top.user = false
 			return true, nil
@@ -266,19 +274,24 @@ func (c *Collection) endPlain(tracked bool, action Action) {
 // every rule it accepts.
 func (c *Collection) newRule() *rule {
 	if c.ruleUsed == len(c.ruleBlock) {
-		// a full block from the storage spares the small first ones
-		b := c.st.takeRuleBlock()
-		if b == nil {
-			b = make([]rule, nextBlock(len(c.ruleBlock)))
-		}
-		if c.st != nil {
-			c.ruleBlocks = append(c.ruleBlocks, b)
-		}
-		c.ruleBlock, c.ruleUsed = b, 0
+		c.moreRules()
 	}
 	r := &c.ruleBlock[c.ruleUsed]
 	c.ruleUsed++
 	return r
+}
+
+// moreRules starts a new block of rules: from the storage if it has one
+// (sparing the small first blocks), else the next size up.
+func (c *Collection) moreRules() {
+	b := c.st.takeRuleBlock()
+	if b == nil {
+		b = make([]rule, nextBlock(len(c.ruleBlock)))
+	}
+	if c.st != nil {
+		c.ruleBlocks = append(c.ruleBlocks, b)
+	}
+	c.ruleBlock, c.ruleUsed = b, 0
 }
 
 // ErrIgnored is returned in strict mode for a rule that would have no
