@@ -48,12 +48,10 @@ const tableSpan = 4096
 // writes no pointer (a pointer write costs a write barrier while the
 // garbage collector marks).
 type allocator struct {
-	entries    []sysEntry
-	nodes      []cnode
-	entryUsed  int // elements of entries handed out
-	nodeUsed   int
-	entryBlock int // size of the last block
-	nodeBlock  int
+	entries   []sysEntry
+	nodes     []cnode
+	entryUsed int // elements of entries handed out
+	nodeUsed  int
 
 	// st is the storage blocks come from first, nil for none; the
 	// blocks are listed to go back to it on release.
@@ -85,18 +83,13 @@ func (a *allocator) entry() *sysEntry {
 	return e
 }
 
-// moreEntries starts a new block of entries: from the storage if it has
-// one (sparing the small first blocks), else the next size up.
+// moreEntries starts a new block of entries (see startBlock).
 func (a *allocator) moreEntries() {
-	b := a.st.takeEntryBlock()
-	if b == nil {
-		b = make([]sysEntry, nextBlock(a.entryBlock))
-	}
-	a.entryBlock = len(b)
+	var pool *[][]sysEntry
 	if a.st != nil {
-		a.entryBlocks = append(a.entryBlocks, b)
+		pool = &a.st.entryBlocks
 	}
-	a.entries, a.entryUsed = b, 0
+	a.entries, a.entryUsed = startBlock(pool, &a.entryBlocks, len(a.entries)), 0
 }
 
 // node returns a zero cnode.
@@ -109,17 +102,13 @@ func (a *allocator) node() *cnode {
 	return n
 }
 
-// moreNodes starts a new block of nodes, as moreEntries does.
+// moreNodes starts a new block of nodes (see startBlock).
 func (a *allocator) moreNodes() {
-	b := a.st.takeNodeBlock()
-	if b == nil {
-		b = make([]cnode, nextBlock(a.nodeBlock))
-	}
-	a.nodeBlock = len(b)
+	var pool *[][]cnode
 	if a.st != nil {
-		a.nodeBlocks = append(a.nodeBlocks, b)
+		pool = &a.st.nodeBlocks
 	}
-	a.nodes, a.nodeUsed = b, 0
+	a.nodes, a.nodeUsed = startBlock(pool, &a.nodeBlocks, len(a.nodes)), 0
 }
 
 // window is a table of the entries of tableSpan consecutive syscall

@@ -281,17 +281,13 @@ func (c *Collection) newRule() *rule {
 	return r
 }
 
-// moreRules starts a new block of rules: from the storage if it has one
-// (sparing the small first blocks), else the next size up.
+// moreRules starts a new block of rules (see startBlock).
 func (c *Collection) moreRules() {
-	b := c.st.takeRuleBlock()
-	if b == nil {
-		b = make([]rule, nextBlock(len(c.ruleBlock)))
-	}
+	var pool *[][]rule
 	if c.st != nil {
-		c.ruleBlocks = append(c.ruleBlocks, b)
+		pool = &c.st.ruleBlocks
 	}
-	c.ruleBlock, c.ruleUsed = b, 0
+	c.ruleBlock, c.ruleUsed = startBlock(pool, &c.ruleBlocks, len(c.ruleBlock)), 0
 }
 
 // ErrIgnored is returned in strict mode for a rule that would have no

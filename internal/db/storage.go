@@ -45,42 +45,26 @@ const keepMax = 64
 // rule list.
 const fullBlock = 64
 
-// takeEntryBlock returns a zeroed block of entries, or nil.
-func (st *storage) takeEntryBlock() []sysEntry {
-	if st == nil || len(st.entryBlocks) == 0 {
-		return nil
+// startBlock returns a block to hand out elements from after one of size
+// last: the last block of pool, zeroed, if pool (a storage's list) has
+// one, else a new block of the next size. With a pool, the block is also
+// listed in own, to go back to the storage on release.
+func startBlock[T any](pool, own *[][]T, last int) []T {
+	var b []T
+	if pool != nil {
+		if n := len(*pool) - 1; n >= 0 {
+			b = (*pool)[n]
+			(*pool)[n] = nil
+			*pool = (*pool)[:n]
+			clear(b)
+		}
 	}
-	n := len(st.entryBlocks) - 1
-	b := st.entryBlocks[n]
-	st.entryBlocks[n] = nil
-	st.entryBlocks = st.entryBlocks[:n]
-	clear(b)
-	return b
-}
-
-// takeNodeBlock returns a zeroed block of nodes, or nil.
-func (st *storage) takeNodeBlock() []cnode {
-	if st == nil || len(st.nodeBlocks) == 0 {
-		return nil
+	if b == nil {
+		b = make([]T, nextBlock(last))
 	}
-	n := len(st.nodeBlocks) - 1
-	b := st.nodeBlocks[n]
-	st.nodeBlocks[n] = nil
-	st.nodeBlocks = st.nodeBlocks[:n]
-	clear(b)
-	return b
-}
-
-// takeRuleBlock returns a zeroed block of rules, or nil.
-func (st *storage) takeRuleBlock() []rule {
-	if st == nil || len(st.ruleBlocks) == 0 {
-		return nil
+	if pool != nil {
+		*own = append(*own, b)
 	}
-	n := len(st.ruleBlocks) - 1
-	b := st.ruleBlocks[n]
-	st.ruleBlocks[n] = nil
-	st.ruleBlocks = st.ruleBlocks[:n]
-	clear(b)
 	return b
 }
 
