@@ -95,7 +95,9 @@ func (f *ScmpFilter) Reset(defaultAction ScmpAction) error {
 	return nil
 }
 
-// Release frees the filter; it can't be used afterwards.
+// Release frees the filter; it can't be used afterwards. Its memory goes
+// to the next filter the process builds, so a program that builds many
+// filters should release each once its program is exported or loaded.
 func (f *ScmpFilter) Release() {
 	f.lock.Lock()
 	defer f.lock.Unlock()
