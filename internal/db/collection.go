@@ -105,12 +105,15 @@ type Collection struct {
 	attr    attrs
 	filters []*archDB
 	// layout changes whenever filters is given other databases.
-	layout   uint64
-	endian   int // 0 none yet, 1 little, 2 big
-	snaps    []*snapshot
-	notify   bool
-	released bool
-	gen      uint64
+	layout uint64
+	// nativeOnly: filters is the native ABI's database alone, and the
+	// ABI does not multiplex socket and IPC calls (see addNative).
+	nativeOnly bool
+	endian     int // 0 none yet, 1 little, 2 big
+	snaps      []*snapshot
+	notify     bool
+	released   bool
+	gen        uint64
 	// ruleBlock holds the rules newRule hands out, from ruleUsed on;
 	// ruleBlocks lists the full blocks, to go back to st on release.
 	ruleBlock  []rule
@@ -152,6 +155,12 @@ func New(def Action, native *arch.Arch, support Support) (*Collection, error) {
 	return c, nil
 }
 
+// filtersChanged records that filters was given other databases.
+func (c *Collection) filtersChanged() {
+	c.layout++
+	c.nativeOnly = len(c.filters) == 1 && c.filters[0].arch == c.native && !c.native.Multiplexes
+}
+
 // newDB returns an empty database for the ABI, allocating from the
 // collection's storage.
 func (c *Collection) newDB(a *arch.Arch) *archDB {
@@ -179,7 +188,7 @@ func (c *Collection) reset(def Action) {
 	}
 	c.notify = def == ActNotify
 	c.filters = []*archDB{c.newDB(c.native)}
-	c.layout++
+	c.filtersChanged()
 	c.endian = endianOf(c.native)
 	c.snaps = nil
 	c.gen++
@@ -206,7 +215,7 @@ func (c *Collection) Release() {
 	}
 	c.released = true
 	c.filters = nil
-	c.layout++
+	c.filtersChanged()
 	c.snaps = nil
 }
 
@@ -288,7 +297,7 @@ func (c *Collection) AddArch(a *arch.Arch) error {
 		return syscall.EDOM
 	}
 	c.filters = append(c.filters, c.newDB(a))
-	c.layout++
+	c.filtersChanged()
 	if c.endian == 0 {
 		c.endian = endianOf(a)
 	}
@@ -308,7 +317,7 @@ func (c *Collection) RemoveArch(a *arch.Arch) error {
 		return syscall.EEXIST
 	}
 	c.filters = append(c.filters[:i:i], c.filters[i+1:]...)
-	c.layout++
+	c.filtersChanged()
 	if len(c.filters) == 0 {
 		c.endian = 0
 	}
@@ -446,7 +455,7 @@ func (c *Collection) Merge(src *Collection) error {
 		}
 	}
 	c.filters = append(c.filters, src.filters...)
-	c.layout++
+	c.filtersChanged()
 	c.gen++
 	if src.notify {
 		c.notify = true

@@ -87,6 +87,21 @@ func (c *Collection) syscallValid(nr int32) error {
 // the rule conflicts with an existing one; EFAULT when the syscall can't
 // be translated to another architecture.
 func (c *Collection) AddRule(action Action, nr int32, exact bool, conds []Cond) error {
+	if len(conds) == 0 && c.nativeOnly && nr >= 0 && c.Warn == nil && !c.Strict {
+		// most rules: the checks below that can fail, in their order
+		if err := c.actionValid(action, true); err != nil {
+			return err
+		}
+		if action == c.attr.actDefault {
+			return syscall.EACCES
+		}
+		return c.addNative(action, nr, exact)
+	}
+	return c.addRule(action, nr, exact, conds)
+}
+
+// addRule is AddRule.
+func (c *Collection) addRule(action Action, nr int32, exact bool, conds []Cond) error {
 	if len(conds) > 6 {
 		return syscall.EINVAL
 	}
@@ -106,6 +121,9 @@ func (c *Collection) AddRule(action Action, nr int32, exact bool, conds []Cond) 
 		return syscall.EOPNOTSUPP
 	}
 	if len(conds) == 0 && c.Warn == nil && !c.Strict {
+		if c.nativeOnly && nr >= -1 {
+			return c.addNative(action, nr, exact)
+		}
 		if done, err := c.addUnconditional(action, nr, exact); done {
 			return err
 		}
@@ -183,9 +201,6 @@ const maxPlainFilters = 8
 // fails, a multiplexed socket or IPC call, an exact rule that would fail,
 // too many architectures).
 func (c *Collection) addUnconditional(action Action, nr int32, exact bool) (bool, error) {
-	if len(c.filters) == 1 && c.filters[0].arch == c.native && !c.native.Multiplexes && nr >= -1 {
-		return true, c.addNative(action, nr, exact)
-	}
 	if len(c.filters) > maxPlainFilters {
 		return false, nil
 	}
@@ -219,9 +234,8 @@ func (c *Collection) addUnconditional(action Action, nr int32, exact bool) (bool
 	return true, nil
 }
 
-// addNative is addUnconditional for the usual filter: one architecture,
-// the native one, that does not multiplex calls, and a real syscall
-// number (or -1), which it takes as it is.
+// addNative is addUnconditional for the usual filter (nativeOnly) and a
+// real syscall number (or -1), which it takes as it is.
 func (c *Collection) addNative(action Action, nr int32, exact bool) error {
 	tracked, err := c.beginPlain()
 	if err != nil {
@@ -444,7 +458,7 @@ func (c *Collection) transactionAbort(user bool) {
 		f.materialize()
 	}
 	c.filters = snap.filters
-	c.layout++
+	c.filtersChanged()
 	c.gen++
 }
 
