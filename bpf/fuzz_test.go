@@ -88,7 +88,7 @@ func FuzzRunNoPanic(f *testing.F) {
 		d := Data{Nr: nr, Arch: arch, InstructionPointer: ip, Args: [6]uint64{a0, a1, a2, a3, a4, a5}}
 
 		// The raw interpreter copes with anything.
-		run(p, d, order)
+		run(p, d, bigEndian)
 
 		verr := p.Verify()
 		ret, steps, err := p.Run(d, order)

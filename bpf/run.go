@@ -25,8 +25,8 @@ func (e *RunError) Is(target error) bool { return target == ErrRun }
 
 // VM runs one verified program. It is safe for concurrent use.
 type VM struct {
-	prog  Program
-	order binary.ByteOrder
+	prog Program
+	big  bool // the byte order is big-endian
 }
 
 // NewVM verifies p (see Program.Verify) and returns an interpreter for it
@@ -36,10 +36,7 @@ func NewVM(p Program, order binary.ByteOrder) (*VM, error) {
 	if err := p.Verify(); err != nil {
 		return nil, err
 	}
-	if order == nil {
-		order = binary.NativeEndian
-	}
-	return &VM{prog: append(Program(nil), p...), order: order}, nil
+	return &VM{prog: append(Program(nil), p...), big: isBigEndian(order)}, nil
 }
 
 // Run verifies p and runs it on d like the kernel does, with struct
@@ -50,21 +47,18 @@ func (p Program) Run(d Data, order binary.ByteOrder) (ret uint32, steps int, err
 	if err := p.Verify(); err != nil {
 		return 0, 0, err
 	}
-	if order == nil {
-		order = binary.NativeEndian
-	}
-	return run(p, d, order)
+	return run(p, d, isBigEndian(order))
 }
 
 // Run runs the program on d. See Program.Run.
 func (vm *VM) Run(d Data) (ret uint32, steps int, err error) {
-	return run(vm.prog, d, vm.order)
+	return run(vm.prog, d, vm.big)
 }
 
-// run interprets a program the verifier accepted. It still checks every
+// run interprets a program the verifier accepted, with struct
+// seccomp_data laid out big-endian when big is set. It still checks every
 // access so that it cannot panic whatever the program.
-func run(p Program, d Data, order binary.ByteOrder) (uint32, int, error) {
-	big := isBigEndian(order)
+func run(p Program, d Data, big bool) (uint32, int, error) {
 	var (
 		a, x  uint32
 		mem   [MemWords]uint32

@@ -272,7 +272,7 @@ func TestRunUnverified(t *testing.T) {
 		{"mod k 0", Program{Stmt(ALU|MOD|K, 0), retA}, 0},
 	}
 	for _, tt := range tests {
-		_, _, err := run(tt.prog, Data{}, binary.LittleEndian)
+		_, _, err := run(tt.prog, Data{}, false)
 		var re *RunError
 		if !errors.As(err, &re) || !errors.Is(err, ErrRun) {
 			t.Errorf("%s: error %v, want a *RunError", tt.name, err)
@@ -322,6 +322,32 @@ func TestLoadMatchesImage(t *testing.T) {
 			if want := order.Uint32(img[k:]); got != want {
 				t.Errorf("%v: ld [%d] = %#x, image holds %#x", order, k, got, want)
 			}
+		}
+	}
+}
+
+// TestVMOrder checks that a VM reads struct seccomp_data in the byte order
+// it was made for, as Program.Run does, and that Run does not allocate.
+func TestVMOrder(t *testing.T) {
+	d := Data{Args: [6]uint64{0x0000000100000002}}
+	p := Program{Stmt(LD|W|ABS, OffsetArgs), retA}
+	for _, c := range []struct {
+		order binary.ByteOrder
+		want  uint32
+	}{{binary.LittleEndian, 2}, {binary.BigEndian, 1}} {
+		vm, err := NewVM(p, c.order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := vm.Run(d)
+		if err != nil || got != c.want {
+			t.Errorf("%v: VM ld [%d] = %#x, %v; want %#x", c.order, OffsetArgs, got, err, c.want)
+		}
+		if got, _, err := p.Run(d, c.order); err != nil || got != c.want {
+			t.Errorf("%v: Program.Run ld [%d] = %#x, %v; want %#x", c.order, OffsetArgs, got, err, c.want)
+		}
+		if n := testing.AllocsPerRun(100, func() { vm.Run(d) }); n != 0 {
+			t.Errorf("%v: VM.Run allocates %v times per run", c.order, n)
 		}
 	}
 }
