@@ -279,6 +279,8 @@ func TestBadProfiles(t *testing.T) {
 		{"errnoRet on allow", `{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ALLOW", "errnoRet": 1}]}`, "syscalls[0].errnoRet", "SCMP_ACT_ALLOW takes no errnoRet"},
 		{"defaultErrnoRet on kill", `{"defaultAction": "SCMP_ACT_KILL", "defaultErrnoRet": 1}`, "defaultErrnoRet", "SCMP_ACT_KILL takes no errnoRet"},
 		{"errnoRet too big", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 5000}]}`, "syscalls[0].errnoRet", "not below 4095"},
+		{"errnoRet at MAX_ERRNO", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 4095}]}`, "syscalls[0].errnoRet", "not below 4095"},
+		{"trace data just too big", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_TRACE", "errnoRet": 65536}]}`, "syscalls[0].errnoRet", "16 bits"},
 		{"trace data too big", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_TRACE", "errnoRet": 70000}]}`, "syscalls[0].errnoRet", "16 bits"},
 		{"metadata without path", `{"defaultAction": "SCMP_ACT_ALLOW", "listenerMetadata": "x"}`, "listenerMetadata", "without listenerPath"},
 		{"notify default", `{"defaultAction": "SCMP_ACT_NOTIFY", "listenerPath": "/run/agent.sock"}`, "defaultAction", "SCMP_ACT_NOTIFY cannot be the default action"},

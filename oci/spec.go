@@ -5,6 +5,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/internal/kernel"
 )
 
 // FieldError reports a profile field whose value cannot be used.
@@ -28,10 +29,6 @@ func (e *FieldError) Error() string {
 // Flag names of runtime-spec, plus SECCOMP_FILTER_FLAG_TSYNC, which runc
 // accepts and ignores.
 const flagTSync specs.LinuxSeccompFlag = "SECCOMP_FILTER_FLAG_TSYNC"
-
-// maxErrno is the kernel's MAX_ERRNO; libseccomp refuses errno data at or
-// above it.
-const maxErrno = 4095
 
 // archBySpec maps runtime-spec architecture names to libseccomp's.
 var archBySpec = map[specs.Arch]seccomp.ScmpArch{
@@ -124,8 +121,8 @@ func resolveAction(field, retField string, a specs.LinuxSeccompAction, ret *uint
 		if ret == nil {
 			return action{act: act, data: errnoEPERM}, nil
 		}
-		if act == seccomp.ActErrno && *ret >= maxErrno {
-			return action{}, &FieldError{Field: retField, Reason: fmt.Sprintf("%d is not below %d, the largest errno the kernel returns", *ret, maxErrno)}
+		if act == seccomp.ActErrno && *ret >= kernel.MaxErrno {
+			return action{}, &FieldError{Field: retField, Reason: fmt.Sprintf("%d is not below %d, the largest errno the kernel returns", *ret, kernel.MaxErrno)}
 		}
 		if *ret > 0xffff {
 			return action{}, &FieldError{Field: retField, Reason: fmt.Sprintf("%d does not fit in the 16 bits of SECCOMP_RET_DATA", *ret)}

@@ -257,3 +257,21 @@ func TestParseKernelVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveActionLimits(t *testing.T) {
+	// The largest data each action takes: ERRNO stops below MAX_ERRNO,
+	// TRACE at the 16 bits of SECCOMP_RET_DATA.
+	for _, tt := range []struct {
+		act specs.LinuxSeccompAction
+		ret uint
+	}{
+		{specs.ActErrno, 4094},
+		{specs.ActTrace, 4095},
+		{specs.ActTrace, 0xffff},
+	} {
+		got, err := resolveAction("action", "errnoRet", tt.act, &tt.ret)
+		if err != nil || got.data != uint16(tt.ret) {
+			t.Errorf("%s with errnoRet %d = %+v, %v; want data %d", tt.act, tt.ret, got, err, tt.ret)
+		}
+	}
+}
