@@ -42,22 +42,86 @@ type archDB struct {
 // syscalls fit in a window of this size.
 const tableSpan = 4096
 
-// allocator hands out syscall entries and tree nodes from blocks, to
-// spare the many small allocations of a long profile. The blocks are
-// consumed by counting, not by reslicing, so that handing out an element
-// writes no pointer (a pointer write costs a write barrier while the
-// garbage collector marks).
+// allocator hands out the syscall entries and tree nodes of a database.
 type allocator struct {
-	entries   []sysEntry
-	nodes     []cnode
-	entryUsed int // elements of entries handed out
-	nodeUsed  int
+	entries blocks[sysEntry]
+	nodes   blocks[cnode]
+	// st is the storage blocks come from first, nil for none.
+	st *storage
+}
 
-	// st is the storage blocks come from first, nil for none; the
-	// blocks are listed to go back to it on release.
-	st          *storage
-	entryBlocks [][]sysEntry
-	nodeBlocks  [][]cnode
+// newAllocator returns an allocator drawing on st, which may be nil.
+func newAllocator(st *storage) allocator {
+	a := allocator{st: st}
+	if st != nil {
+		a.entries.pool, a.nodes.pool = &st.entryBlocks, &st.nodeBlocks
+	}
+	return a
+}
+
+// entry returns a zero sysEntry.
+func (a *allocator) entry() *sysEntry { return a.entries.next() }
+
+// node returns a zero cnode.
+func (a *allocator) node() *cnode { return a.nodes.next() }
+
+// blocks hands out elements from blocks, to spare the many small
+// allocations of a long profile. A block is consumed by counting, not by
+// reslicing, so that handing out an element writes no pointer (a pointer
+// write costs a write barrier while the garbage collector marks).
+type blocks[T any] struct {
+	cur  []T
+	used int // elements of cur handed out
+	// pool, when not nil, is the storage's list of released blocks,
+	// drawn on first; own then lists every block, to go back there on
+	// release.
+	pool *[][]T
+	own  [][]T
+}
+
+// next returns a zero element.
+func (b *blocks[T]) next() *T {
+	if b.used == len(b.cur) {
+		b.start()
+	}
+	e := &b.cur[b.used]
+	b.used++
+	return e
+}
+
+// start begins a new block: the pool's last block, zeroed, if it has one
+// (sparing the small first blocks), else a new block of the size after
+// the last one's (see nextBlock).
+func (b *blocks[T]) start() {
+	var blk []T
+	if b.pool != nil {
+		if n := len(*b.pool) - 1; n >= 0 {
+			blk = (*b.pool)[n]
+			(*b.pool)[n] = nil
+			*b.pool = (*b.pool)[:n]
+			clear(blk)
+		}
+	}
+	if blk == nil {
+		blk = make([]T, nextBlock(len(b.cur)))
+	}
+	if b.pool != nil {
+		b.own = append(b.own, blk)
+	}
+	b.cur, b.used = blk, 0
+}
+
+// release hands the blocks back to the pool, up to keepMax of them, and
+// empties b.
+func (b *blocks[T]) release() {
+	if b.pool != nil {
+		for _, blk := range b.own {
+			if len(*b.pool) < keepMax {
+				*b.pool = append(*b.pool, blk)
+			}
+		}
+	}
+	*b = blocks[T]{}
 }
 
 // nextBlock returns the size of the next block after one of size n:
@@ -71,44 +135,6 @@ func nextBlock(n int) int {
 		return 2 * n
 	}
 	return n
-}
-
-// entry returns a zero sysEntry.
-func (a *allocator) entry() *sysEntry {
-	if a.entryUsed == len(a.entries) {
-		a.moreEntries()
-	}
-	e := &a.entries[a.entryUsed]
-	a.entryUsed++
-	return e
-}
-
-// moreEntries starts a new block of entries (see startBlock).
-func (a *allocator) moreEntries() {
-	var pool *[][]sysEntry
-	if a.st != nil {
-		pool = &a.st.entryBlocks
-	}
-	a.entries, a.entryUsed = startBlock(pool, &a.entryBlocks, len(a.entries)), 0
-}
-
-// node returns a zero cnode.
-func (a *allocator) node() *cnode {
-	if a.nodeUsed == len(a.nodes) {
-		a.moreNodes()
-	}
-	n := &a.nodes[a.nodeUsed]
-	a.nodeUsed++
-	return n
-}
-
-// moreNodes starts a new block of nodes (see startBlock).
-func (a *allocator) moreNodes() {
-	var pool *[][]cnode
-	if a.st != nil {
-		pool = &a.st.nodeBlocks
-	}
-	a.nodes, a.nodeUsed = startBlock(pool, &a.nodeBlocks, len(a.nodes)), 0
 }
 
 // window is a table of the entries of tableSpan consecutive syscall

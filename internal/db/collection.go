@@ -114,11 +114,8 @@ type Collection struct {
 	notify     bool
 	released   bool
 	gen        uint64
-	// ruleBlock holds the rules newRule hands out, from ruleUsed on;
-	// ruleBlocks lists the full blocks, to go back to st on release.
-	ruleBlock  []rule
-	ruleUsed   int
-	ruleBlocks [][]rule
+	// rules hands out the rules the collection keeps.
+	rules blocks[rule]
 	// st is the storage the collection's memory comes from and goes
 	// back to on release, unless gaveAway: Merge moved its databases
 	// into another collection.
@@ -148,6 +145,7 @@ func New(def Action, native *arch.Arch, support Support) (*Collection, error) {
 		support = AllSupported
 	}
 	c := &Collection{native: native, support: support, st: storagePool.Get().(*storage)}
+	c.rules.pool = &c.st.ruleBlocks
 	if err := c.actionValid(def, false); err != nil {
 		return nil, err
 	}
@@ -164,7 +162,7 @@ func (c *Collection) filtersChanged() {
 // newDB returns an empty database for the ABI, allocating from the
 // collection's storage.
 func (c *Collection) newDB(a *arch.Arch) *archDB {
-	return &archDB{arch: a, native: c.native, alloc: allocator{st: c.st}}
+	return &archDB{arch: a, native: c.native, alloc: newAllocator(c.st)}
 }
 
 // Native returns the ABI whose syscall numbers rules are given in.

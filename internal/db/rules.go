@@ -284,25 +284,8 @@ func (c *Collection) endPlain(tracked bool, action Action) {
 	c.gen++
 }
 
-// newRule returns a zero rule, from a block of rules: a collection keeps
-// every rule it accepts.
-func (c *Collection) newRule() *rule {
-	if c.ruleUsed == len(c.ruleBlock) {
-		c.moreRules()
-	}
-	r := &c.ruleBlock[c.ruleUsed]
-	c.ruleUsed++
-	return r
-}
-
-// moreRules starts a new block of rules (see startBlock).
-func (c *Collection) moreRules() {
-	var pool *[][]rule
-	if c.st != nil {
-		pool = &c.st.ruleBlocks
-	}
-	c.ruleBlock, c.ruleUsed = startBlock(pool, &c.ruleBlocks, len(c.ruleBlock)), 0
-}
+// newRule returns a zero rule: a collection keeps every rule it accepts.
+func (c *Collection) newRule() *rule { return c.rules.next() }
 
 // ErrIgnored is returned in strict mode for a rule that would have no
 // effect on some architecture.

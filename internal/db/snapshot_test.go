@@ -173,8 +173,9 @@ func churn(act Action) {
 // the tests compare reused memory with.
 func withoutStorage(c *Collection) {
 	c.st = nil
+	c.rules.pool = nil
 	for _, f := range c.filters {
-		f.alloc.st = nil
+		f.alloc = newAllocator(nil)
 	}
 }
 

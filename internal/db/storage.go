@@ -45,29 +45,6 @@ const keepMax = 64
 // rule list.
 const fullBlock = 64
 
-// startBlock returns a block to hand out elements from after one of size
-// last: the last block of pool, zeroed, if pool (a storage's list) has
-// one, else a new block of the next size. With a pool, the block is also
-// listed in own, to go back to the storage on release.
-func startBlock[T any](pool, own *[][]T, last int) []T {
-	var b []T
-	if pool != nil {
-		if n := len(*pool) - 1; n >= 0 {
-			b = (*pool)[n]
-			(*pool)[n] = nil
-			*pool = (*pool)[:n]
-			clear(b)
-		}
-	}
-	if b == nil {
-		b = make([]T, nextBlock(last))
-	}
-	if pool != nil {
-		*own = append(*own, b)
-	}
-	return b
-}
-
 // takeTable returns a zeroed entry table of n entries, or nil when the
 // storage has none at least that long.
 func (st *storage) takeTable(n int) []*sysEntry {
@@ -155,17 +132,8 @@ func (c *Collection) recycle() {
 		if f.lazy || f.alloc.st != st {
 			return
 		}
-		a := &f.alloc
-		for _, b := range a.entryBlocks {
-			if len(st.entryBlocks) < keepMax {
-				st.entryBlocks = append(st.entryBlocks, b)
-			}
-		}
-		for _, b := range a.nodeBlocks {
-			if len(st.nodeBlocks) < keepMax {
-				st.nodeBlocks = append(st.nodeBlocks, b)
-			}
-		}
+		f.alloc.entries.release()
+		f.alloc.nodes.release()
 		st.putTable(f.low.table)
 		st.putTable(f.high.table)
 		if cap(f.rules) >= fullBlock && len(st.ruleLists) < keepMax {
@@ -181,12 +149,6 @@ func (c *Collection) recycle() {
 			take(f)
 		}
 	}
-	for _, b := range c.ruleBlocks {
-		if len(st.ruleBlocks) < keepMax {
-			st.ruleBlocks = append(st.ruleBlocks, b)
-		}
-	}
-	c.ruleBlocks = nil
-	c.ruleBlock = nil
+	c.rules.release()
 	storagePool.Put(st)
 }
