@@ -306,16 +306,12 @@ func (p *prover) walk(pc int, r regs, c *cons) error {
 	}
 }
 
-// alu computes the accumulator after an ALU instruction.
+// alu computes the accumulator after an ALU instruction. Masking an
+// input word keeps it symbolic; arithmetic on constants is left to bpf's
+// interpreter, so that it follows the kernel's semantics (shift counts
+// from X modulo 32, only the opcodes seccomp accepts).
 func (p *prover) alu(pc int, r regs) (sval, error) {
 	ins := p.prog[pc]
-	op := bpf.Operation(ins.Op)
-	if op == bpf.NEG {
-		if r.a.kind != svConst {
-			return sval{}, p.unsupported(pc, "arithmetic on an input word")
-		}
-		return sval{kind: svConst, c: -r.a.c}, nil
-	}
 	v := ins.K
 	if bpf.Source(ins.Op) == bpf.X {
 		if r.x.kind != svConst {
@@ -323,7 +319,7 @@ func (p *prover) alu(pc int, r regs) (sval, error) {
 		}
 		v = r.x.c
 	}
-	if r.a.kind == svWord && op == bpf.AND {
+	if r.a.kind == svWord && ins.Op&^bpf.X == bpf.ALU|bpf.AND {
 		a := r.a
 		a.c &= v
 		if a.c == 0 {
@@ -334,44 +330,13 @@ func (p *prover) alu(pc int, r regs) (sval, error) {
 	if r.a.kind != svConst {
 		return sval{}, p.unsupported(pc, "arithmetic on an input word")
 	}
-	a := r.a.c
-	switch op {
-	case bpf.ADD:
-		a += v
-	case bpf.SUB:
-		a -= v
-	case bpf.MUL:
-		a *= v
-	case bpf.DIV:
-		if v == 0 {
-			return sval{}, p.unsupported(pc, "division by zero")
-		}
-		a /= v
-	case bpf.MOD:
-		if v == 0 {
-			return sval{}, p.unsupported(pc, "division by zero")
-		}
-		a %= v
-	case bpf.OR:
-		a |= v
-	case bpf.AND:
-		a &= v
-	case bpf.XOR:
-		a ^= v
-	case bpf.LSH:
-		if v >= 32 {
-			a = 0
-		} else {
-			a <<= v
-		}
-	case bpf.RSH:
-		if v >= 32 {
-			a = 0
-		} else {
-			a >>= v
-		}
-	default:
-		return sval{}, p.unsupported(pc, "ALU operation")
+	q := bpf.Program{bpf.Stmt(bpf.LD|bpf.IMM, r.a.c), bpf.Stmt(bpf.LDX|bpf.IMM, r.x.c), ins, bpf.Stmt(bpf.RET|bpf.A, 0)}
+	a, steps, err := q.Run(bpf.Data{}, nil)
+	if err != nil {
+		return sval{}, p.unsupported(pc, fmt.Sprintf("ALU operation: %v", err))
+	}
+	if steps != len(q) {
+		return sval{}, p.unsupported(pc, "division by zero ends the program")
 	}
 	return sval{kind: svConst, c: a}, nil
 }

@@ -397,6 +397,56 @@ func TestCheckScratchAndConstants(t *testing.T) {
 	}
 }
 
+// TestCheckConstantALU checks that constant arithmetic follows the
+// kernel's interpreter: a shift count taken from X is reduced modulo 32,
+// so 1 << X with X = 33 is 2.
+func TestCheckConstantALU(t *testing.T) {
+	filters := []*db.Filter{{Arch: arch.AArch64}}
+	def, bad := db.Action(bpf.RetAllow), db.Action(bpf.RetKillProcess)
+	for _, c := range []struct {
+		op   uint16
+		a, x uint32
+	}{
+		{bpf.ALU | bpf.LSH | bpf.X, 1, 33},
+		{bpf.ALU | bpf.RSH | bpf.X, 8, 34},
+		{bpf.ALU | bpf.LSH | bpf.X, 1, 31},
+		{bpf.ALU | bpf.ADD | bpf.X, 0xffffffff, 2},
+		{bpf.ALU | bpf.DIV | bpf.X, 7, 2},
+		{bpf.ALU | bpf.XOR | bpf.X, 7, 4},
+		{bpf.ALU | bpf.NEG, 1, 0},
+	} {
+		tiny := bpf.Program{
+			bpf.Stmt(bpf.LD|bpf.IMM, c.a), bpf.Stmt(bpf.LDX|bpf.IMM, c.x),
+			bpf.Stmt(c.op, 0), bpf.Stmt(bpf.RET|bpf.A, 0),
+		}
+		want, _, err := tiny.Run(bpf.Data{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog := append(bpf.Program{
+			bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetArch),
+			bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, arch.AArch64.Token, 1, 0),
+			bpf.Stmt(bpf.RET|bpf.K, bpf.RetKillProcess),
+		}, tiny[:3]...)
+		prog = append(prog,
+			bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, want, 0, 1),
+			bpf.Stmt(bpf.RET|bpf.K, bpf.RetAllow),
+			bpf.Stmt(bpf.RET|bpf.K, bpf.RetErrno|1),
+		)
+		if _, err := Check(filters, def, bad, prog); err != nil {
+			t.Errorf("op %#04x, A %#x, X %#x (the kernel computes %#x): %v", c.op, c.a, c.x, want, err)
+		}
+	}
+	// Division by a zero X ends the program; the prover declines it.
+	prog := bpf.Program{
+		bpf.Stmt(bpf.LD|bpf.IMM, 1), bpf.Stmt(bpf.LDX|bpf.IMM, 0),
+		bpf.Stmt(bpf.ALU|bpf.DIV|bpf.X, 0), bpf.Stmt(bpf.RET|bpf.K, bpf.RetAllow),
+	}
+	if _, err := Check(filters, def, bad, prog); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("division by a zero X: got %v, want ErrUnsupported", err)
+	}
+}
+
 // bigRuleSet resembles a container profile: three ABIs, a few hundred
 // unconditional syscalls each and some with argument rules.
 func bigRuleSet() ([]*db.Filter, db.Action, db.Action) {
