@@ -14,9 +14,7 @@ import (
 // the target's return, with the target in a child process.
 func BenchmarkLiveNotifyRoundTrip(b *testing.B) {
 	requireLive(b)
-	if !kernel.ActionAvailable(kernel.RetUserNotif) {
-		b.Skip("kernel without user notification")
-	}
+	requireNotify(b)
 	const countEnv = "SECCOMP_GO_BENCH_N"
 	if inLiveChild(b) {
 		n, _ := strconv.Atoi(os.Getenv(countEnv))

@@ -130,16 +130,12 @@ func TestLiveFilterActions(t *testing.T) {
 		childDone()
 	}
 	r := runLiveChild(t)
-	for key, want := range map[string]string{
+	checkReports(t, r, map[string]string{
 		"errno":    strconv.Itoa(int(unix.EXDEV)),
 		"trace":    strconv.Itoa(int(unix.ENOSYS)),
 		"log_ok":   "true",
 		"unsynced": "",
-	} {
-		if got := r.get(t, key); got != want {
-			t.Errorf("%s = %q, want %q", key, got, want)
-		}
-	}
+	})
 	if n := atoi(t, r.get(t, "threads")); n < 2 {
 		t.Errorf("child had %d threads; the TSYNC check needs several", n)
 	}
@@ -244,9 +240,7 @@ func TestLiveFilterTrap(t *testing.T) {
 // the descriptor taken from GetNotifFd.
 func TestLiveFilterNotify(t *testing.T) {
 	requireLive(t)
-	if !kernel.ActionAvailable(kernel.RetUserNotif) {
-		t.Skip("kernel without user notification")
-	}
+	requireNotify(t)
 	if inLiveChild(t) {
 		notifyTarget(func() (int, error) {
 			f := newLiveFilter()
@@ -302,16 +296,12 @@ func TestLiveFilterLoadErrors(t *testing.T) {
 		childDone()
 	}
 	r := runLiveChild(t)
-	for key, want := range map[string]string{
+	checkReports(t, r, map[string]string{
 		"default":      "ECANCELED",
 		"rawrc":        "ESRCH",
 		"thread_only":  "nil",
 		"thread_errno": strconv.Itoa(int(unix.EXDEV)),
-	} {
-		if got := r.get(t, key); got != want {
-			t.Errorf("%s = %s, want %s", key, got, want)
-		}
-	}
+	})
 	if got := r.get(t, "other_errno"); got == strconv.Itoa(int(unix.EXDEV)) {
 		t.Errorf("a thread-only filter reached another thread")
 	}
@@ -323,9 +313,7 @@ func TestLiveFilterLoadErrors(t *testing.T) {
 // the first descriptor.
 func TestLiveFilterNotifyFdOnce(t *testing.T) {
 	requireLive(t)
-	if !kernel.ActionAvailable(kernel.RetUserNotif) {
-		t.Skip("kernel without user notification")
-	}
+	requireNotify(t)
 	if inLiveChild(t) {
 		f1 := newLiveFilter()
 		mustRule(f1, testNr, ActNotify)
@@ -347,14 +335,10 @@ func TestLiveFilterNotifyFdOnce(t *testing.T) {
 	if fd := atoi(t, r.get(t, "fd1")); fd < 0 {
 		t.Errorf("GetNotifFd after loading a notifying filter = %d", fd)
 	}
-	for key, want := range map[string]string{
+	checkReports(t, r, map[string]string{
 		"err1":         "<nil>",
 		"err2":         "<nil>",
 		"same":         "true",
 		"second_errno": strconv.Itoa(int(unix.ENOSYS)),
-	} {
-		if got := r.get(t, key); got != want {
-			t.Errorf("%s = %s, want %s", key, got, want)
-		}
-	}
+	})
 }

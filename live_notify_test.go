@@ -1,7 +1,6 @@
 package seccomp
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -127,40 +126,13 @@ func superviseNotify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	childSock := os.NewFile(uintptr(pair[1]), "child")
-	defer unix.Close(pair[0])
-
-	cmd := liveCommand(t)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.ExtraFiles = []*os.File{childSock}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	childSock.Close()
+	c := startListenerChild(t)
+	cmd, fd, stdout, stderr := c.cmd, c.fd, &c.stdout, &c.stderr
 	exited := make(chan struct{})
 	go func() {
 		cmd.Wait()
 		close(exited)
 	}()
-	// A watchdog: whatever goes wrong, the child dies, and then every
-	// call below returns instead of hanging.
-	watchdog := time.AfterFunc(liveTimeout, func() { cmd.Process.Kill() })
-	defer watchdog.Stop()
-	defer cmd.Process.Kill()
-
-	nfd, err := recvFd(pair[0])
-	if err != nil {
-		cmd.Process.Kill()
-		<-exited
-		t.Fatalf("receiving the listener: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
-	fd := ScmpFd(nfd)
-	defer unix.Close(nfd)
 
 	answered := map[uint64]bool{}
 	for !answered[notifDie] {
@@ -233,13 +205,8 @@ func superviseNotify(t *testing.T) {
 		}
 	}
 	<-exited
-	r := &childResult{
-		status: cmd.ProcessState.Sys().(syscall.WaitStatus),
-		stdout: stdout.String(),
-		stderr: stderr.String(),
-	}
-	r.kv = parseReports(r.stdout)
-	for key, want := range map[string]string{
+	r := exitedChild(cmd, stdout, stderr)
+	checkReports(t, r, map[string]string{
 		"value_ret":        strconv.Itoa(notifAnswer),
 		"value_errno":      "0",
 		"errno_errno":      strconv.Itoa(int(unix.EXDEV)),
@@ -251,11 +218,7 @@ func superviseNotify(t *testing.T) {
 		"addsetfd_content": "placed at 100",
 		"addsetfd_cloexec": "true",
 		"dying":            "1",
-	} {
-		if got := r.get(t, key); got != want {
-			t.Errorf("child reported %s=%s, want %s", key, got, want)
-		}
-	}
+	})
 	if _, ok := r.kv["survived"]; ok {
 		t.Errorf("the killed target went on\n%v", r)
 	}
@@ -302,9 +265,7 @@ func checkDeadTarget(t *testing.T, fd ScmpFd, id uint64) {
 // that dies while it waits.
 func TestLiveNotify(t *testing.T) {
 	requireLive(t)
-	if !kernel.ActionAvailable(kernel.RetUserNotif) {
-		t.Skip("kernel without user notification")
-	}
+	requireNotify(t)
 	if inLiveChild(t) {
 		notifyTarget(func() (int, error) {
 			err := kernel.LoadFilter(oneSyscall(testNr, kernel.RetUserNotif), kernel.Options{
@@ -434,9 +395,7 @@ func superviseInterrupted(t *testing.T, waitKill bool) {
 // target withdraws a received notification and the call comes again.
 func TestLiveNotifyInterrupted(t *testing.T) {
 	requireLive(t)
-	if !kernel.ActionAvailable(kernel.RetUserNotif) {
-		t.Skip("kernel without user notification")
-	}
+	requireNotify(t)
 	if inLiveChild(t) {
 		interruptedTarget(false)
 	}

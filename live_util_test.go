@@ -8,10 +8,12 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -63,6 +65,14 @@ func requireLive(t testing.TB) {
 		if err := SetAPI(detected); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// requireNotify skips the test when the kernel lacks user notification.
+func requireNotify(tb testing.TB) {
+	tb.Helper()
+	if !kernel.ActionAvailable(kernel.RetUserNotif) {
+		tb.Skip("kernel without user notification")
 	}
 }
 
@@ -126,13 +136,28 @@ func finish(t *testing.T, cmd *exec.Cmd, stdout, stderr *bytes.Buffer) *childRes
 			t.Fatalf("waiting for child: %v", err)
 		}
 	}
-	r := &childResult{
+	return exitedChild(cmd, stdout, stderr)
+}
+
+// exitedChild collects what a child that was waited for left behind.
+func exitedChild(cmd *exec.Cmd, stdout, stderr *bytes.Buffer) *childResult {
+	return &childResult{
 		status: cmd.ProcessState.Sys().(syscall.WaitStatus),
 		stdout: stdout.String(),
 		stderr: stderr.String(),
 		kv:     parseReports(stdout.String()),
 	}
-	return r
+}
+
+// checkReports checks the child's report of each key of want, in the
+// order of the keys.
+func checkReports(t *testing.T, r *childResult, want map[string]string) {
+	t.Helper()
+	for _, key := range slices.Sorted(maps.Keys(want)) {
+		if got := r.get(t, key); got != want[key] {
+			t.Errorf("%s = %q, want %q", key, got, want[key])
+		}
+	}
 }
 
 // parseReports collects the "key=value" lines of a child's output.
@@ -389,7 +414,9 @@ func startListenerChild(tb testing.TB, env ...string) *listenerChild {
 	})
 	nfd, err := recvFd(pair[0])
 	if err != nil {
-		tb.Fatalf("receiving the listener: %v\n%s", err, c.stderr.String())
+		c.cmd.Process.Kill()
+		c.cmd.Wait()
+		tb.Fatalf("receiving the listener: %v\nstdout:\n%s\nstderr:\n%s", err, c.stdout.String(), c.stderr.String())
 	}
 	tb.Cleanup(func() { unix.Close(nfd) })
 	c.fd = ScmpFd(nfd)
