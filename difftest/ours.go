@@ -25,10 +25,8 @@ func oursConds(cs []Cond) []ours.ScmpCondition {
 }
 
 // BuildOurs builds rs with seccomp-go and exports its BPF program.
-func BuildOurs(rs *RuleSet) *Built { return buildOurs(rs, 0) }
-
-func buildOurs(rs *RuleSet, level int) *Built {
-	f, b := newOursFilter(rs, level)
+func BuildOurs(rs *RuleSet) *Built {
+	f, b := newOursFilter(rs, 0)
 	if f == nil {
 		return b
 	}
@@ -59,14 +57,6 @@ func LoadOurs(rs *RuleSet, level int) error {
 }
 
 func newOursFilter(rs *RuleSet, level int) (*ours.ScmpFilter, *Built) {
-	return makeOursFilter(rs, level, true)
-}
-
-// makeOursFilter makes rs's calls through seccomp-go. With record false it
-// leaves the verdicts of the calls out of the returned Built, so that the
-// build benchmarks time the library rather than the formatting of the
-// verdicts; everything else is as with record true.
-func makeOursFilter(rs *RuleSet, level int, record bool) (*ours.ScmpFilter, *Built) {
 	b := &Built{}
 	f, err := ours.NewFilter(oursAction(rs.Default))
 	b.NewFilter = ErrClass(err)
@@ -93,17 +83,12 @@ func makeOursFilter(rs *RuleSet, level int, record bool) (*ours.ScmpFilter, *Bui
 			b.Setup = append(b.Setup, "SetOptimize: "+ErrClass(err))
 		}
 	}
-	if record {
-		b.Verdicts = make([]string, 0, len(rs.Calls))
-	}
 	for _, c := range rs.Calls {
 		v := oursCall(f, c)
-		if level != 0 && c.Kind == CallSetOptimize && v.ok() {
+		if level != 0 && c.Kind == CallSetOptimize && v == "ok" {
 			_ = f.SetOptimize(level)
 		}
-		if record {
-			b.Verdicts = append(b.Verdicts, v.String())
-		}
+		b.Verdicts = append(b.Verdicts, v)
 	}
 	for _, name := range LittleEndianArches {
 		a, _ := ours.GetArchFromString(name)
@@ -114,84 +99,58 @@ func makeOursFilter(rs *RuleSet, level int, record bool) (*ours.ScmpFilter, *Bui
 	return f, b
 }
 
-// oursVerdict is the outcome of one call through seccomp-go, kept
-// unformatted until its string is needed.
-type oursVerdict struct {
-	// text, when not empty, is the whole verdict.
-	text string
-	// err is the call's error, shown through ErrClass.
-	err error
-	// nr is the resolved syscall number, shown when hasNr is set.
-	nr    int32
-	hasNr bool
-}
-
-// ok reports whether the call succeeded, that is whether String is "ok".
-func (v oursVerdict) ok() bool { return v.String() == "ok" }
-
-// String formats the verdict as Built.Verdicts holds it.
-func (v oursVerdict) String() string {
-	if v.text != "" {
-		return v.text
-	}
-	if v.hasNr {
-		return fmt.Sprintf("nr=%d ", v.nr) + ErrClass(v.err)
-	}
-	return ErrClass(v.err)
-}
-
-func oursSyscall(c Call) (ours.ScmpSyscall, oursVerdict, bool) {
+func oursSyscall(c Call) (ours.ScmpSyscall, string, bool) {
 	if c.Name == "" {
-		return ours.ScmpSyscall(c.Num), oursVerdict{}, true
+		return ours.ScmpSyscall(c.Num), "", true
 	}
 	n, err := ours.GetSyscallFromName(c.Name)
 	if err != nil {
-		return 0, oursVerdict{text: "resolve " + ErrClass(err)}, false
+		return 0, "resolve " + ErrClass(err), false
 	}
-	return n, oursVerdict{nr: int32(n), hasNr: true}, true
+	return n, fmt.Sprintf("nr=%d ", int32(n)), true
 }
 
-func oursCall(f *ours.ScmpFilter, c Call) oursVerdict {
+func oursCall(f *ours.ScmpFilter, c Call) string {
 	switch c.Kind {
 	case CallGetSyscallFromName:
 		n, err := ours.GetSyscallFromName(c.Name)
 		if err != nil {
-			return oursVerdict{err: err}
+			return ErrClass(err)
 		}
-		return oursVerdict{text: fmt.Sprintf("nr=%d", int32(n))}
+		return fmt.Sprintf("nr=%d", int32(n))
 	case CallMakeCondition:
 		cd := c.Conds[0]
 		vals := []uint64{cd.A, cd.B, cd.A}[:c.NVals]
 		got, err := ours.MakeCondition(cd.Arg, ours.ScmpCompareOp(cd.Op), vals...)
 		if err != nil {
-			return oursVerdict{err: err}
+			return ErrClass(err)
 		}
-		return oursVerdict{text: fmt.Sprintf("%d %d %#x %#x", got.Argument, got.Op, got.Operand1, got.Operand2)}
+		return fmt.Sprintf("%d %d %#x %#x", got.Argument, got.Op, got.Operand1, got.Operand2)
 	case CallAddArch, CallRemoveArch:
 		a, err := ours.GetArchFromString(c.Arch)
 		if err != nil {
-			return oursVerdict{err: err}
+			return ErrClass(err)
 		}
 		if c.Kind == CallAddArch {
-			return oursVerdict{err: f.AddArch(a)}
+			return ErrClass(f.AddArch(a))
 		}
-		return oursVerdict{err: f.RemoveArch(a)}
+		return ErrClass(f.RemoveArch(a))
 	case CallSetBadArchAction:
-		return oursVerdict{err: f.SetBadArchAction(oursAction(c.Action))}
+		return ErrClass(f.SetBadArchAction(oursAction(c.Action)))
 	case CallSetOptimize:
-		return oursVerdict{err: f.SetOptimize(c.Level)}
+		return ErrClass(f.SetOptimize(c.Level))
 	case CallSetNoNewPrivsBit:
-		return oursVerdict{err: f.SetNoNewPrivsBit(c.Flag)}
+		return ErrClass(f.SetNoNewPrivsBit(c.Flag))
 	case CallSetLogBit:
-		return oursVerdict{err: f.SetLogBit(c.Flag)}
+		return ErrClass(f.SetLogBit(c.Flag))
 	case CallSetSSB:
-		return oursVerdict{err: f.SetSSB(c.Flag)}
+		return ErrClass(f.SetSSB(c.Flag))
 	case CallSetRawRC:
-		return oursVerdict{err: f.SetRawRC(c.Flag)}
+		return ErrClass(f.SetRawRC(c.Flag))
 	}
-	nr, v, ok := oursSyscall(c)
+	nr, prefix, ok := oursSyscall(c)
 	if !ok {
-		return v
+		return prefix
 	}
 	var err error
 	switch c.Kind {
@@ -206,8 +165,7 @@ func oursCall(f *ours.ScmpFilter, c Call) oursVerdict {
 	case CallAddRuleConditionalExact:
 		err = f.AddRuleConditionalExact(nr, oursAction(c.Action), oursConds(c.Conds))
 	default:
-		return oursVerdict{text: "unknown call " + string(c.Kind)}
+		return "unknown call " + string(c.Kind)
 	}
-	v.err = err
-	return v
+	return prefix + ErrClass(err)
 }

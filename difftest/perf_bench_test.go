@@ -13,9 +13,8 @@ import (
 
 // leanLibFilter makes rs's calls through libseccomp at optimisation level,
 // as newLibFilter does, but without recording the verdicts of the calls,
-// as makeOursFilter(rs, 0, false) does for seccomp-go, so that the build
-// benchmarks time the libraries alone. Only the calls Translate makes are
-// supported.
+// so that the build benchmarks time the library alone. Only the calls
+// Translate makes are supported.
 func leanLibFilter(rs *RuleSet, level int) (*lib.ScmpFilter, error) {
 	f, err := lib.NewFilter(libAction(rs.Default))
 	if err != nil {
