@@ -226,27 +226,25 @@ func (p *prover) walk(pc int, r regs, c *cons) error {
 				}
 				k = r.x.c
 			}
-			var t atom
+			// JSET tests A&K != 0: the complement of A masked with K
+			// equal to 0.
+			t, mask := atom{k: k}, uint32(fullMask)
 			switch bpf.Operation(op) {
 			case bpf.JEQ:
-				t = atom{rel: model.EQ, k: k}
+				t.rel = model.EQ
 			case bpf.JGT:
-				t = atom{rel: model.GT, k: k}
+				t.rel = model.GT
 			case bpf.JGE:
-				t = atom{rel: model.GE, k: k}
+				t.rel = model.GE
 			case bpf.JSET:
-				t = atom{rel: model.EQ, k: 0, neg: true}
+				t.rel, t.k, t.neg, mask = model.EQ, 0, true, k
 			default:
 				return p.unsupported(pc, "jump opcode")
 			}
 			jt, jf := pc+1+int(ins.Jt), pc+1+int(ins.Jf)
 			switch r.a.kind {
 			case svConst:
-				taken := t.rel.Holds(r.a.c, fullMask, t.k) != t.neg
-				if bpf.Operation(op) == bpf.JSET {
-					taken = r.a.c&k != 0
-				}
-				if taken {
+				if t.rel.Holds(r.a.c, mask, t.k) != t.neg {
 					pc = jt
 				} else {
 					pc = jf
@@ -256,10 +254,7 @@ func (p *prover) walk(pc int, r regs, c *cons) error {
 			default:
 				return p.unsupported(pc, "comparison of an unset accumulator")
 			}
-			t.mask = r.a.c
-			if bpf.Operation(op) == bpf.JSET {
-				t.mask &= k
-			}
+			t.mask = r.a.c & mask
 			w := r.a.w
 			ts, tok, err := c[w].add(t)
 			if err != nil {
@@ -269,36 +264,24 @@ func (p *prover) walk(pc int, r regs, c *cons) error {
 			if err != nil {
 				return fmt.Errorf("%w: %v", ErrTooComplex, err)
 			}
-			switch {
-			case tok && fok:
-				if jt == jf {
-					pc = jt
-					continue
-				}
-				saved := c[w]
-				c[w] = ts
-				if err := p.walk(jt, r, c); err != nil {
-					return err
-				}
-				c[w] = fs
-				err := p.walk(jf, r, c)
-				c[w] = saved
-				return err
-			case tok:
-				saved := c[w]
-				c[w] = ts
-				err := p.walk(jt, r, c)
-				c[w] = saved
-				return err
-			case fok:
-				saved := c[w]
-				c[w] = fs
-				err := p.walk(jf, r, c)
-				c[w] = saved
-				return err
-			default:
+			if !tok && !fok {
 				return fmt.Errorf("%w: path constraints became unsatisfiable at %d", ErrInternal, pc)
 			}
+			if tok && fok && jt == jf {
+				pc = jt
+				continue
+			}
+			saved := c[w]
+			if tok {
+				c[w] = ts
+				err = p.walk(jt, r, c)
+			}
+			if fok && err == nil {
+				c[w] = fs
+				err = p.walk(jf, r, c)
+			}
+			c[w] = saved
+			return err
 		default:
 			return p.unsupported(pc, "instruction class")
 		}

@@ -447,6 +447,34 @@ func TestCheckConstantALU(t *testing.T) {
 	}
 }
 
+// TestCheckConstantJumps checks comparisons of a constant accumulator,
+// JSET included, against the interpreter.
+func TestCheckConstantJumps(t *testing.T) {
+	filters := []*db.Filter{{Arch: arch.AArch64}}
+	def, bad := db.Action(bpf.RetAllow), db.Action(bpf.RetKillProcess)
+	for _, op := range []uint16{bpf.JEQ, bpf.JGT, bpf.JGE, bpf.JSET} {
+		for _, c := range [][2]uint32{{6, 4}, {6, 1}, {6, 6}, {5, 6}, {0, 0}} {
+			prog := bpf.Program{
+				bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetArch),
+				bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, arch.AArch64.Token, 1, 0),
+				bpf.Stmt(bpf.RET|bpf.K, bpf.RetKillProcess),
+				bpf.Stmt(bpf.LD|bpf.IMM, c[0]),
+				bpf.Jump(bpf.JMP|op|bpf.K, c[1], 0, 1),
+				bpf.Stmt(bpf.RET|bpf.K, bpf.RetAllow),
+				bpf.Stmt(bpf.RET|bpf.K, bpf.RetErrno|1),
+			}
+			ret, _, err := prog.Run(bpf.Data{Arch: arch.AArch64.Token}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Check(filters, def, bad, prog)
+			if want := ret == bpf.RetAllow; (err == nil) != want {
+				t.Errorf("op %#02x A %d K %d: Check gives %v, the program returns %s", op, c[0], c[1], err, bpf.ActionString(ret))
+			}
+		}
+	}
+}
+
 // bigRuleSet resembles a container profile: three ABIs, a few hundred
 // unconditional syscalls each and some with argument rules.
 func bigRuleSet() ([]*db.Filter, db.Action, db.Action) {
