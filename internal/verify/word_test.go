@@ -33,16 +33,7 @@ func TestWordSetExhaustive(t *testing.T) {
 			}
 			atoms = append(atoms, a)
 		}
-		s, ok := anyWord, true
-		var err error
-		for _, a := range atoms {
-			if s, ok, err = s.add(a); err != nil {
-				t.Fatal(err)
-			}
-			if !ok {
-				break
-			}
-		}
+		s, ok := addAll(t, atoms)
 		// Brute force over the universe's bits (other bits zero: no
 		// atom looks at them).
 		want := false
@@ -62,20 +53,7 @@ func TestWordSetExhaustive(t *testing.T) {
 				break
 			}
 		}
-		if ok != want {
-			t.Fatalf("case %d: atoms %+v: satisfiable %v, brute force %v", iter, atoms, ok, want)
-		}
-		if ok {
-			w, wok, err := s.witness()
-			if err != nil || !wok {
-				t.Fatalf("case %d: no witness (%v)", iter, err)
-			}
-			for _, a := range atoms {
-				if !a.holds(w) {
-					t.Fatalf("case %d: witness %#x violates %+v", iter, w, a)
-				}
-			}
-		}
+		checkBruteForce(t, iter, atoms, s, ok, want)
 	}
 }
 
@@ -96,16 +74,7 @@ func TestWordSetIntervals(t *testing.T) {
 		// exhaustive: every atom is false above 11 for "<"-like atoms,
 		// so add one.
 		atoms = append(atoms, atom{mask: fullMask, rel: model.GT, k: 16, neg: true})
-		s, ok := anyWord, true
-		var err error
-		for _, a := range atoms {
-			if s, ok, err = s.add(a); err != nil {
-				t.Fatal(err)
-			}
-			if !ok {
-				break
-			}
-		}
+		s, ok := addAll(t, atoms)
 		want := false
 		for v := uint32(0); v <= 16 && !want; v++ {
 			all := true
@@ -114,19 +83,43 @@ func TestWordSetIntervals(t *testing.T) {
 			}
 			want = all
 		}
-		if ok != want {
-			t.Fatalf("case %d: atoms %+v: satisfiable %v, brute force %v", iter, atoms, ok, want)
+		checkBruteForce(t, iter, atoms, s, ok, want)
+	}
+}
+
+// addAll returns the conjunction of atoms, and whether it is satisfiable.
+func addAll(t *testing.T, atoms []atom) (wordSet, bool) {
+	t.Helper()
+	s, ok := anyWord, true
+	var err error
+	for _, a := range atoms {
+		if s, ok, err = s.add(a); err != nil {
+			t.Fatal(err)
 		}
-		if ok {
-			w, wok, err := s.witness()
-			if err != nil || !wok {
-				t.Fatalf("case %d: no witness (%v)", iter, err)
-			}
-			for _, a := range atoms {
-				if !a.holds(w) {
-					t.Fatalf("case %d: witness %#x violates %+v", iter, w, a)
-				}
-			}
+		if !ok {
+			break
+		}
+	}
+	return s, ok
+}
+
+// checkBruteForce compares the satisfiability ok of the conjunction s of
+// atoms with brute force's want, and checks the witness of s.
+func checkBruteForce(t *testing.T, iter int, atoms []atom, s wordSet, ok, want bool) {
+	t.Helper()
+	if ok != want {
+		t.Fatalf("case %d: atoms %+v: satisfiable %v, brute force %v", iter, atoms, ok, want)
+	}
+	if !ok {
+		return
+	}
+	w, wok, err := s.witness()
+	if err != nil || !wok {
+		t.Fatalf("case %d: no witness (%v)", iter, err)
+	}
+	for _, a := range atoms {
+		if !a.holds(w) {
+			t.Fatalf("case %d: witness %#x violates %+v", iter, w, a)
 		}
 	}
 }
