@@ -14,32 +14,12 @@ import (
 	"github.com/seccomp-go/seccomp/internal/kernel"
 )
 
-// abis maps libseccomp-golang's architectures to package arch's.
-var abis = map[seccomp.ScmpArch]*arch.Arch{
-	seccomp.ArchX86:         arch.X86,
-	seccomp.ArchAMD64:       arch.X86_64,
-	seccomp.ArchX32:         arch.X32,
-	seccomp.ArchARM:         arch.ARM,
-	seccomp.ArchARM64:       arch.AArch64,
-	seccomp.ArchMIPS:        arch.MIPS,
-	seccomp.ArchMIPS64:      arch.MIPS64,
-	seccomp.ArchMIPS64N32:   arch.MIPS64N32,
-	seccomp.ArchMIPSEL:      arch.MIPSEL,
-	seccomp.ArchMIPSEL64:    arch.MIPSEL64,
-	seccomp.ArchMIPSEL64N32: arch.MIPSEL64N32,
-	seccomp.ArchPPC:         arch.PPC,
-	seccomp.ArchPPC64:       arch.PPC64,
-	seccomp.ArchPPC64LE:     arch.PPC64LE,
-	seccomp.ArchS390:        arch.S390,
-	seccomp.ArchS390X:       arch.S390X,
-	seccomp.ArchPARISC:      arch.PARISC,
-	seccomp.ArchPARISC64:    arch.PARISC64,
-	seccomp.ArchRISCV64:     arch.RISCV64,
-	seccomp.ArchLOONGARCH64: arch.LoongArch64,
-	seccomp.ArchM68K:        arch.M68K,
-	seccomp.ArchSH:          arch.SH,
-	seccomp.ArchSHEB:        arch.SHEB,
-}
+// abis lists package arch's ABIs in the order of libseccomp-golang's
+// architectures, from ArchX86 to ArchSHEB, as arch.All gives them.
+var abis = arch.All()
+
+// abiOf returns package arch's ABI for a, one of ArchX86..ArchSHEB.
+func abiOf(a seccomp.ScmpArch) *arch.Arch { return abis[a-seccomp.ArchX86] }
 
 // x32Bit is __X32_SYSCALL_BIT, set in the numbers of x32 syscalls.
 const x32Bit = 0x40000000
@@ -47,7 +27,7 @@ const x32Bit = 0x40000000
 // filterArches lists the architectures of f, in libseccomp-golang's order.
 func filterArches(f *seccomp.ScmpFilter) ([]seccomp.ScmpArch, error) {
 	var out []seccomp.ScmpArch
-	for a := seccomp.ArchX86; a <= seccomp.ArchSHEB; a++ {
+	for a := seccomp.ArchX86; isArch(a); a++ {
 		ok, err := f.IsArchPresent(a)
 		if err != nil {
 			return nil, fmt.Errorf("seccomp profile: %w", err)
@@ -84,7 +64,7 @@ func Program(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (bpf.Program, erro
 		return nil, err
 	}
 	order := binary.ByteOrder(binary.LittleEndian)
-	if abis[arches[0]].BigEndian {
+	if abiOf(arches[0]).BigEndian {
 		order = binary.BigEndian
 	}
 	raw, err := f.ExportBPFMem()
@@ -178,7 +158,7 @@ func enosysStub(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch) (bpf.Progra
 	}
 	byToken := map[uint32]*section{}
 	for _, a := range arches {
-		abi := abis[a]
+		abi := abiOf(a)
 		var last uint32
 		for _, s := range spec.Syscalls {
 			for _, name := range s.Names {

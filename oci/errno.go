@@ -182,7 +182,7 @@ func errnoByName(name string, arch *seccomp.ScmpArch) (uint, error) {
 		if n, ok := own[strings.ToUpper(name)]; ok {
 			return n, nil
 		}
-		return 0, fmt.Errorf("%s has its own number on %s, which this package does not know; give errnoRet instead", name, archNames[*arch][0])
+		return 0, fmt.Errorf("%s has its own number on %s, which this package does not know; give errnoRet instead", name, *arch)
 	}
 	return v, nil
 }

@@ -132,7 +132,7 @@ func setArches(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		if present, _ := f.IsArchPresent(a); present {
 			continue
 		}
-		if abis[a].BigEndian != abis[first[0]].BigEndian {
+		if abiOf(a).BigEndian != abiOf(first[0]).BigEndian {
 			return &FieldError{
 				Field:  fmt.Sprintf("architectures[%d]", i),
 				Reason: fmt.Sprintf("%s and %s have different byte orders; one filter covers architectures of one byte order", specName(a), specName(first[0])),

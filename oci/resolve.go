@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,9 +67,9 @@ func (o *Options) target() (seccomp.ScmpArch, error) {
 
 // nativeArch returns the architecture this program runs on.
 func nativeArch() (seccomp.ScmpArch, error) {
-	a, ok := archByGOARCH[runtime.GOARCH]
-	if !ok {
-		return seccomp.ArchInvalid, fmt.Errorf("seccomp profile: no seccomp architecture for GOARCH %s; set Options.Arches", runtime.GOARCH)
+	a, err := seccomp.GetNativeArch()
+	if err != nil {
+		return seccomp.ArchInvalid, fmt.Errorf("seccomp profile: %w; set Options.Arches", err)
 	}
 	return a, nil
 }
@@ -87,7 +86,7 @@ func (o *Options) arches() ([]seccomp.ScmpArch, error) {
 			}
 			a = n
 		}
-		if _, ok := archNames[a]; !ok {
+		if !isArch(a) {
 			return nil, fmt.Errorf("seccomp profile: Options.Arches[%d]: %d is not an architecture", i, uint(a))
 		}
 		out = append(out, a)
@@ -95,50 +94,30 @@ func (o *Options) arches() ([]seccomp.ScmpArch, error) {
 	return out, nil
 }
 
-// archByGOARCH maps Go's architecture names to libseccomp's.
-var archByGOARCH = map[string]seccomp.ScmpArch{
-	"386":      seccomp.ArchX86,
-	"amd64":    seccomp.ArchAMD64,
-	"arm":      seccomp.ArchARM,
-	"arm64":    seccomp.ArchARM64,
-	"loong64":  seccomp.ArchLOONGARCH64,
-	"mips":     seccomp.ArchMIPS,
-	"mipsle":   seccomp.ArchMIPSEL,
-	"mips64":   seccomp.ArchMIPS64,
-	"mips64le": seccomp.ArchMIPSEL64,
-	"ppc64":    seccomp.ArchPPC64,
-	"ppc64le":  seccomp.ArchPPC64LE,
-	"riscv64":  seccomp.ArchRISCV64,
-	"s390x":    seccomp.ArchS390X,
+// isArch reports whether a names one architecture (not ArchNative).
+func isArch(a seccomp.ScmpArch) bool { return a >= seccomp.ArchX86 && a <= seccomp.ArchSHEB }
+
+// archAliases gives the names, besides ScmpArch.String's, that an
+// includes/excludes arches list may use for an architecture: Go's where
+// it differs, and libseccomp's loongarch64.
+var archAliases = map[seccomp.ScmpArch][]string{
+	seccomp.ArchX86:         {"386"},
+	seccomp.ArchMIPSEL:      {"mipsle"},
+	seccomp.ArchMIPSEL64:    {"mips64le"},
+	seccomp.ArchLOONGARCH64: {"loongarch64"},
 }
 
-// archNames gives, per architecture, the names an includes/excludes
-// arches list may use for it: libseccomp-golang's ScmpArch.String name
-// first, then Go's where it differs.
-var archNames = map[seccomp.ScmpArch][]string{
-	seccomp.ArchX86:         {"x86", "386"},
-	seccomp.ArchAMD64:       {"amd64"},
-	seccomp.ArchX32:         {"x32"},
-	seccomp.ArchARM:         {"arm"},
-	seccomp.ArchARM64:       {"arm64"},
-	seccomp.ArchMIPS:        {"mips"},
-	seccomp.ArchMIPS64:      {"mips64"},
-	seccomp.ArchMIPS64N32:   {"mips64n32"},
-	seccomp.ArchMIPSEL:      {"mipsel", "mipsle"},
-	seccomp.ArchMIPSEL64:    {"mipsel64", "mips64le"},
-	seccomp.ArchMIPSEL64N32: {"mipsel64n32"},
-	seccomp.ArchPPC:         {"ppc"},
-	seccomp.ArchPPC64:       {"ppc64"},
-	seccomp.ArchPPC64LE:     {"ppc64le"},
-	seccomp.ArchS390:        {"s390"},
-	seccomp.ArchS390X:       {"s390x"},
-	seccomp.ArchPARISC:      {"parisc"},
-	seccomp.ArchPARISC64:    {"parisc64"},
-	seccomp.ArchRISCV64:     {"riscv64"},
-	seccomp.ArchLOONGARCH64: {"loong64", "loongarch64"},
-	seccomp.ArchM68K:        {"m68k"},
-	seccomp.ArchSH:          {"sh"},
-	seccomp.ArchSHEB:        {"sheb"},
+// archIn reports whether list names a.
+func archIn(list []string, a seccomp.ScmpArch) bool {
+	if slices.Contains(list, a.String()) {
+		return true
+	}
+	for _, n := range archAliases[a] {
+		if slices.Contains(list, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // specArch returns runtime-spec's name of a.
@@ -221,20 +200,12 @@ func (p *Profile) Resolve(opts Options) (*specs.LinuxSeccomp, error) {
 		}
 		return *kernel, nil
 	}
-	archIn := func(list []string) bool {
-		for _, n := range archNames[target] {
-			if slices.Contains(list, n) {
-				return true
-			}
-		}
-		return false
-	}
 
 entries:
 	for i, s := range p.Syscalls {
 		field := fmt.Sprintf("syscalls[%d]", i)
 		if ex := s.Excludes; ex != nil {
-			if len(ex.Arches) > 0 && archIn(ex.Arches) {
+			if len(ex.Arches) > 0 && archIn(ex.Arches, target) {
 				continue
 			}
 			if len(ex.Caps) > 0 {
@@ -260,7 +231,7 @@ entries:
 			}
 		}
 		if in := s.Includes; in != nil {
-			if len(in.Arches) > 0 && !archIn(in.Arches) {
+			if len(in.Arches) > 0 && !archIn(in.Arches, target) {
 				continue
 			}
 			if len(in.Caps) > 0 {

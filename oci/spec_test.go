@@ -275,3 +275,40 @@ func TestResolveActionLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestABIOf(t *testing.T) {
+	for a := seccomp.ArchX86; isArch(a); a++ {
+		abi := abiOf(a)
+		if got, err := seccomp.GetArchFromString(abi.Name); err != nil || got != a {
+			t.Errorf("abiOf(%v) = %s, which names %v (%v)", a, abi.Name, got, err)
+		}
+	}
+	if isArch(seccomp.ArchNative) || isArch(seccomp.ArchInvalid) || isArch(seccomp.ArchSHEB+1) {
+		t.Error("isArch accepts a value that names no architecture")
+	}
+}
+
+func TestArchIn(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		a    seccomp.ScmpArch
+		want bool
+	}{
+		{"amd64", seccomp.ArchAMD64, true},
+		{"x86_64", seccomp.ArchAMD64, false},
+		{"x86", seccomp.ArchX86, true},
+		{"386", seccomp.ArchX86, true},
+		{"mipsel", seccomp.ArchMIPSEL, true},
+		{"mipsle", seccomp.ArchMIPSEL, true},
+		{"mipsel64", seccomp.ArchMIPSEL64, true},
+		{"mips64le", seccomp.ArchMIPSEL64, true},
+		{"loong64", seccomp.ArchLOONGARCH64, true},
+		{"loongarch64", seccomp.ArchLOONGARCH64, true},
+		{"386", seccomp.ArchAMD64, false},
+		{"arm", seccomp.ArchARM64, false},
+	} {
+		if got := archIn([]string{"s390x", tt.name}, tt.a); got != tt.want {
+			t.Errorf("archIn(%q, %v) = %v, want %v", tt.name, tt.a, got, tt.want)
+		}
+	}
+}
