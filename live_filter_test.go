@@ -55,6 +55,14 @@ func mustLoad(f *ScmpFilter) {
 	}
 }
 
+// loadRule loads a filter allowing everything but nr, which gets action,
+// or ends the child.
+func loadRule(nr uintptr, action ScmpAction) {
+	f := newLiveFilter()
+	mustRule(f, nr, action)
+	mustLoad(f)
+}
+
 func errnoAction(e syscall.Errno) ScmpAction { return ActErrno.SetReturnCode(int16(e)) }
 
 // TestLiveFilterArgs checks conditional rules on all six arguments, with
@@ -145,9 +153,8 @@ func TestLiveFilterKillProcess(t *testing.T) {
 	requireLive(t)
 	if inLiveChild(t) {
 		noCoreDumps()
-		f := newLiveFilter()
-		mustRule(f, testNr, ActKillProcess)
-		mustLoad(f)
+		report("loading", 1)
+		loadRule(testNr, ActKillProcess)
 		report("loaded", 1)
 		go rawErrno(testNr, 0)
 		time.Sleep(10 * time.Second)
@@ -156,18 +163,14 @@ func TestLiveFilterKillProcess(t *testing.T) {
 	}
 	r := runLiveChild(t)
 	r.get(t, "loaded")
-	if !r.status.Signaled() || r.status.Signal() != unix.SIGSYS {
-		t.Fatalf("child not killed by SIGSYS\n%v", r)
-	}
+	checkKilledBySIGSYS(t, r, "the child survived its KILL_PROCESS call")
 }
 
 func TestLiveFilterKillThread(t *testing.T) {
 	requireLive(t)
 	if inLiveChild(t) {
 		noCoreDumps()
-		f := newLiveFilter()
-		mustRule(f, testNr, ActKillThread)
-		mustLoad(f)
+		loadRule(testNr, ActKillThread)
 		done := make(chan struct{})
 		go func() {
 			runtime.LockOSThread()
@@ -212,9 +215,7 @@ func TestLiveFilterBadArch(t *testing.T) {
 			childFail("SetBadArchAction: %v", err)
 		}
 		report("loading", 1)
-		if err := f.Load(); err != nil {
-			childFail("Load: %v", err)
-		}
+		mustLoad(f)
 		report("survived", 1)
 		childDone()
 	}
@@ -227,9 +228,7 @@ func TestLiveFilterTrap(t *testing.T) {
 	requireLive(t)
 	if inLiveChild(t) {
 		trapChild(func() {
-			f := newLiveFilter()
-			mustRule(f, testNr, ActTrap)
-			mustLoad(f)
+			loadRule(testNr, ActTrap)
 		})
 	}
 	checkTrap(t, 0) // libseccomp's SCMP_ACT_TRAP carries no data
