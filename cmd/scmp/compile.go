@@ -97,7 +97,10 @@ func runCompile(e *env, args []string) int {
 		}
 	}
 	if *verbose {
-		raw, err := f.ExportBPFMem()
+		raw := out
+		if *format != "bpf" {
+			raw, err = f.ExportBPFMem()
+		}
 		if err == nil {
 			fmt.Fprintf(e.stderr, "%s: %d BPF instructions for %s\n", e.name, len(raw)/bpf.InstructionSize, archNames(arches))
 		}

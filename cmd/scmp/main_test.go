@@ -280,9 +280,16 @@ func TestCompileProfileArches(t *testing.T) {
 	}
 	// No architectures: the native one only.
 	p := writeFile(t, "p.json", []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ERRNO"}]}`))
-	out, errs, st := cli(t, "", "compile", "-v", "-o", filepath.Join(t.TempDir(), "f.bpf"), p)
+	bpfFile := filepath.Join(t.TempDir(), "f.bpf")
+	out, errs, st := cli(t, "", "compile", "-v", "-o", bpfFile, p)
 	if st != 0 || out != "" || !strings.Contains(errs, " for "+native.abi.Name+"\n") {
 		t.Errorf("status %d, stdout %q, stderr %q; want a filter for %s only", st, out, errs, native.abi.Name)
+	}
+	// The reported size is that of the filter written.
+	if raw, err := os.ReadFile(bpfFile); err != nil {
+		t.Error(err)
+	} else if want := fmt.Sprintf(": %d BPF instructions for ", len(raw)/bpf.InstructionSize); !strings.Contains(errs, want) {
+		t.Errorf("stderr %q does not report the %d instructions written", errs, len(raw)/bpf.InstructionSize)
 	}
 	// Listed architectures only, even when the native one is not among them.
 	p = writeFile(t, "p.json", []byte(`{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_PPC64LE"],"syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ERRNO"}]}`))
