@@ -10,7 +10,6 @@ import (
 	seccomp "github.com/seccomp-go/seccomp"
 	"github.com/seccomp-go/seccomp/arch"
 	"github.com/seccomp-go/seccomp/bpf"
-	"github.com/seccomp-go/seccomp/internal/compile"
 	"github.com/seccomp-go/seccomp/internal/kernel"
 )
 
@@ -67,12 +66,9 @@ func Program(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (bpf.Program, erro
 	if abiOf(arches[0]).BigEndian {
 		order = binary.BigEndian
 	}
-	raw, err := f.ExportBPFMem()
+	raw, err := exportBPF(f)
 	if err != nil {
-		if errors.Is(err, compile.ErrTooLong) {
-			return nil, fmt.Errorf("seccomp profile: %w: %w", ErrTooLong, err)
-		}
-		return nil, fmt.Errorf("seccomp profile: compiling the filter: %w", err)
+		return nil, err
 	}
 	main, err := bpf.Unmarshal(raw, order)
 	if err != nil {

@@ -186,15 +186,25 @@ func setAttrs(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 // checkSize compiles f once, to report a program the kernel would refuse
 // before anyone tries to load it.
 func checkSize(f *seccomp.ScmpFilter) error {
-	raw, err := f.ExportBPFMem()
+	raw, err := exportBPF(f)
 	if err != nil {
-		if errors.Is(err, compile.ErrTooLong) {
-			return fmt.Errorf("seccomp profile: %w: %w", ErrTooLong, err)
-		}
-		return fmt.Errorf("seccomp profile: compiling the filter: %w", err)
+		return err
 	}
 	if n := len(raw) / 8; n > bpf.MaxInstructions {
 		return fmt.Errorf("seccomp profile: %w (it needs %d)", ErrTooLong, n)
 	}
 	return nil
+}
+
+// exportBPF compiles f; a program too long to compile gives an error
+// wrapping ErrTooLong.
+func exportBPF(f *seccomp.ScmpFilter) ([]byte, error) {
+	raw, err := f.ExportBPFMem()
+	if err != nil {
+		if errors.Is(err, compile.ErrTooLong) {
+			return nil, fmt.Errorf("seccomp profile: %w: %w", ErrTooLong, err)
+		}
+		return nil, fmt.Errorf("seccomp profile: compiling the filter: %w", err)
+	}
+	return raw, nil
 }
