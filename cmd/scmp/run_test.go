@@ -68,11 +68,28 @@ func requireSeccomp(t *testing.T) {
 	}
 }
 
-func TestRunInProcess(t *testing.T) {
-	requireSeccomp(t)
+// requireSh skips the test where there is no sh.
+func requireSh(t *testing.T) {
+	t.Helper()
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh")
 	}
+}
+
+// goCommand returns the go command of the toolchain running the test, or
+// skips the test.
+func goCommand(t *testing.T) string {
+	t.Helper()
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		t.Skipf("no go tool: %v", err)
+	}
+	return goTool
+}
+
+func TestRunInProcess(t *testing.T) {
+	requireSeccomp(t)
+	requireSh(t)
 	tests := []struct {
 		args   []string
 		stdin  string
@@ -106,12 +123,13 @@ func TestRunDenies(t *testing.T) {
 	deny := writeFile(t, "deny.json", []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
 		{"names":["getpriority"],"action":"SCMP_ACT_ERRNO","errnoRet":18},
 		{"names":["setpriority"],"action":"SCMP_ACT_KILL_PROCESS"}]}`))
-	tests := []struct {
+	type denyCase struct {
 		profile []string
 		call    string
 		status  int
 		stdout  string
-	}{
+	}
+	tests := []denyCase{
 		// Docker's default profile without capabilities refuses
 		// personality(ADDR_NO_RANDOMIZE) and reboot with EPERM, and
 		// allows personality(PER_LINUX).
@@ -127,12 +145,7 @@ func TestRunDenies(t *testing.T) {
 	if os.Geteuid() == 0 {
 		// The host's bounding set has CAP_SYS_BOOT: the filter lets
 		// reboot through, and the kernel refuses its bad magic number.
-		tests = append(tests, struct {
-			profile []string
-			call    string
-			status  int
-			stdout  string
-		}{[]string{"--caps", "host"}, "reboot:0,0,0", 0, "ret=-1 errno=22\n"})
+		tests = append(tests, denyCase{[]string{"--caps", "host"}, "reboot:0,0,0", 0, "ret=-1 errno=22\n"})
 	}
 	for _, tt := range tests {
 		t.Setenv(helperEnv, tt.call)
@@ -156,10 +169,7 @@ func scmpBinary(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds the command; skipped in short mode")
 	}
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		t.Skipf("no go tool: %v", err)
-	}
+	goTool := goCommand(t)
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "scmp-e2e")
 		if err != nil {
@@ -198,9 +208,7 @@ func runBinary(t *testing.T, args ...string) (stdout, stderr string, status int)
 
 func TestEndToEnd(t *testing.T) {
 	requireSeccomp(t)
-	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("no sh")
-	}
+	requireSh(t)
 	tests := []struct {
 		args   []string
 		status int
@@ -256,11 +264,7 @@ func TestGoRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("go run; skipped in short mode")
 	}
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		t.Skipf("no go tool: %v", err)
-	}
-	cmd := exec.Command(goTool, "run", ".", "run", "--", "cat", "/proc/self/status")
+	cmd := exec.Command(goCommand(t), "run", ".", "run", "--", "cat", "/proc/self/status")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -274,9 +278,7 @@ func TestGoRun(t *testing.T) {
 
 func TestRunForwardsSignals(t *testing.T) {
 	requireSeccomp(t)
-	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("no sh")
-	}
+	requireSh(t)
 	cmd := exec.Command(scmpBinary(t), "run", "--", "sh", "-c", `trap 'exit 7' TERM; echo ready; while :; do sleep 0.05; done`)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
