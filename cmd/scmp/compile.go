@@ -38,8 +38,7 @@ func runCompile(e *env, args []string) int {
 	format := fs.String("format", "bpf", "output `format`: bpf (raw filter) or pfc (readable pseudo filter code)")
 	verify := fs.Bool("verify", false, "prove that the BPF decides every input exactly as the profile's rules")
 	output := fs.String("o", "", "write the output to `FILE` instead of standard output")
-	caps := fs.String("caps", "", "resolve Docker/Podman entries for the capability `LIST` (comma-separated, or none)\ninstead of this process's bounding set")
-	kernel := fs.String("kernel", "", "resolve Docker/Podman minKernel for kernel `VERSION` instead of the running one")
+	po := inspectFlags(e, fs)
 	verbose := fs.Bool("v", false, "report the architectures and the size of the filter on standard error")
 	pos, st := parse(e, fs, args, false)
 	if st >= 0 {
@@ -65,8 +64,7 @@ func runCompile(e *env, args []string) int {
 	if err != nil {
 		return e.errorf("%v", err)
 	}
-	po := profileOptions{caps: *caps, kernel: *kernel, warn: func(m string) { e.warnf("%s", m) }}
-	f, arches, _, err := compileProfile(data, arches, true, po)
+	f, arches, _, err := compileProfile(data, arches, true, *po)
 	if err != nil {
 		return e.errorf("%s: %v", pos[0], explain(err))
 	}

@@ -34,13 +34,9 @@ func runDisasm(e *env, args []string) int {
 	case len(pos) > 1:
 		return e.usageErrorf("give one filter file, not %d", len(pos))
 	}
-	var t *target
-	if *archName != "" {
-		a, err := parseArch(*archName)
-		if err != nil {
-			return e.usageErrorf("--arch: %v", err)
-		}
-		t = &a
+	t, err := parseArchFlag(*archName)
+	if err != nil {
+		return e.usageErrorf("--arch: %v", err)
 	}
 	data, err := readInput(e, pos[0])
 	if err != nil {

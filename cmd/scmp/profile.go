@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -50,6 +51,18 @@ func parseArch(name string) (target, error) {
 		}
 	}
 	return target{}, fmt.Errorf("unknown architecture %q", name)
+}
+
+// parseArchFlag parses an optional --arch value: nil when it is empty.
+func parseArchFlag(name string) (*target, error) {
+	if name == "" {
+		return nil, nil
+	}
+	t, err := parseArch(name)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
 }
 
 // parseArchList parses a comma-separated --arch value.
@@ -118,6 +131,16 @@ type profileOptions struct {
 	kernel     string
 	noNewPrivs bool
 	warn       func(string)
+}
+
+// inspectFlags defines the --caps and --kernel flags of the commands that
+// compile a profile to look at it, which resolve it for this process's
+// capabilities by default, and returns their options, which warn on e.
+func inspectFlags(e *env, fs *flag.FlagSet) *profileOptions {
+	po := &profileOptions{warn: func(m string) { e.warnf("%s", m) }}
+	fs.StringVar(&po.caps, "caps", "", "resolve Docker/Podman entries for the capability `LIST` (comma-separated, or none)\ninstead of this process's bounding set")
+	fs.StringVar(&po.kernel, "kernel", "", "resolve Docker/Podman minKernel for kernel `VERSION` instead of the running one")
+	return po
 }
 
 func (p profileOptions) oci(arches []target) oci.Options {

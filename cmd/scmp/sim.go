@@ -40,8 +40,7 @@ func runSim(e *env, args []string) int {
 	archName := fs.String("arch", "", "simulate a call from architecture `A`")
 	ipText := fs.String("ip", "0", "the instruction pointer of the call, `ADDR`")
 	verbose := fs.Bool("v", false, "print the instructions executed, in order")
-	caps := fs.String("caps", "", "resolve Docker/Podman entries for the capability `LIST` (comma-separated, or none)\ninstead of this process's bounding set")
-	kernel := fs.String("kernel", "", "resolve Docker/Podman minKernel for kernel `VERSION` instead of the running one")
+	po := inspectFlags(e, fs)
 	pos, st := parse(e, fs, args, false)
 	if st >= 0 {
 		return st
@@ -54,13 +53,9 @@ func runSim(e *env, args []string) int {
 	case len(pos) > 8:
 		return e.usageErrorf("%d syscall arguments given; a syscall has at most 6", len(pos)-2)
 	}
-	var t *target
-	if *archName != "" {
-		a, err := parseArch(*archName)
-		if err != nil {
-			return e.usageErrorf("--arch: %v", err)
-		}
-		t = &a
+	t, err := parseArchFlag(*archName)
+	if err != nil {
+		return e.usageErrorf("--arch: %v", err)
 	}
 	ip, err := parseNumber(*ipText, 64)
 	if err != nil {
@@ -83,8 +78,7 @@ func runSim(e *env, args []string) int {
 			}
 			t = &n
 		}
-		po := profileOptions{caps: *caps, kernel: *kernel, warn: func(m string) { e.warnf("%s", m) }}
-		f, _, _, err := compileProfile(data, []target{*t}, false, po)
+		f, _, _, err := compileProfile(data, []target{*t}, false, *po)
 		if err != nil {
 			return e.errorf("%s: %v", pos[0], explain(err))
 		}
