@@ -62,26 +62,50 @@ func (db *archDB) startRules() {
 	}
 }
 
-// plainNumber tells how archRuleAdd would add a rule without conditions
-// for native number nr: as a rule for syscall num of the database's ABI
-// (add), or as nothing at all (an ABI that multiplexes socket and IPC
-// calls lacks the syscall). ok is false when archRuleAdd would do
-// something else: fail, or add the rule for a multiplexed call twice.
-func (db *archDB) plainNumber(native *arch.Arch, nr int32, exact bool) (num uint32, add, ok bool) {
+// placement tells how a rule goes into an ABI's database.
+type placement int
+
+const (
+	placeDirect placement = iota // as a rule for one syscall number
+	placeSkip                    // not at all: the ABI lacks the syscall
+	placeMux                     // twice: the multiplexer and the direct call
+)
+
+// place decides how a rule for native number nr goes into the database,
+// as libseccomp's arch_filter_rule_add and the per-ABI rule_add functions
+// do: it translates nr to the ABI's number, tells a socket or IPC call of
+// an ABI that multiplexes them (m is then how), and fails with EFAULT for
+// a number that does not translate and EDOM for an exact rule for a
+// syscall the ABI lacks.
+func (db *archDB) place(native *arch.Arch, nr int32, exact bool) (num int32, how placement, m arch.Mux, err error) {
 	if nr != -1 && (db.arch != native || db.arch.Multiplexes) {
-		out, _, isMux, err := db.resolveCached(native, nr)
-		if err != nil || isMux {
-			return 0, false, false
+		var isMux bool
+		if nr, m, isMux, err = db.resolveCached(native, nr); err != nil {
+			return 0, 0, m, err
 		}
-		nr = out
+		if isMux {
+			return nr, placeMux, m, nil
+		}
 	}
 	switch {
 	case nr < -1 && exact:
-		return 0, false, false // EDOM
+		return 0, 0, m, syscall.EDOM
 	case nr < -1 && db.arch.Multiplexes:
-		return 0, false, true // skipped
+		return nr, placeSkip, m, nil
 	}
-	return uint32(nr), true, true
+	return nr, placeDirect, m, nil
+}
+
+// plainNumber tells how archRuleAdd would add a rule without conditions
+// for native number nr: as a rule for syscall num of the database's ABI
+// (add), or as nothing at all. ok is false when archRuleAdd would do
+// something else: fail, or add the rule for a multiplexed call twice.
+func (db *archDB) plainNumber(native *arch.Arch, nr int32, exact bool) (num uint32, add, ok bool) {
+	n, how, _, err := db.place(native, nr, exact)
+	if err != nil || how == placeMux {
+		return 0, false, false
+	}
+	return uint32(n), how == placeDirect, true
 }
 
 // xlateMax bounds the native numbers whose translation is cached.
@@ -191,26 +215,22 @@ func resolveUncached(native, a *arch.Arch, nr int32) (int32, arch.Mux, bool, err
 }
 
 func (db *archDB) archRuleAdd(native *arch.Arch, r *rule, res *[]ruleResult) error {
-	nr := r.syscall
-	var (
-		m     arch.Mux
-		isMux bool
-	)
-	if nr != -1 && (db.arch != native || db.arch.Multiplexes) {
-		var err error
-		if nr, m, isMux, err = db.resolveCached(native, nr); err != nil {
-			return err
-		}
+	nr, how, m, err := db.place(native, r.syscall, r.strict)
+	if err != nil {
+		return err
 	}
 	d := *r
 	d.syscall = nr
-	if nr == -1 || !db.arch.Multiplexes {
-		if nr < -1 && d.strict {
-			return syscall.EDOM
+	switch how {
+	case placeSkip:
+		if res != nil {
+			*res = append(*res, ruleResult{num: nr, skipped: true})
 		}
-		return db.add(&d, res)
+		return nil
+	case placeMux:
+		return db.muxRuleAdd(&d, res, m)
 	}
-	return db.muxRuleAdd(&d, res, m, isMux)
+	return db.add(&d, res)
 }
 
 func (db *archDB) add(r *rule, res *[]ruleResult) error {
@@ -231,22 +251,10 @@ func (db *archDB) add(r *rule, res *[]ruleResult) error {
 	return nil
 }
 
-// muxRuleAdd is libseccomp's abi_rule_add for ABIs that multiplex the
-// socket and IPC syscalls through socketcall(2) and ipc(2).
-// m and ok are what db.arch.Multiplexed(r.syscall) returns.
-func (db *archDB) muxRuleAdd(r *rule, res *[]ruleResult, m arch.Mux, ok bool) error {
-	if !ok {
-		if r.syscall >= 0 {
-			return db.add(r, res)
-		}
-		if r.strict {
-			return syscall.EDOM
-		}
-		if res != nil {
-			*res = append(*res, ruleResult{num: r.syscall, skipped: true})
-		}
-		return nil
-	}
+// muxRuleAdd is libseccomp's abi_rule_add, for a socket or IPC call of
+// an ABI that multiplexes them through socketcall(2) and ipc(2); m is
+// what db.arch.Multiplexed(r.syscall) returns.
+func (db *archDB) muxRuleAdd(r *rule, res *[]ruleResult, m arch.Mux) error {
 	if r.strict {
 		for _, a := range r.cmps() {
 			if a.valid {

@@ -207,11 +207,6 @@ func (c *Collection) addUnconditional(action Action, nr int32, exact bool) (bool
 	var nums [maxPlainFilters]uint32
 	var skip [maxPlainFilters]bool
 	for i, f := range c.filters {
-		if f.arch == c.native && !f.arch.Multiplexes && nr >= -1 {
-			// the number as it is (plainNumber's first case)
-			nums[i] = uint32(nr)
-			continue
-		}
 		num, add, ok := f.plainNumber(c.native, nr, exact)
 		if !ok {
 			return false, nil
