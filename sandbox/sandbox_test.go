@@ -79,11 +79,8 @@ func helper(mode string) int {
 // requireSeccomp skips the test where the kernel has no seccomp filters.
 func requireSeccomp(t *testing.T) {
 	t.Helper()
-	if _, err := seccomp.GetAPI(); err != nil {
-		t.Skipf("no seccomp here: %v", err)
-	}
-	if api, _ := seccomp.GetAPI(); api < 1 {
-		t.Skip("no seccomp filter support")
+	if api, err := seccomp.GetAPI(); err != nil || api < 1 {
+		t.Skipf("no seccomp filters here (API level %d, %v)", api, err)
 	}
 }
 
@@ -105,20 +102,27 @@ func newFilter(t *testing.T, action seccomp.ScmpAction) *seccomp.ScmpFilter {
 	return f
 }
 
-// helperCmd returns a Cmd that runs the test binary as a helper in mode.
-func helperCmd(t *testing.T, f *seccomp.ScmpFilter, mode string, args ...string) *sandbox.Cmd {
+// testBinary returns the path of the test binary.
+func testBinary(t *testing.T) string {
 	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := sandbox.Command(f, self, args...)
+	return self
+}
+
+// helperCmd returns a Cmd that runs the test binary as a helper in mode.
+func helperCmd(t *testing.T, f *seccomp.ScmpFilter, mode string, args ...string) *sandbox.Cmd {
+	t.Helper()
+	c := sandbox.Command(f, testBinary(t), args...)
 	c.Env = append(os.Environ(), helperEnv+"="+mode)
 	return c
 }
 
 func TestSeccompModeInChild(t *testing.T) {
 	requireSeccomp(t)
+	confinedBefore := selfConfined(t)
 	f := newFilter(t, seccomp.ActErrno.SetReturnCode(int16(syscall.EXDEV)))
 	for _, name := range []string{"helper", "cat"} {
 		t.Run(name, func(t *testing.T) {
@@ -143,13 +147,22 @@ func TestSeccompModeInChild(t *testing.T) {
 		})
 	}
 	// The parent is not confined.
+	if confinedBefore {
+		t.Skip("the test process itself runs under a filter; cannot tell")
+	}
+	if selfConfined(t) {
+		t.Error("starting the children put the test process under a filter")
+	}
+}
+
+// selfConfined reports whether the test process runs under a filter.
+func selfConfined(t *testing.T) bool {
+	t.Helper()
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(b, []byte("Seccomp:\t2\n")) {
-		t.Skip("the test process itself runs under a filter; cannot tell")
-	}
+	return bytes.Contains(b, []byte("Seccomp:\t2\n"))
 }
 
 func TestDeniedSyscall(t *testing.T) {
@@ -398,17 +411,14 @@ func TestNotify(t *testing.T) {
 func TestContextWrapCombinedOutput(t *testing.T) {
 	requireSeccomp(t)
 	f := newFilter(t, seccomp.ActErrno)
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	self := testBinary(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	c := sandbox.CommandContext(ctx, f, self)
 	c.Env = []string{helperEnv + "=sleep"}
 	start := time.Now()
-	err = c.Run()
+	err := c.Run()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 		t.Errorf("cancelled command: %v, want death by SIGKILL", err)
