@@ -213,6 +213,45 @@ func TestResolveIncludesExcludes(t *testing.T) {
 	}
 }
 
+func TestResolveMixedSelectors(t *testing.T) {
+	// includes needs all its criteria, excludes drops on any one.
+	profile := `{
+		"defaultAction": "SCMP_ACT_ERRNO",
+		"syscalls": [
+			{"names": ["a"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["amd64"], "caps": ["CAP_SYS_ADMIN"], "minKernel": "5.10"}},
+			{"names": ["b"], "action": "SCMP_ACT_ALLOW", "excludes": {"arches": ["x86"], "caps": ["CAP_SYS_ADMIN"], "minKernel": "5.10"}},
+			{"names": ["c"], "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["amd64"]}, "excludes": {"caps": ["CAP_NET_ADMIN"]}}
+		]
+	}`
+	tests := []struct {
+		caps   []string
+		kernel string
+		arch   seccomp.ScmpArch
+		want   []string
+	}{
+		{[]string{"CAP_SYS_ADMIN"}, "5.10", seccomp.ArchAMD64, []string{"a", "c"}},
+		{[]string{"CAP_SYS_ADMIN"}, "5.9", seccomp.ArchAMD64, []string{"c"}},
+		{[]string{}, "5.10", seccomp.ArchAMD64, []string{"c"}},
+		{[]string{"CAP_SYS_ADMIN"}, "5.10", seccomp.ArchX86, nil},
+		{[]string{}, "5.9", seccomp.ArchAMD64, []string{"b", "c"}},
+		{[]string{}, "5.9", seccomp.ArchX86, nil},
+		{[]string{"CAP_NET_ADMIN"}, "5.9", seccomp.ArchAMD64, []string{"b"}},
+	}
+	for _, tt := range tests {
+		spec, _, err := Parse([]byte(profile), Options{Caps: tt.caps, KernelVersion: tt.kernel, Arches: []seccomp.ScmpArch{tt.arch}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range spec.Syscalls {
+			got = append(got, s.Names...)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("caps %v, kernel %s, arch %v: got %v, want %v", tt.caps, tt.kernel, tt.arch, got, tt.want)
+		}
+	}
+}
+
 func TestResolvePodman(t *testing.T) {
 	profile := `{
 		"defaultAction": "SCMP_ACT_ERRNO",

@@ -180,80 +180,62 @@ func (p *Profile) Resolve(opts Options) (*specs.LinuxSeccomp, error) {
 
 	var caps map[string]bool
 	var kernel *kernelVersion
-	needCaps := func() (map[string]bool, error) {
-		if caps == nil {
-			c, err := opts.capSet()
+	// holds evaluates sel for the target: with all, whether every
+	// criterion it gives holds (includes); without, whether any one does
+	// (excludes). Either way the first test that comes out !all decides.
+	// Arches, caps and minKernel are tested in that order, so that the
+	// capability set and the kernel version are read only when an entry
+	// needs them.
+	holds := func(sel *Selector, all bool) (bool, error) {
+		if len(sel.Arches) > 0 && archIn(sel.Arches, target) != all {
+			return !all, nil
+		}
+		if len(sel.Caps) > 0 {
+			if caps == nil {
+				c, err := opts.capSet()
+				if err != nil {
+					return false, err
+				}
+				caps = c
+			}
+			if slices.ContainsFunc(sel.Caps, func(c string) bool { return caps[normalizeCap(c)] != all }) {
+				return !all, nil
+			}
+		}
+		if sel.MinKernel != "" {
+			if kernel == nil {
+				k, err := opts.kernel()
+				if err != nil {
+					return false, err
+				}
+				kernel = &k
+			}
+			min, _ := parseMinKernel(sel.MinKernel)
+			if !kernel.less(min) != all {
+				return !all, nil
+			}
+		}
+		return all, nil
+	}
+
+	for i, s := range p.Syscalls {
+		field := fmt.Sprintf("syscalls[%d]", i)
+		if s.Excludes != nil {
+			drop, err := holds(s.Excludes, false)
 			if err != nil {
 				return nil, err
 			}
-			caps = c
+			if drop {
+				continue
+			}
 		}
-		return caps, nil
-	}
-	needKernel := func() (kernelVersion, error) {
-		if kernel == nil {
-			k, err := opts.kernel()
+		if s.Includes != nil {
+			keep, err := holds(s.Includes, true)
 			if err != nil {
-				return kernelVersion{}, err
+				return nil, err
 			}
-			kernel = &k
-		}
-		return *kernel, nil
-	}
-
-entries:
-	for i, s := range p.Syscalls {
-		field := fmt.Sprintf("syscalls[%d]", i)
-		if ex := s.Excludes; ex != nil {
-			if len(ex.Arches) > 0 && archIn(ex.Arches, target) {
+			if !keep {
 				continue
-			}
-			if len(ex.Caps) > 0 {
-				set, err := needCaps()
-				if err != nil {
-					return nil, err
-				}
-				for _, c := range ex.Caps {
-					if set[normalizeCap(c)] {
-						continue entries
-					}
-				}
-			}
-			if ex.MinKernel != "" {
-				k, err := needKernel()
-				if err != nil {
-					return nil, err
-				}
-				min, _ := parseMinKernel(ex.MinKernel)
-				if !k.less(min) {
-					continue
-				}
-			}
-		}
-		if in := s.Includes; in != nil {
-			if len(in.Arches) > 0 && !archIn(in.Arches, target) {
-				continue
-			}
-			if len(in.Caps) > 0 {
-				set, err := needCaps()
-				if err != nil {
-					return nil, err
-				}
-				for _, c := range in.Caps {
-					if !set[normalizeCap(c)] {
-						continue entries
-					}
-				}
-			}
-			if in.MinKernel != "" {
-				k, err := needKernel()
-				if err != nil {
-					return nil, err
-				}
-				min, _ := parseMinKernel(in.MinKernel)
-				if k.less(min) {
-					continue
-				}
 			}
 		}
 		call := specs.LinuxSyscall{
