@@ -239,16 +239,7 @@ func (c *Collection) addNative(action Action, nr int32, exact bool) error {
 	r := c.newRule()
 	r.action, r.syscall, r.strict = action, nr, exact
 	f := c.filters[0]
-	num := uint32(nr)
-	if p := f.window(num).slot(num); p != nil && *p == nil {
-		// most rules of a profile are for a syscall without rules
-		// yet: addPlain's first case, written out
-		e := f.alloc.entry()
-		e.num, e.priority, e.action, e.valid = num, priMaskChain, action, true
-		*p = e
-	} else {
-		f.addPlain(num, action)
-	}
+	f.addPlain(uint32(nr), action)
 	f.record(r)
 	c.endPlain(tracked, action)
 	return nil
