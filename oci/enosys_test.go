@@ -19,15 +19,7 @@ import (
 
 func buildProgram(t *testing.T, data []byte, opts Options) (bpf.Program, *seccomp.ScmpFilter) {
 	t.Helper()
-	spec, _, err := Parse(data, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := NewFilter(spec, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.Release)
+	spec, f := newTestFilter(t, data, opts)
 	p, err := Program(f, spec)
 	if err != nil {
 		t.Fatal(err)
@@ -87,14 +79,7 @@ func TestProgramWithoutStub(t *testing.T) {
 		`{"defaultAction": "SCMP_ACT_ERRNO"}`,
 	} {
 		p, f := buildProgram(t, []byte(profile), amd)
-		raw, err := f.ExportBPFMem()
-		if err != nil {
-			t.Fatal(err)
-		}
-		own, err := bpf.Unmarshal(raw, binary.LittleEndian)
-		if err != nil {
-			t.Fatal(err)
-		}
+		own := program(t, f)
 		if !slices.Equal(p, own) {
 			t.Errorf("%s: runc adds no stub, but the program has %d instructions instead of %d", profile, len(p), len(own))
 		}
@@ -105,15 +90,10 @@ func TestProgramBigEndian(t *testing.T) {
 	const tokenS390X = 0x80000016
 	opts := Options{Arches: []seccomp.ScmpArch{seccomp.ArchS390X}, Caps: dockerCaps, KernelVersion: "6.13"}
 	p, _ := buildProgram(t, DefaultProfile, opts)
-	for _, c := range []call{
+	decideIn(t, p, binary.BigEndian, []call{
 		{tokenS390X, 3, [6]uint64{}, retAllow, "s390x read"},
 		{tokenS390X, 467, [6]uint64{}, retErrno | 38, "s390x 467"},
-	} {
-		got, _, err := p.Run(bpf.Data{Nr: c.nr, Arch: c.arch}, binary.BigEndian)
-		if err != nil || got != c.want {
-			t.Errorf("%s: %#x, %v; want %#x", c.what, got, err, c.want)
-		}
-	}
+	})
 }
 
 // The child half of TestLoad: load Docker's default profile with

@@ -39,26 +39,40 @@ type call struct {
 	what string
 }
 
-// program compiles f and decodes the raw BPF it exports.
+// program compiles f, whose targets are little-endian, and decodes the
+// raw BPF it exports.
 func program(t *testing.T, f *seccomp.ScmpFilter) bpf.Program {
+	t.Helper()
+	return programIn(t, f, binary.LittleEndian)
+}
+
+// programIn compiles f and decodes the raw BPF it exports in order.
+func programIn(t *testing.T, f *seccomp.ScmpFilter, order binary.ByteOrder) bpf.Program {
 	t.Helper()
 	raw, err := f.ExportBPFMem()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every target in these tests is little-endian.
-	p, err := bpf.Unmarshal(raw, binary.LittleEndian)
+	p, err := bpf.Unmarshal(raw, order)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p
 }
 
-// decide checks the decision of the program for every call.
+// decide checks the decision of the program for every call, on
+// little-endian targets.
 func decide(t *testing.T, p bpf.Program, calls []call) {
 	t.Helper()
+	decideIn(t, p, binary.LittleEndian, calls)
+}
+
+// decideIn checks the decision of the program for every call, with
+// arguments in order.
+func decideIn(t *testing.T, p bpf.Program, order binary.ByteOrder, calls []call) {
+	t.Helper()
 	for _, c := range calls {
-		got, _, err := p.Run(bpf.Data{Nr: c.nr, Arch: c.arch, Args: c.args}, binary.LittleEndian)
+		got, _, err := p.Run(bpf.Data{Nr: c.nr, Arch: c.arch, Args: c.args}, order)
 		if err != nil {
 			t.Errorf("%s: %v", c.what, err)
 			continue
@@ -69,7 +83,9 @@ func decide(t *testing.T, p bpf.Program, calls []call) {
 	}
 }
 
-func compileProfile(t *testing.T, data []byte, opts Options) bpf.Program {
+// newTestFilter parses and resolves a profile and builds its filter,
+// released when the test ends.
+func newTestFilter(t *testing.T, data []byte, opts Options) (*specs.LinuxSeccomp, *seccomp.ScmpFilter) {
 	t.Helper()
 	spec, _, err := Parse(data, opts)
 	if err != nil {
@@ -79,7 +95,15 @@ func compileProfile(t *testing.T, data []byte, opts Options) bpf.Program {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Release()
+	t.Cleanup(f.Release)
+	return spec, f
+}
+
+// compileProfile builds the filter of a profile for little-endian
+// targets and decodes its program.
+func compileProfile(t *testing.T, data []byte, opts Options) bpf.Program {
+	t.Helper()
+	_, f := newTestFilter(t, data, opts)
 	return program(t, f)
 }
 
@@ -137,15 +161,7 @@ func TestDockerDefaultCapsAndKernel(t *testing.T) {
 
 func TestDockerDefaultARM64(t *testing.T) {
 	opts := Options{Arches: []seccomp.ScmpArch{seccomp.ArchARM64}, Caps: dockerCaps, KernelVersion: "6.1"}
-	spec, _, err := Parse(DefaultProfile, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := NewFilter(spec, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Release()
+	_, f := newTestFilter(t, DefaultProfile, opts)
 	for _, a := range []seccomp.ScmpArch{seccomp.ArchARM64, seccomp.ArchARM} {
 		if ok, err := f.IsArchPresent(a); err != nil || !ok {
 			t.Errorf("arch %v present = %v, %v; want true", a, ok, err)
@@ -157,15 +173,7 @@ func TestDockerDefaultARM64(t *testing.T) {
 		}
 	}
 	// arm64 and arm are little-endian.
-	raw, err := f.ExportBPFMem()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := bpf.Unmarshal(raw, binary.LittleEndian)
-	if err != nil {
-		t.Fatal(err)
-	}
-	decide(t, p, []call{
+	decide(t, program(t, f), []call{
 		{tokenAArch64, 63, [6]uint64{}, retAllow, "aarch64 read"},
 		{tokenAArch64, 40, [6]uint64{}, retErrno | 1, "aarch64 mount"},
 		{tokenARM, 3, [6]uint64{}, retAllow, "arm read"},
@@ -335,37 +343,17 @@ func TestNewFilterBadSpec(t *testing.T) {
 func TestDockerDefaultS390X(t *testing.T) {
 	const tokenS390X = 0x80000016
 	opts := Options{Arches: []seccomp.ScmpArch{seccomp.ArchS390X}, Caps: dockerCaps, KernelVersion: "6.1"}
-	spec, _, err := Parse(DefaultProfile, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := NewFilter(spec, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Release()
-	raw, err := f.ExportBPFMem()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, f := newTestFilter(t, DefaultProfile, opts)
 	// s390x is big-endian: the program comes out in its byte order.
-	p, err := bpf.Unmarshal(raw, binary.BigEndian)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := programIn(t, f, binary.BigEndian)
 	eperm := uint32(retErrno | 1)
-	for _, c := range []call{
+	decideIn(t, p, binary.BigEndian, []call{
 		{tokenS390X, 3, [6]uint64{}, retAllow, "s390x read"},
 		{tokenS390X, 21, [6]uint64{}, eperm, "s390x mount"},
 		{tokenS390X, 120, [6]uint64{0x20000, 17}, retAllow, "s390x clone: flags are the second argument"},
 		{tokenS390X, 120, [6]uint64{0, 0x20000}, eperm, "s390x clone(CLONE_NEWNS)"},
 		{tokenS390X, 342, [6]uint64{}, retAllow, "s390x s390_runtime_instr"},
-	} {
-		got, _, err := p.Run(bpf.Data{Nr: c.nr, Arch: c.arch, Args: c.args}, binary.BigEndian)
-		if err != nil || got != c.want {
-			t.Errorf("%s: %#x, %v; want %#x", c.what, got, err, c.want)
-		}
-	}
+	})
 }
 
 func BenchmarkDockerDefault(b *testing.B) {
