@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/internal/db"
 	"golang.org/x/sys/unix"
 )
 
@@ -416,5 +417,25 @@ func TestSetNoNewPrivs(t *testing.T) {
 	}
 	if !r.got || !r.proc {
 		t.Errorf("after SetNoNewPrivs: NoNewPrivs() = %v, /proc says %v", r.got, r.proc)
+	}
+}
+
+// TestFlagValues checks the filter flags against the kernel's UAPI values
+// and against the copies package db keeps, which cannot import this one.
+func TestFlagValues(t *testing.T) {
+	for _, c := range []struct {
+		name           string
+		ours, db, uapi uint
+	}{
+		{"TSYNC", FlagTSync, db.FlagTSync, unix.SECCOMP_FILTER_FLAG_TSYNC},
+		{"LOG", FlagLog, db.FlagLog, unix.SECCOMP_FILTER_FLAG_LOG},
+		{"SPEC_ALLOW", FlagSpecAllow, db.FlagSpecAllow, unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+		{"NEW_LISTENER", FlagNewListener, db.FlagNewListener, unix.SECCOMP_FILTER_FLAG_NEW_LISTENER},
+		{"TSYNC_ESRCH", FlagTSyncESRCH, db.FlagTSyncESRCH, unix.SECCOMP_FILTER_FLAG_TSYNC_ESRCH},
+		{"WAIT_KILLABLE_RECV", FlagWaitKillableRecv, db.FlagWaitKillableRecv, unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+	} {
+		if c.ours != c.uapi || c.db != c.uapi {
+			t.Errorf("SECCOMP_FILTER_FLAG_%s is %#x; kernel.Flag %#x, db.Flag %#x", c.name, c.uapi, c.ours, c.db)
+		}
 	}
 }
