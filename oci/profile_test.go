@@ -173,6 +173,21 @@ func TestResolveDocker(t *testing.T) {
 	}
 }
 
+// resolvedNames resolves profile for opts and lists the syscall names
+// of the entries that remain.
+func resolvedNames(t *testing.T, profile string, opts Options) []string {
+	t.Helper()
+	spec, _, err := Parse([]byte(profile), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range spec.Syscalls {
+		names = append(names, s.Names...)
+	}
+	return names
+}
+
 func TestResolveIncludesExcludes(t *testing.T) {
 	profile := `{
 		"defaultAction": "SCMP_ACT_ERRNO",
@@ -199,14 +214,7 @@ func TestResolveIncludesExcludes(t *testing.T) {
 		{[]string{}, "5.10", seccomp.ArchX86, []string{"b", "c", "e", "f", "g"}},
 	}
 	for _, tt := range tests {
-		spec, _, err := Parse([]byte(profile), Options{Caps: tt.caps, KernelVersion: tt.kernel, Arches: []seccomp.ScmpArch{tt.arch}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, s := range spec.Syscalls {
-			got = append(got, s.Names...)
-		}
+		got := resolvedNames(t, profile, Options{Caps: tt.caps, KernelVersion: tt.kernel, Arches: []seccomp.ScmpArch{tt.arch}})
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("caps %v, kernel %s, arch %v: got %v, want %v", tt.caps, tt.kernel, tt.arch, got, tt.want)
 		}
@@ -238,14 +246,7 @@ func TestResolveMixedSelectors(t *testing.T) {
 		{[]string{"CAP_NET_ADMIN"}, "5.9", seccomp.ArchAMD64, []string{"b"}},
 	}
 	for _, tt := range tests {
-		spec, _, err := Parse([]byte(profile), Options{Caps: tt.caps, KernelVersion: tt.kernel, Arches: []seccomp.ScmpArch{tt.arch}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, s := range spec.Syscalls {
-			got = append(got, s.Names...)
-		}
+		got := resolvedNames(t, profile, Options{Caps: tt.caps, KernelVersion: tt.kernel, Arches: []seccomp.ScmpArch{tt.arch}})
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("caps %v, kernel %s, arch %v: got %v, want %v", tt.caps, tt.kernel, tt.arch, got, tt.want)
 		}
