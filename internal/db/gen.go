@@ -41,6 +41,19 @@ func hi32(v uint64) uint32 { return uint32(v >> 32) }
 func needLo(a *apiArg) bool { return !(a.op == cmpMaskedEQ && lo32(a.mask) == 0) }
 func needHi(a *apiArg) bool { return !(a.op == cmpMaskedEQ && hi32(a.mask) == 0) }
 
+// setWord makes c a test of one 32-bit word of argument arg, the high or
+// the low one, with the word of a's mask and datum (the datum masked),
+// keeping a's operator and full datum as libseccomp does.
+func setWord(c *cnode, arg int, hi bool, a *apiArg) {
+	c.arg, c.hi, c.opOrig, c.full = arg, hi, int(a.op), a.datum
+	if hi {
+		c.mask, c.datum = hi32(a.mask), hi32(a.datum)
+	} else {
+		c.mask, c.datum = lo32(a.mask), lo32(a.datum)
+	}
+	c.datum &= c.mask
+}
+
 // gen64 builds the chain of a rule for an ABI with 64-bit arguments: each
 // comparison becomes a high-word and a low-word test (three tests for the
 // ordering operators), following libseccomp's _db_rule_gen_64.
@@ -61,23 +74,12 @@ func (db *archDB) gen64(r *rule) sysEntry {
 			continue
 		}
 		cur = [3]*cnode{db.alloc.node(), db.alloc.node(), nil}
-		mask, datum := a.mask, a.datum
 		switch a.op {
 		case cmpGT, cmpGE, cmpLE, cmpLT:
 			cur[2] = db.alloc.node()
-			for i, hi := range []bool{true, true, false} {
-				c := cur[i]
-				c.arg = arg
-				c.hi = hi
-				if hi {
-					c.mask, c.datum = hi32(mask), hi32(datum)
-				} else {
-					c.mask, c.datum = lo32(mask), lo32(datum)
-				}
-				c.full = datum
-				c.datum &= c.mask
-				c.opOrig = int(a.op)
-			}
+			setWord(cur[0], arg, true, a)
+			setWord(cur[1], arg, true, a)
+			setWord(cur[2], arg, false, a)
 			cur[0].op = cmpGT
 			cur[1].op = cmpEQ
 			if a.op == cmpGT || a.op == cmpLE {
@@ -88,24 +90,13 @@ func (db *archDB) gen64(r *rule) sysEntry {
 			cur[0].f = nodeGet(cur[1])
 			cur[1].t = nodeGet(cur[2])
 		default: // EQ, MASKED_EQ, NE
-			for i, hi := range []bool{true, false} {
-				c := cur[i]
-				c.arg = arg
-				c.hi = hi
-				if hi {
-					c.mask, c.datum = hi32(mask), hi32(datum)
-				} else {
-					c.mask, c.datum = lo32(mask), lo32(datum)
-				}
-				c.full = datum
-				c.datum &= c.mask
-				c.opOrig = int(a.op)
-				if a.op == cmpMaskedEQ {
-					c.op = cmpMaskedEQ
-				} else {
-					c.op = cmpEQ
-				}
+			setWord(cur[0], arg, true, a)
+			setWord(cur[1], arg, false, a)
+			op := cmpEQ
+			if a.op == cmpMaskedEQ {
+				op = cmpMaskedEQ
 			}
+			cur[0].op, cur[1].op = op, op
 			cur[0].t = nodeGet(cur[1])
 		}
 		if prev[0] != nil {
@@ -174,14 +165,8 @@ func (db *archDB) gen32(r *rule) sysEntry {
 			continue
 		}
 		cur = db.alloc.node()
-		*cur = cnode{
-			arg:    arg,
-			op:     int(a.op),
-			opOrig: int(a.op),
-			mask:   lo32(a.mask),
-			datum:  lo32(a.datum),
-			full:   a.datum,
-		}
+		setWord(cur, arg, false, a)
+		cur.op = int(a.op)
 		if prev != nil {
 			if tf {
 				prev.t = nodeGet(cur)
@@ -202,7 +187,6 @@ func (db *archDB) gen32(r *rule) sysEntry {
 		default:
 			tf = true
 		}
-		cur.datum &= cur.mask
 		prev = cur
 	}
 	if cur == nil {
