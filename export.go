@@ -15,10 +15,14 @@ import (
 
 // program returns the compiled filter, compiling it when the rules or the
 // attributes it depends on changed since the last time; f.lock must be
-// held. Errors: syscall.EINVAL for a filter without architectures, or
-// the compiler's error (wrapping compile.ErrTooLong when the program
-// would exceed the kernel's 4096 instructions).
+// held. Errors: errBadFilter for a released filter, syscall.EINVAL for a
+// filter without architectures, or the compiler's error (wrapping
+// compile.ErrTooLong when the program would exceed the kernel's 4096
+// instructions).
 func (f *ScmpFilter) program() (bpf.Program, error) {
+	if !f.valid {
+		return nil, errBadFilter
+	}
 	if err := f.col.Valid(); err != nil {
 		return nil, errRc(err)
 	}
@@ -72,9 +76,6 @@ func (f *ScmpFilter) Precompute() error {
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
-	if !f.valid {
-		return errBadFilter
-	}
 	_, err := f.program()
 	return err
 }
@@ -86,9 +87,6 @@ func (f *ScmpFilter) ExportBPF(file *os.File) error {
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
-	if !f.valid {
-		return errBadFilter
-	}
 	b, err := f.marshal()
 	if err != nil {
 		return err
@@ -107,9 +105,6 @@ func (f *ScmpFilter) ExportBPFMem() ([]byte, error) {
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
-	if !f.valid {
-		return nil, errBadFilter
-	}
 	return f.marshal()
 }
 

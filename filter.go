@@ -450,9 +450,6 @@ func (f *ScmpFilter) Load() error {
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
-	if !f.valid {
-		return errBadFilter
-	}
 	p, err := f.program()
 	if err != nil {
 		return err

@@ -173,6 +173,7 @@ func TestReleasedFilter(t *testing.T) {
 		"SetSyscallPriority": f.SetSyscallPriority(1, 1),
 		"Precompute":         f.Precompute(),
 		"Load":               f.Load(),
+		"Verify":             f.Verify(),
 		"TransactionStart":   f.TransactionStart(),
 		"TransactionCommit":  f.TransactionCommit(),
 		"SetNoNewPrivsBit":   f.SetNoNewPrivsBit(true),

@@ -29,9 +29,6 @@ func (f *ScmpFilter) Verify() error {
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
-	if !f.valid {
-		return errBadFilter
-	}
 	p, err := f.program()
 	if err != nil {
 		return err
