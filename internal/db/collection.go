@@ -105,15 +105,12 @@ type Collection struct {
 	attr    attrs
 	filters []*archDB
 	// layout changes whenever filters is given other databases.
-	layout uint64
-	// nativeOnly: filters is the native ABI's database alone, and the
-	// ABI does not multiplex socket and IPC calls (see addNative).
-	nativeOnly bool
-	endian     int // 0 none yet, 1 little, 2 big
-	snaps      []*snapshot
-	notify     bool
-	released   bool
-	gen        uint64
+	layout   uint64
+	endian   int // 0 none yet, 1 little, 2 big
+	snaps    []*snapshot
+	notify   bool
+	released bool
+	gen      uint64
 	// rules hands out the rules the collection keeps.
 	rules blocks[rule]
 	// st is the storage the collection's memory comes from and goes
@@ -156,7 +153,13 @@ func New(def Action, native *arch.Arch, support Support) (*Collection, error) {
 // filtersChanged records that filters was given other databases.
 func (c *Collection) filtersChanged() {
 	c.layout++
-	c.nativeOnly = len(c.filters) == 1 && c.filters[0].arch == c.native && !c.native.Multiplexes
+}
+
+// nativeOnly reports whether the collection holds the native ABI's
+// database alone, for an ABI that does not multiplex socket and IPC calls
+// (see addNative).
+func (c *Collection) nativeOnly() bool {
+	return len(c.filters) == 1 && c.filters[0].arch == c.native && !c.native.Multiplexes
 }
 
 // newDB returns an empty database for the ABI, allocating from the

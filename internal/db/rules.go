@@ -87,7 +87,7 @@ func (c *Collection) syscallValid(nr int32) error {
 // the rule conflicts with an existing one; EFAULT when the syscall can't
 // be translated to another architecture.
 func (c *Collection) AddRule(action Action, nr int32, exact bool, conds []Cond) error {
-	if len(conds) == 0 && c.nativeOnly && nr >= 0 && c.Warn == nil && !c.Strict {
+	if len(conds) == 0 && c.nativeOnly() && nr >= 0 && c.Warn == nil && !c.Strict {
 		// most rules: the checks below that can fail, in their order
 		if err := c.actionValid(action, true); err != nil {
 			return err
@@ -121,7 +121,7 @@ func (c *Collection) addRule(action Action, nr int32, exact bool, conds []Cond) 
 		return syscall.EOPNOTSUPP
 	}
 	if len(conds) == 0 && c.Warn == nil && !c.Strict {
-		if c.nativeOnly && nr >= -1 {
+		if c.nativeOnly() && nr >= -1 {
 			return c.addNative(action, nr, exact)
 		}
 		if done, err := c.addUnconditional(action, nr, exact); done {
