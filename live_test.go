@@ -30,6 +30,7 @@ func TestLiveKillProcess(t *testing.T) {
 	requireLive(t)
 	if inLiveChild(t) {
 		noCoreDumps()
+		report("loading", 1)
 		err := kernel.LoadFilter(oneSyscall(testNr, kernel.RetKillProcess),
 			kernel.Options{NoNewPrivs: true, TSync: true})
 		if err != nil {
@@ -44,12 +45,7 @@ func TestLiveKillProcess(t *testing.T) {
 	}
 	r := runLiveChild(t)
 	r.get(t, "loaded")
-	if !r.status.Signaled() || r.status.Signal() != unix.SIGSYS {
-		t.Fatalf("child not killed by SIGSYS\n%v", r)
-	}
-	if _, ok := r.kv["survived"]; ok {
-		t.Errorf("child reported surviving\n%v", r)
-	}
+	checkKilledBySIGSYS(t, r, "child reported surviving")
 }
 
 func TestLiveKillThread(t *testing.T) {
@@ -453,7 +449,7 @@ func TestLiveTSyncFailure(t *testing.T) {
 	if got, want := r.get(t, "raw_tid"), r.get(t, "odd"); got != want {
 		t.Errorf("raw TSYNC failure names thread %s, want %s", got, want)
 	}
-	for key, want := range map[string]string{
+	checkReports(t, r, map[string]string{
 		"raw_esrch":       "ESRCH",
 		"load":            "ECANCELED",
 		"load_raw":        "ESRCH",
@@ -464,11 +460,7 @@ func TestLiveTSyncFailure(t *testing.T) {
 		"notify_fd":       "-1",
 		// Every failed TSYNC load left the thread as it was.
 		"filters_here": "0",
-	} {
-		if got := r.get(t, key); got != want {
-			t.Errorf("%s = %s, want %s", key, got, want)
-		}
-	}
+	})
 }
 
 // errnoName names the errno in err, for reports.
@@ -535,18 +527,14 @@ func TestLiveNoNewPrivs(t *testing.T) {
 		childDone()
 	}
 	r := runLiveChild(t)
-	for key, want := range map[string]string{
+	checkReports(t, r, map[string]string{
 		"kernel":     "ECANCELED",
 		"kernel_raw": "EACCES",
 		"kernel_nnp": "nil",
 		"filter":     "ECANCELED",
 		"filter_raw": "EACCES",
 		"filter_nnp": "nil",
-	} {
-		if got := r.get(t, key); got != want {
-			t.Errorf("%s = %s, want %s", key, got, want)
-		}
-	}
+	})
 }
 
 // TestLiveSpecAllow loads with SECCOMP_FILTER_FLAG_SPEC_ALLOW (the SSB
