@@ -97,19 +97,7 @@ func pathHits(p []insn, d *Data, marked map[int]bool) bool {
 		case x.op == 0x05:
 			pc += int(x.k)
 		case x.op&7 == 0x05:
-			src := x.k
-			var t bool
-			switch x.op & 0xf0 {
-			case 0x10:
-				t = a == src
-			case 0x20:
-				t = a > src
-			case 0x30:
-				t = a >= src
-			case 0x40:
-				t = a&src != 0
-			}
-			if t {
+			if t, _ := jumpTaken(x.op, a, x.k); t {
 				pc += int(x.jt)
 			} else {
 				pc += int(x.jf)

@@ -143,17 +143,8 @@ func refRun(p []insn, d *Data) (uint32, int, error) {
 					return 0, steps, fmt.Errorf("pc %d op %#x: %w", pc, in.op, errBadInsn)
 				}
 			case 0x05: // jmp
-				var t bool
-				switch in.op & 0xf0 {
-				case 0x10:
-					t = a == src
-				case 0x20:
-					t = a > src
-				case 0x30:
-					t = a >= src
-				case 0x40:
-					t = a&src != 0
-				default:
+				t, ok := jumpTaken(in.op, a, src)
+				if !ok {
 					return 0, steps, fmt.Errorf("pc %d op %#x: %w", pc, in.op, errBadInsn)
 				}
 				if t {
@@ -167,4 +158,21 @@ func refRun(p []insn, d *Data) (uint32, int, error) {
 		}
 	}
 	return 0, steps, errors.New("fell off the end of the program")
+}
+
+// jumpTaken reports whether the conditional jump op takes its true branch
+// with a in the accumulator and src as its operand; ok is false for an
+// operation that is no conditional jump.
+func jumpTaken(op uint16, a, src uint32) (t, ok bool) {
+	switch op & 0xf0 {
+	case 0x10:
+		return a == src, true
+	case 0x20:
+		return a > src, true
+	case 0x30:
+		return a >= src, true
+	case 0x40:
+		return a&src != 0, true
+	}
+	return false, false
 }
