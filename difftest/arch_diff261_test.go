@@ -40,19 +40,7 @@ func TestExact261(t *testing.T) {
 				t.Errorf("%s %s: lib %d/%d ours %d/%d", a.Name, name, l, lrw, nr, rw)
 			}
 		}
-		var nrs []int32
-		span := func(lo, hi int32) {
-			for n := lo; n <= hi; n++ {
-				nrs = append(nrs, n)
-			}
-		}
-		span(-10400, -9990)
-		span(-260, -90)
-		span(-3, 1100)
-		span(0x0f0000, 0x0f0010)
-		span(3997, 7100)
-		span(0x40000000-3, 0x40000000+1100)
-		for _, n := range nrs {
+		for _, n := range numbersToResolve([2]int32{3997, 7100}, [2]int32{0x40000000 - 3, 0x40000000 + 1100}) {
 			name, ok := a.SyscallName(n)
 			ln, lok := libResolveNum(tok, n)
 			nums++
