@@ -86,10 +86,7 @@ func Compare(rs *RuleSet, lib func(*RuleSet) (*Built, error), ours func(*RuleSet
 	lb, err := lib(rs)
 	if err != nil {
 		r.LibFailure = err
-		r.Proof = ob.Proof
-		if ob.Export == "ok" && ob.Proof != "ok" && ob.Proof != "too complex" {
-			r.addf("our program is not proven equal to its rules: %s", ob.Proof)
-		}
+		r.checkProof(ob)
 		if ob.Export == "ok" {
 			if _, err := run(ob.Prog); err != nil {
 				r.addf("our program for a rule set libseccomp fails on is rejected: %v", err)
@@ -99,6 +96,15 @@ func Compare(rs *RuleSet, lib func(*RuleSet) (*Built, error), ours func(*RuleSet
 	}
 	CompareBuilt(rs, lb, ob, run, check, r)
 	return r
+}
+
+// checkProof records ob's proof and adds a mismatch when our exported
+// program is neither proven equal to its rules nor too complex to prove.
+func (r *Report) checkProof(ob *Built) {
+	r.Proof = ob.Proof
+	if ob.Export == "ok" && ob.Proof != "ok" && ob.Proof != "too complex" {
+		r.addf("our program is not proven equal to its rules: %s", ob.Proof)
+	}
 }
 
 // InProcess adapts BuildLib to Compare, for rule sets known to be safe.
@@ -141,10 +147,7 @@ func CompareBuilt(rs *RuleSet, lb, ob *Built, run, check Runner, r *Report) {
 		r.addf("arches after calls: libseccomp %v, ours %v", lb.Arches, ob.Arches)
 		return
 	}
-	r.Proof = ob.Proof
-	if ob.Export == "ok" && ob.Proof != "ok" && ob.Proof != "too complex" {
-		r.addf("our program is not proven equal to its rules: %s", ob.Proof)
-	}
+	r.checkProof(ob)
 	if lb.Export != "ok" || ob.Export != "ok" {
 		if ob.Export != "ok" && lb.Export == "ok" {
 			r.addf("export: libseccomp ok (%d insns), ours %s", len(lb.Prog)/8, ob.Export)
@@ -162,34 +165,32 @@ func CompareBuilt(rs *RuleSet, lb, ob *Built, run, check Runner, r *Report) {
 // probes of BuildProbes, adding to r. skip, when not nil, excludes probes
 // for a reason the caller documents; they count as Excluded.
 func CompareDecisions(rs *RuleSet, arches []string, libProg, oursProg []byte, run, check Runner, skip func(*Data) bool, r *Report) {
-	lb := &Built{Arches: arches, Prog: libProg}
-	ob := &Built{Prog: oursProg}
-	lrun, err := run(lb.Prog)
+	lrun, err := run(libProg)
 	if err != nil {
 		r.addf("libseccomp program rejected: %v", err)
 		return
 	}
-	orun, err := run(ob.Prog)
+	orun, err := run(oursProg)
 	if err != nil {
 		r.addf("our program rejected: %v", err)
 		return
 	}
 	var crun, corun Exec
 	if check != nil {
-		if crun, err = check(lb.Prog); err != nil {
+		if crun, err = check(libProg); err != nil {
 			r.addf("reference interpreter rejects the libseccomp program: %v", err)
 			return
 		}
-		if corun, err = check(ob.Prog); err != nil {
+		if corun, err = check(oursProg); err != nil {
 			r.addf("reference interpreter rejects our program: %v", err)
 			return
 		}
 	}
-	ps := BuildProbes(rs, lb.Arches)
-	ex := newExclusions(rs, lb.Arches)
-	lp, _ := decode(lb.Prog)
+	ps := BuildProbes(rs, arches)
+	ex := newExclusions(rs, arches)
+	lp, _ := decode(libProg)
 	tokens := map[uint32]bool{}
-	for _, a := range lb.Arches {
+	for _, a := range arches {
 		tokens[archInfos[a].token] = true
 	}
 	stale := staleCompares(lp, tokens)
