@@ -2,6 +2,7 @@ package difftest
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -115,5 +116,62 @@ func TestLibseccompDefects(t *testing.T) {
 			lp, _ := decode(lb.Prog)
 			t.Logf("libseccomp decides %d of %d probes against the rules; stale comparisons in its program: %d", wrong, len(c.probes), len(staleCompares(lp, map[uint32]bool{0x40000003: true, 0x40000028: true, 0xc000003e: true})))
 		})
+	}
+}
+
+// TestStaleCompares checks staleCompares and pathHits on hand-written
+// programs: a well-formed one, one that compares the architecture token
+// with a syscall number, and one whose comparison sees different words on
+// different paths.
+func TestStaleCompares(t *testing.T) {
+	const x8664 = 0xc000003e
+	tokens := map[uint32]bool{x8664: true}
+	cases := []struct {
+		name  string
+		prog  []insn
+		stale []int
+		hits  map[Data]bool
+	}{{
+		name: "syscall number loaded after the architecture check",
+		prog: []insn{
+			{0x20, 0, 0, 4}, {0x15, 0, 3, x8664},
+			{0x20, 0, 0, 0}, {0x15, 0, 1, 59},
+			{0x06, 0, 0, 0x7fff0000}, {0x06, 0, 0, 0},
+		},
+		hits: map[Data]bool{{Nr: 59, Arch: x8664}: false},
+	}, {
+		name: "syscall number compared with the architecture token",
+		prog: []insn{
+			{0x20, 0, 0, 4}, {0x15, 0, 2, x8664},
+			{0x15, 0, 1, 59},
+			{0x06, 0, 0, 0x7fff0000}, {0x06, 0, 0, 0},
+		},
+		stale: []int{2},
+		hits:  map[Data]bool{{Nr: 59, Arch: x8664}: true, {Nr: 59, Arch: 0x40000003}: false},
+	}, {
+		name: "argument compared after one path loaded it and another did not",
+		prog: []insn{
+			{0x20, 0, 0, 0}, {0x15, 0, 1, 59},
+			{0x20, 0, 0, 16},
+			{0x15, 0, 1, 7},
+			{0x06, 0, 0, 0x7fff0000}, {0x06, 0, 0, 0},
+		},
+		stale: []int{3},
+		hits:  map[Data]bool{{Nr: 59}: true, {Nr: 60}: true},
+	}}
+	for _, c := range cases {
+		got := staleCompares(c.prog, tokens)
+		want := map[int]bool{}
+		for _, pc := range c.stale {
+			want[pc] = true
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: staleCompares %v, want %v", c.name, got, want)
+		}
+		for d, hit := range c.hits {
+			if pathHits(c.prog, &d, got) != hit {
+				t.Errorf("%s: pathHits(%s) = %v, want %v", c.name, DescribeData(&d), !hit, hit)
+			}
+		}
 	}
 }
