@@ -109,6 +109,76 @@ func leanOursFilter(rs *RuleSet) (*ours.ScmpFilter, error) {
 	return f, nil
 }
 
+// leanBench builds and exports filters of one library for the Docker
+// build and export benchmarks.
+type leanBench[F any] struct {
+	build  func() (F, error)
+	export func(F) error
+	// release frees a filter; nil leaves every filter to the garbage
+	// collector.
+	release func(F)
+}
+
+// oursLean builds rs with leanOursFilter and exports the program to memory.
+func oursLean(rs *RuleSet) leanBench[*ours.ScmpFilter] {
+	return leanBench[*ours.ScmpFilter]{
+		build: func() (*ours.ScmpFilter, error) { return leanOursFilter(rs) },
+		export: func(f *ours.ScmpFilter) error {
+			_, err := f.ExportBPFMem()
+			return err
+		},
+		release: (*ours.ScmpFilter).Release,
+	}
+}
+
+// libLean builds rs with leanLibFilter at level and exports the program
+// to null.
+func libLean(rs *RuleSet, level int, null *os.File) leanBench[*lib.ScmpFilter] {
+	return leanBench[*lib.ScmpFilter]{
+		build:   func() (*lib.ScmpFilter, error) { return leanLibFilter(rs, level) },
+		export:  func(f *lib.ScmpFilter) error { return f.ExportBPF(null) },
+		release: (*lib.ScmpFilter).Release,
+	}
+}
+
+// buildExport times building, exporting and releasing a filter.
+func (l leanBench[F]) buildExport(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := l.build()
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = l.export(f)
+		if l.release != nil {
+			l.release(f)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// exportOnly times the export of a freshly built filter alone.
+func (l leanBench[F]) exportOnly(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		f, err := l.build()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		err = l.export(f)
+		b.StopTimer()
+		l.release(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
 // BenchmarkDockerBuild measures what a runtime pays to turn Docker's
 // default profile into a program, through each library: creating the
 // filter, adding its rules, and exporting the BPF program. Each build
@@ -129,51 +199,15 @@ func BenchmarkDockerBuild(b *testing.B) {
 	sets := dockerRuleSets(b)
 	for _, an := range benchArches {
 		rs := sets[an]
-		b.Run(an+"/ours", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				f, err := leanOursFilter(rs)
-				if err != nil {
-					b.Fatal(err)
-				}
-				_, err = f.ExportBPFMem()
-				f.Release()
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+		b.Run(an+"/ours", oursLean(rs).buildExport)
 		// Without Release, no filter hands its memory to the next:
 		// every build starts from fresh memory, as a process that
 		// builds one filter does.
-		b.Run(an+"/ours-unreleased", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				f, err := leanOursFilter(rs)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err = f.ExportBPFMem(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+		unreleased := oursLean(rs)
+		unreleased.release = nil
+		b.Run(an+"/ours-unreleased", unreleased.buildExport)
 		for _, level := range []int{1, 2} {
-			name := map[int]string{1: "libseccomp-O1", 2: "libseccomp-O2"}[level]
-			b.Run(an+"/"+name, func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					f, err := leanLibFilter(rs, level)
-					if err != nil {
-						b.Fatal(err)
-					}
-					err = f.ExportBPF(null)
-					f.Release()
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
+			b.Run(fmt.Sprintf("%s/libseccomp-O%d", an, level), libLean(rs, level, null).buildExport)
 		}
 	}
 }
@@ -195,44 +229,9 @@ func BenchmarkDockerExport(b *testing.B) {
 	sets := dockerRuleSets(b)
 	for _, an := range benchArches {
 		rs := sets[an]
-		b.Run(an+"/ours", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				b.StopTimer()
-				f, err := leanOursFilter(rs)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-				_, err = f.ExportBPFMem()
-				b.StopTimer()
-				f.Release()
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-			}
-		})
+		b.Run(an+"/ours", oursLean(rs).exportOnly)
 		for _, level := range []int{1, 2} {
-			name := map[int]string{1: "libseccomp-O1", 2: "libseccomp-O2"}[level]
-			b.Run(an+"/"+name, func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					b.StopTimer()
-					f, err := leanLibFilter(rs, level)
-					if err != nil {
-						b.Fatal(err)
-					}
-					b.StartTimer()
-					err = f.ExportBPF(null)
-					b.StopTimer()
-					f.Release()
-					if err != nil {
-						b.Fatal(err)
-					}
-					b.StartTimer()
-				}
-			})
+			b.Run(fmt.Sprintf("%s/libseccomp-O%d", an, level), libLean(rs, level, null).exportOnly)
 		}
 	}
 }
