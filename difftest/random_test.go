@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -96,5 +97,49 @@ func reportMinimal(t *testing.T, rs *RuleSet, r *Report) {
 			break
 		}
 		t.Errorf("    %s", m)
+	}
+}
+
+// TestRandomRuleSetSeed checks that a seed always gives the same rule set
+// and that neighbouring seeds give different ones.
+func TestRandomRuleSetSeed(t *testing.T) {
+	for seed := uint64(0); seed < 50; seed++ {
+		a, b := RandomRuleSet(seed).String(), RandomRuleSet(seed).String()
+		if a != b {
+			t.Fatalf("seed %d gives\n%s\nand\n%s", seed, a, b)
+		}
+		if a == RandomRuleSet(seed+1).String() {
+			t.Errorf("seeds %d and %d give the same rule set", seed, seed+1)
+		}
+	}
+}
+
+// TestMinimize checks that Minimize drops every call, condition and
+// architecture the failure does not need, and leaves its input alone.
+func TestMinimize(t *testing.T) {
+	rs := RandomRuleSet(7)
+	rs.Arches = []string{"x86_64", "x86", "arm"}
+	rs.Calls = append(rs.Calls, Call{Kind: CallAddRuleConditional, Name: "acct", Action: Action{Kind: ActAllow},
+		Conds: []Cond{{Arg: 0, Op: 4, A: 1}, {Arg: 2, Op: 5, A: 0x14}, {Arg: 3, Op: 1}}})
+	before := rs.String()
+	fails := func(x *RuleSet) bool {
+		for _, c := range x.Calls {
+			for _, cd := range c.Conds {
+				if c.Name == "acct" && cd.Arg == 2 && slices.Contains(x.Arches, "x86") {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	min := Minimize(rs, fails)
+	if rs.String() != before {
+		t.Errorf("Minimize changed its input")
+	}
+	want := RuleSet{Name: rs.Name + " (minimised)", Default: rs.Default, Arches: []string{"x86"}, Calls: []Call{
+		{Kind: CallAddRuleConditional, Name: "acct", Action: Action{Kind: ActAllow}, Conds: []Cond{{Arg: 2, Op: 5, A: 0x14}}},
+	}}
+	if min.String() != want.String() {
+		t.Errorf("minimised to\n%swant\n%s", min, &want)
 	}
 }
