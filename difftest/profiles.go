@@ -81,6 +81,7 @@ func Translate(p Profile) (*TranslatedProfile, error) {
 		}
 		var conds []Cond
 		count := map[uint]int{}
+		split := false // two conditions compare one argument
 		for _, x := range sc.Args {
 			op, ok := specOps[x.Op]
 			if !ok {
@@ -88,10 +89,7 @@ func Translate(p Profile) (*TranslatedProfile, error) {
 			}
 			conds = append(conds, Cond{Arg: x.Index, Op: op, A: x.Value, B: x.ValueTwo})
 			count[x.Index]++
-		}
-		split := false
-		for _, n := range count {
-			split = split || n > 1
+			split = split || count[x.Index] > 1
 		}
 		for _, name := range sc.Names {
 			if _, err := LibResolve(name); err != nil {
