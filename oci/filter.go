@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/seccomp-go/seccomp"
@@ -68,30 +69,100 @@ func NewFilter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilter, err
 	if len(spec.Syscalls) > 32 {
 		_ = f.SetOptimize(2)
 	}
-	unknown := map[string]bool{}
-	for _, r := range p.rules {
-		nr, err := seccomp.GetSyscallFromName(r.name)
-		if err != nil {
-			if !unknown[r.name] {
-				unknown[r.name] = true
-				opts.warnf("unknown syscall %q skipped", r.name)
-			}
-			continue
-		}
-		if r.conds == nil {
-			err = f.AddRule(nr, r.act.value())
-		} else {
-			err = f.AddRuleConditional(nr, r.act.value(), r.conds)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("seccomp profile: syscalls[%d]: adding the rule for %s: %w", r.entry, r.name, err)
-		}
+	if err := addRules(f, p, opts); err != nil {
+		return nil, err
 	}
 	if err := checkSize(f); err != nil {
 		return nil, err
 	}
 	ok = true
 	return f, nil
+}
+
+// addRules adds the rules of p to f, reporting to opts the names
+// libseccomp does not know and the rules that never apply.
+func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
+	var got []seccomp.RuleWarning
+	if opts.warnings() {
+		f.SetRuleWarning(func(w seccomp.RuleWarning) { got = append(got, w) })
+		defer f.SetRuleWarning(nil)
+	}
+	arches, err := filterArches(f)
+	if err != nil {
+		return err
+	}
+	unknown := map[string]bool{}
+	first := map[string]int{} // the entry of the first rule for each name
+	for _, r := range p.rules {
+		field := fmt.Sprintf("syscalls[%d].names[%d]", r.entry, r.index)
+		nr, err := seccomp.GetSyscallFromName(r.name)
+		if err != nil {
+			if !unknown[r.name] {
+				unknown[r.name] = true
+				opts.warn(Warning{Kind: UnknownSyscall, Field: field, Reason: fmt.Sprintf("libseccomp does not know %q, so the rule is skipped, as runc skips it; check the spelling", r.name)})
+			}
+			continue
+		}
+		got = got[:0]
+		if r.conds == nil {
+			err = f.AddRule(nr, r.act.value())
+		} else {
+			err = f.AddRuleConditional(nr, r.act.value(), r.conds)
+		}
+		if err != nil {
+			return fmt.Errorf("seccomp profile: syscalls[%d]: adding the rule for %s: %w", r.entry, r.name, err)
+		}
+		earlier, seen := first[r.name]
+		if !seen {
+			first[r.name] = r.entry
+		}
+		if !seen || len(got) == 0 {
+			continue
+		}
+		// A rule is reported where it is shadowed as the syscall
+		// itself, not only through socketcall(2) or ipc(2), whose
+		// rules can't test the arguments.
+		var ignored, replaced []seccomp.ScmpArch
+		for _, w := range got {
+			if direct, err := seccomp.GetSyscallFromNameByArch(r.name, w.Arch); err != nil || direct != w.ArchSyscall {
+				continue
+			}
+			switch w.Kind {
+			case seccomp.RuleIgnored:
+				ignored = appendArch(ignored, w.Arch)
+			case seccomp.RuleReplacedConditional:
+				replaced = appendArch(replaced, w.Arch)
+			}
+		}
+		where := fmt.Sprintf("syscalls[%d]", earlier)
+		if earlier == r.entry {
+			where = "the same entry"
+		}
+		on := func(list []seccomp.ScmpArch) string {
+			if len(list) == len(arches) {
+				return ""
+			}
+			names := make([]string, len(list))
+			for i, a := range list {
+				names[i] = specName(a)
+			}
+			return " on " + strings.Join(names, ", ")
+		}
+		switch {
+		case len(ignored) > 0:
+			opts.warn(Warning{Kind: ShadowedRule, Field: field, Reason: fmt.Sprintf("this rule for %s never applies%s: an earlier rule for %s (%s) already decides every call this one matches; remove this rule, or merge the two entries", r.name, on(ignored), r.name, where)})
+		case len(replaced) > 0:
+			opts.warn(Warning{Kind: ShadowedRule, Field: field, Reason: fmt.Sprintf("this rule for %s, without args, replaces%s the earlier rules for %s with args (%s), which never apply; remove them, or give this rule args", r.name, on(replaced), r.name, where)})
+		}
+	}
+	return nil
+}
+
+func appendArch(list []seccomp.ScmpArch, a seccomp.ScmpArch) []seccomp.ScmpArch {
+	if slices.Contains(list, a) {
+		return list
+	}
+	return append(list, a)
 }
 
 // setArches gives f the native architecture, or opts.Arches instead, plus
@@ -115,9 +186,12 @@ func setArches(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 				return fmt.Errorf("seccomp profile: removing the native architecture %v: %w", native, err)
 			}
 		}
-		for _, a := range want {
+		for i, a := range want {
 			if present, _ := f.IsArchPresent(a); present {
 				continue
+			}
+			if abiOf(a).BigEndian != abiOf(want[0]).BigEndian {
+				return fmt.Errorf("seccomp profile: Options.Arches[%d]: %s and %s have different byte orders; one filter covers architectures of one byte order: make one filter for each", i, specName(a), specName(want[0]))
 			}
 			if err := f.AddArch(a); err != nil {
 				return fmt.Errorf("seccomp profile: architecture %v: %w", a, err)

@@ -212,7 +212,7 @@ func TestNewFilterRuncSemantics(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Release()
-	if len(warnings) != 1 || warnings[0] != `unknown syscall "no_such_syscall" skipped` {
+	if len(warnings) != 1 || warnings[0] != `syscalls[0].names[1]: libseccomp does not know "no_such_syscall", so the rule is skipped, as runc skips it; check the spelling` {
 		t.Errorf("warnings = %q, want one about no_such_syscall", warnings)
 	}
 	eperm := uint32(retErrno | 1)
@@ -301,16 +301,25 @@ func TestNewFilterWaitKill(t *testing.T) {
 func TestNewFilterTooLong(t *testing.T) {
 	// Scattered values, so that no range or mask test can cover two at
 	// once: every one needs a comparison of its own.
-	var args []string
 	v := uint32(1)
-	for i := 0; i < 4500; i++ {
-		v = v*1664525 + 1013904223
-		args = append(args, fmt.Sprintf(`{"index": 1, "value": %d, "op": "SCMP_CMP_EQ"}`, v))
+	scattered := func() string {
+		var args []string
+		for i := range 6 {
+			v = v*1664525 + 1013904223
+			args = append(args, fmt.Sprintf(`{"index": %d, "value": %d, "op": "SCMP_CMP_EQ"}`, i, v))
+		}
+		return strings.Join(args, ",")
 	}
-	spec := mustSpec(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["ioctl"], "action": "SCMP_ACT_ERRNO", "args": [`+strings.Join(args, ",")+`]}]}`)
+	var entries []string
+	for _, name := range []string{"ioctl", "fcntl", "prctl", "setsockopt", "getsockopt", "madvise", "mprotect", "kill"} {
+		for range 200 {
+			entries = append(entries, `{"names": ["`+name+`"], "action": "SCMP_ACT_ERRNO", "args": [`+scattered()+`]}`)
+		}
+	}
+	spec := mustSpec(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [`+strings.Join(entries, ",")+`]}`)
 	_, err := NewFilter(spec, Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}})
 	if err == nil {
-		t.Fatal("4500 distinct comparisons compiled into one filter")
+		t.Fatal("1600 rules of 6 distinct comparisons compiled into one filter")
 	}
 	if !errors.Is(err, ErrTooLong) {
 		t.Errorf("error %q does not wrap ErrTooLong", err)
@@ -318,6 +327,47 @@ func TestNewFilterTooLong(t *testing.T) {
 	if !strings.Contains(err.Error(), "4096") {
 		t.Errorf("error %q does not say what the limit is", err)
 	}
+}
+
+// TestRuleLimits checks that profiles making more rules than a filter
+// could hold are refused, with the entry that passes the limit, before
+// the rules are made.
+func TestRuleLimits(t *testing.T) {
+	names := func(n int) string { return strings.TrimSuffix(strings.Repeat(`"read",`, n), ",") }
+	args := func(n int) string {
+		var a []string
+		for i := range n {
+			a = append(a, fmt.Sprintf(`{"index": 0, "value": %d, "op": "SCMP_CMP_EQ"}`, i))
+		}
+		return strings.Join(a, ",")
+	}
+	tests := []struct {
+		syscalls string
+		field    string
+		limit    int
+	}{
+		{`{"names": [` + names(MaxRules) + `], "action": "SCMP_ACT_ERRNO"}, {"names": ["write"], "action": "SCMP_ACT_ERRNO"}`, "syscalls[1]", MaxRules},
+		// an argument compared twice: one rule per name and comparison,
+		// here 10^10
+		{`{"names": [` + names(100000) + `], "action": "SCMP_ACT_ERRNO", "args": [` + args(100000) + `]}`, "syscalls[0]", MaxRules},
+		{`{"names": [` + names(MaxConditionalRules+1) + `], "action": "SCMP_ACT_ERRNO", "args": [` + args(1) + `]}`, "syscalls[0]", MaxConditionalRules},
+		{`{"names": ["ioctl"], "action": "SCMP_ACT_ERRNO", "args": [` + args(MaxConditionalRulesPerSyscall) + `]}, {"names": ["ioctl"], "action": "SCMP_ACT_TRAP", "args": [` + args(1) + `]}`, "syscalls[1].names[0]", MaxConditionalRulesPerSyscall},
+	}
+	for _, tt := range tests {
+		spec := mustSpec(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [`+tt.syscalls+`]}`)
+		_, err := NewFilter(spec, Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}})
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != tt.field || !strings.Contains(fe.Reason, fmt.Sprint(tt.limit)) {
+			t.Errorf("error %v; want one for %s naming the limit %d", err, tt.field, tt.limit)
+		}
+	}
+	// At the limits, the profile is accepted.
+	spec := mustSpec(t, `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["ioctl"], "action": "SCMP_ACT_ERRNO", "args": [`+args(MaxConditionalRulesPerSyscall)+`]}]}`)
+	f, err := NewFilter(spec, Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}})
+	if err != nil {
+		t.Fatalf("%d rules with args for one syscall: %v", MaxConditionalRulesPerSyscall, err)
+	}
+	f.Release()
 }
 
 func TestNewFilterBadSpec(t *testing.T) {
@@ -371,5 +421,50 @@ func BenchmarkDockerDefault(b *testing.B) {
 			b.Fatal(err)
 		}
 		f.Release()
+	}
+}
+
+// TestShadowedRules checks that rules an earlier rule for the same
+// syscall makes useless are reported with their field, and only those.
+func TestShadowedRules(t *testing.T) {
+	spec := mustSpec(t, `{
+		"defaultAction": "SCMP_ACT_ALLOW",
+		"architectures": ["SCMP_ARCH_X86"],
+		"syscalls": [
+			{"names": ["mount"], "action": "SCMP_ACT_ERRNO"},
+			{"names": ["umount2", "mount"], "action": "SCMP_ACT_KILL"},
+			{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+			{"names": ["personality"], "action": "SCMP_ACT_TRAP"},
+			{"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 38, "op": "SCMP_CMP_LT"}]},
+			{"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_GT"}]}
+		]
+	}`)
+	var got []Warning
+	f, err := NewFilter(spec, Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}, OnWarning: func(w Warning) { got = append(got, w) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Release()
+	want := []struct{ field, text string }{
+		{"syscalls[1].names[1]", "never applies: an earlier rule for mount (syscalls[0])"},
+		{"syscalls[3].names[0]", "replaces the earlier rules for personality with args (syscalls[2])"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("warnings %v, want %d", got, len(want))
+	}
+	for i, w := range got {
+		if w.Kind != ShadowedRule || w.Field != want[i].field || !strings.Contains(w.Reason, want[i].text) {
+			t.Errorf("warning %d: %+v, want %s: ...%s...", i, w, want[i].field, want[i].text)
+		}
+	}
+}
+
+// TestMixedByteOrders checks that architectures of two byte orders are
+// refused with a message that says so.
+func TestMixedByteOrders(t *testing.T) {
+	spec := mustSpec(t, `{"defaultAction": "SCMP_ACT_ALLOW"}`)
+	_, err := NewFilter(spec, Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64, seccomp.ArchS390X}})
+	if err == nil || !strings.Contains(err.Error(), "Options.Arches[1]: s390x and x86_64 have different byte orders") && !strings.Contains(err.Error(), "SCMP_ARCH_S390X and SCMP_ARCH_X86_64 have different byte orders") {
+		t.Errorf("error %v, want one about byte orders", err)
 	}
 }

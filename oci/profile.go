@@ -97,13 +97,41 @@ type Selector struct {
 	MinKernel string `json:"minKernel,omitempty"`
 }
 
+// MaxProfileSize is the largest profile, in bytes, that [ParseProfile]
+// and [Parse] accept: 4 MiB. Docker's default profile is about 25 KB; a
+// profile near the limit already compiles to more BPF than the kernel
+// loads. Read files through [ReadProfile], or an [io.LimitReader], so
+// that longer input is refused before it is held in memory.
+const MaxProfileSize = 4 << 20
+
+// ErrProfileTooLarge is returned (wrapped) for a profile longer than
+// [MaxProfileSize].
+var ErrProfileTooLarge = fmt.Errorf("seccomp profile: larger than %d MiB, the limit for a profile", MaxProfileSize>>20)
+
+// ReadProfile reads a profile from r, up to [MaxProfileSize] bytes: longer
+// input gives an error wrapping [ErrProfileTooLarge] once the limit is
+// passed, without reading further.
+func ReadProfile(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxProfileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxProfileSize {
+		return nil, ErrProfileTooLarge
+	}
+	return b, nil
+}
+
 // ParseProfile decodes a profile and reports which format it is in. The
 // format is OCI unless the profile uses a field only Docker or Podman
 // have (archMap, name, includes, excludes, comment; defaultErrno, errno).
 // A whole runtime-spec config.json is accepted too: its linux.seccomp is
-// read. Every entry is checked, whether or not it applies on this
+// read. Data longer than [MaxProfileSize] is refused. Every entry is checked, whether or not it applies on this
 // machine, and errors name the field at fault.
 func ParseProfile(data []byte) (*Profile, Format, error) {
+	if len(data) > MaxProfileSize {
+		return nil, 0, ErrProfileTooLarge
+	}
 	data, err := seccompSection(data)
 	if err != nil {
 		return nil, 0, err
@@ -121,18 +149,21 @@ func ParseProfile(data []byte) (*Profile, Format, error) {
 
 // Parse decodes a profile in any of the three formats and resolves it
 // for opts (see [Profile.Resolve]). The result is what runc would load;
-// pass it to [NewFilter]. Fields that no format defines are ignored, as
-// runc and Docker ignore them, and reported to opts.Warn.
+// pass it to [NewFilter]. Keys that no format defines are ignored, as
+// runc and Docker ignore them; they, and keys in another letter case or
+// given twice, are reported to opts.Warn and opts.OnWarning (see
+// [Lint]).
 func Parse(data []byte, opts Options) (*specs.LinuxSeccomp, Format, error) {
+	if opts.warnings() {
+		// First, as a misspelt key may explain an error.
+		ws, _ := Lint(data)
+		for _, w := range ws {
+			opts.warn(w)
+		}
+	}
 	p, f, err := ParseProfile(data)
 	if err != nil {
 		return nil, 0, err
-	}
-	if opts.Warn != nil {
-		section, _ := seccompSection(data)
-		for _, field := range unknownFields(section) {
-			opts.warnf("unknown field %s ignored", field)
-		}
 	}
 	spec, err := p.Resolve(opts)
 	if err != nil {

@@ -318,8 +318,8 @@ func TestBadProfiles(t *testing.T) {
 		{"unknown archMap arch", `{"defaultAction": "SCMP_ACT_ALLOW", "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_I386"]}]}`, "archMap[0].subArchitectures[0]", "unknown architecture"},
 		{"errnoRet on allow", `{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ALLOW", "errnoRet": 1}]}`, "syscalls[0].errnoRet", "SCMP_ACT_ALLOW takes no errnoRet"},
 		{"defaultErrnoRet on kill", `{"defaultAction": "SCMP_ACT_KILL", "defaultErrnoRet": 1}`, "defaultErrnoRet", "SCMP_ACT_KILL takes no errnoRet"},
-		{"errnoRet too big", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 5000}]}`, "syscalls[0].errnoRet", "not below 4095"},
-		{"errnoRet at MAX_ERRNO", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 4095}]}`, "syscalls[0].errnoRet", "not below 4095"},
+		{"errnoRet too big", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 5000}]}`, "syscalls[0].errnoRet", "takes errno values 0 to 4094, below the kernel's MAX_ERRNO (4095)"},
+		{"errnoRet at MAX_ERRNO", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 4095}]}`, "syscalls[0].errnoRet", "takes errno values 0 to 4094, below the kernel's MAX_ERRNO (4095)"},
 		{"trace data just too big", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_TRACE", "errnoRet": 65536}]}`, "syscalls[0].errnoRet", "16 bits"},
 		{"trace data too big", `{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_TRACE", "errnoRet": 70000}]}`, "syscalls[0].errnoRet", "16 bits"},
 		{"metadata without path", `{"defaultAction": "SCMP_ACT_ALLOW", "listenerMetadata": "x"}`, "listenerMetadata", "without listenerPath"},
@@ -426,13 +426,61 @@ func TestUnknownFieldWarnings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		`unknown field "defaultActoin" ignored`,
-		`unknown field archMap[0]."subArches" ignored`,
-		`unknown field syscalls[0].args[0]."valueThree" ignored`,
-		`unknown field syscalls[0].includes."kernel" ignored`,
+		`DefaultErrnoRet (line 3): differs from "defaultErrnoRet" only in letter case; encoding/json, and so runc, reads it as defaultErrnoRet: write "defaultErrnoRet"`,
+		`"defaultActoin" (line 4): no profile format has this key, so it is ignored (runc ignores it too); did you mean "defaultAction"?`,
+		`archMap[0]."subArches" (line 5): no profile format has this key, so it is ignored (runc ignores it too); remove it`,
+		`syscalls[0].errnoret (line 7): differs from "errnoRet" only in letter case; encoding/json, and so runc, reads it as errnoRet: write "errnoRet"`,
+		`syscalls[0].args[0]."valueThree" (line 8): no profile format has this key, so it is ignored (runc ignores it too); remove it`,
+		`syscalls[0].includes."kernel" (line 9): no profile format has this key, so it is ignored (runc ignores it too); remove it`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("warnings:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestLint checks the keys that encoding/json reads other than written:
+// in another letter case, twice, or unknown, in a profile and in a
+// config.json, with their paths and lines.
+func TestLint(t *testing.T) {
+	tests := []struct {
+		profile string
+		want    []Warning
+	}{
+		{`{"defaultAction": "SCMP_ACT_ALLOW", "DEFAULTACTION": "SCMP_ACT_ERRNO"}`, []Warning{
+			{Kind: CaseMismatchKey, Field: "DEFAULTACTION", Line: 1},
+			{Kind: DuplicateKey, Field: "DEFAULTACTION", Line: 1},
+		}},
+		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\",\n \"action\": \"SCMP_ACT_KILL\"}]}", []Warning{
+			{Kind: DuplicateKey, Field: "syscalls[0].action", Line: 3},
+		}},
+		{`{"ociVersion": "1.0.2", "linux": {"namespaces": [], "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "sycalls": []}}}`, []Warning{
+			{Kind: UnknownKey, Field: `linux.seccomp."sycalls"`, Line: 1},
+		}},
+		// escapes in keys are read as encoding/json reads them
+		{`{"default\u0041ction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ", "Op": "SCMP_CMP_NE"}]}]}`, []Warning{
+			{Kind: CaseMismatchKey, Field: "syscalls[0].args[0].Op", Line: 1},
+			{Kind: DuplicateKey, Field: "syscalls[0].args[0].Op", Line: 1},
+		}},
+		{string(DefaultProfile), nil},
+	}
+	for _, tt := range tests {
+		got, err := Lint([]byte(tt.profile))
+		if err != nil {
+			t.Errorf("%s: %v", tt.profile, err)
+			continue
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("%.80s: warnings %v, want %v", tt.profile, got, tt.want)
+			continue
+		}
+		for i, w := range got {
+			if w.Kind != tt.want[i].Kind || w.Field != tt.want[i].Field || w.Line != tt.want[i].Line || w.Reason == "" {
+				t.Errorf("%.80s: warning %d is %+v, want %+v", tt.profile, i, w, tt.want[i])
+			}
+		}
+	}
+	if _, err := Lint([]byte(`{"defaultAction": `)); err == nil {
+		t.Error("Lint accepted malformed JSON")
 	}
 }
 

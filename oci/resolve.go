@@ -41,14 +41,27 @@ type Options struct {
 	// the kernel refuses the filter.
 	NoNewPrivs bool
 
-	// Warn, if set, receives a message for each thing skipped: syscall
-	// names libseccomp does not know, which runc skips as well.
+	// Warn, if set, receives the text ([Warning.String]) of each
+	// warning: keys read other than written ([Lint]), syscall names
+	// libseccomp does not know, which runc skips as well, and rules
+	// that never apply.
 	Warn func(msg string)
+
+	// OnWarning, if set, receives each warning Warn receives, as a
+	// [Warning].
+	OnWarning func(Warning)
 }
 
-func (o *Options) warnf(format string, args ...any) {
+// warnings reports whether anyone receives warnings.
+func (o *Options) warnings() bool { return o.Warn != nil || o.OnWarning != nil }
+
+// warn passes w on to OnWarning and Warn.
+func (o *Options) warn(w Warning) {
+	if o.OnWarning != nil {
+		o.OnWarning(w)
+	}
 	if o.Warn != nil {
-		o.Warn(fmt.Sprintf(format, args...))
+		o.Warn(w.String())
 	}
 }
 

@@ -122,7 +122,9 @@ func resolveAction(field, retField string, a specs.LinuxSeccompAction, ret *uint
 			return action{act: act, data: errnoEPERM}, nil
 		}
 		if act == seccomp.ActErrno && *ret >= kernel.MaxErrno {
-			return action{}, &FieldError{Field: retField, Reason: fmt.Sprintf("%d is not below %d, the largest errno the kernel returns", *ret, kernel.MaxErrno)}
+			// The kernel clamps larger values to MAX_ERRNO (4095);
+			// libseccomp, and so runc, refuses 4095 and above.
+			return action{}, &FieldError{Field: retField, Reason: fmt.Sprintf("%d is out of range: libseccomp, and so runc, takes errno values 0 to %d, below the kernel's MAX_ERRNO (%d); use an errno such as 1 (EPERM)", *ret, kernel.MaxErrno-1, kernel.MaxErrno)}
 		}
 		if *ret > 0xffff {
 			return action{}, &FieldError{Field: retField, Reason: fmt.Sprintf("%d does not fit in the 16 bits of SECCOMP_RET_DATA", *ret)}
@@ -183,6 +185,7 @@ type planFlags struct {
 // rule is one libseccomp rule to add.
 type rule struct {
 	entry int    // index in spec.Syscalls
+	index int    // index in its names
 	name  string // syscall name
 	act   action
 	conds []seccomp.ScmpCondition // nil: unconditional
@@ -230,6 +233,57 @@ func checkTop(spec *specs.LinuxSeccomp) (*plan, error) {
 	return p, nil
 }
 
+// Limits on the rules of one profile. Building a filter takes time that
+// grows with the square of the number of conditional rules of one
+// syscall, and a filter the kernel loads (4096 instructions) needs at
+// least one instruction for each rule that has an effect; profiles past
+// these limits are refused with a [*FieldError] before any rule is
+// added. Docker's default profile makes about 400 rules, 10 of them
+// with args.
+const (
+	// MaxRules is the most rules a profile may make: one for each name
+	// of each syscall entry, or, in an entry that compares one argument
+	// more than once, one for each name and comparison.
+	MaxRules = 16384
+	// MaxConditionalRules is the most of them that may have args.
+	MaxConditionalRules = 2048
+	// MaxConditionalRulesPerSyscall is the most rules with args that
+	// may be made for one syscall name.
+	MaxConditionalRulesPerSyscall = 256
+)
+
+// countRules returns the number of rules spec makes, at most MaxRules
+// (more is an error), without making them.
+func countRules(spec *specs.LinuxSeccomp) (int, error) {
+	total, conditional := 0, 0
+	for i, s := range spec.Syscalls {
+		k := 1
+		if len(s.Args) > 0 {
+			var count [6]int
+			for _, a := range s.Args {
+				if a.Index < 6 {
+					count[a.Index]++
+				}
+				if a.Index >= 6 || count[a.Index] > 1 {
+					k = len(s.Args)
+				}
+			}
+		}
+		// len(s.Names)*k may overflow only past the limits.
+		if k > MaxRules || len(s.Names) > MaxRules || len(s.Names)*k > MaxRules-total {
+			return 0, &FieldError{Field: fmt.Sprintf("syscalls[%d]", i), Reason: fmt.Sprintf("the profile makes more than %d rules (one per name, and per comparison when an argument is compared twice); remove repeated names or entries", MaxRules)}
+		}
+		total += len(s.Names) * k
+		if len(s.Args) > 0 {
+			conditional += len(s.Names) * k
+			if conditional > MaxConditionalRules {
+				return 0, &FieldError{Field: fmt.Sprintf("syscalls[%d]", i), Reason: fmt.Sprintf("the profile makes more than %d rules with args (one per name, and per comparison when an argument is compared twice); remove repeated names or entries", MaxConditionalRules)}
+			}
+		}
+	}
+	return total, nil
+}
+
 // newPlan validates spec and lists the rules runc would add for it.
 func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 	if spec == nil {
@@ -239,11 +293,12 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := 0
-	for _, s := range spec.Syscalls {
-		n += len(s.Names) * max(1, len(s.Args))
+	n, err := countRules(spec)
+	if err != nil {
+		return nil, err
 	}
 	p.rules = make([]rule, 0, n)
+	conditional := map[string]int{} // conditional rules by syscall name
 	for i, s := range spec.Syscalls {
 		// the field names are only made for an error
 		field := func() string { return fmt.Sprintf("syscalls[%d]", i) }
@@ -282,18 +337,28 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 				// Same as the default: runc skips it.
 				continue
 			}
+			if len(conds) > 0 {
+				k := 1
+				if repeated {
+					k = len(conds)
+				}
+				conditional[name] += k
+				if conditional[name] > MaxConditionalRulesPerSyscall {
+					return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field(), j), Reason: fmt.Sprintf("%s has more than %d rules with args; a filter that could load needs fewer: merge them or use fewer values (the limit keeps building the filter fast)", name, MaxConditionalRulesPerSyscall)}
+				}
+			}
 			switch {
 			case len(conds) == 0:
-				p.rules = append(p.rules, rule{entry: i, name: name, act: act})
+				p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act})
 			case repeated:
 				// libseccomp cannot AND two conditions on one
 				// argument; runc adds one rule per condition,
 				// which ORs them.
 				for _, c := range conds {
-					p.rules = append(p.rules, rule{entry: i, name: name, act: act, conds: []seccomp.ScmpCondition{c}})
+					p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act, conds: []seccomp.ScmpCondition{c}})
 				}
 			default:
-				p.rules = append(p.rules, rule{entry: i, name: name, act: act, conds: conds})
+				p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act, conds: conds})
 			}
 		}
 	}

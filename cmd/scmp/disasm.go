@@ -38,7 +38,7 @@ func runDisasm(e *env, args []string) int {
 	if err != nil {
 		return e.usageErrorf("--arch: %v", err)
 	}
-	data, err := readInput(e, pos[0])
+	data, err := readInput(e, pos[0], maxFilterSize, "BPF filter")
 	if err != nil {
 		return e.errorf("%v", err)
 	}
@@ -59,6 +59,9 @@ func decodeProgram(e *env, name string, data []byte, t *target) (bpf.Program, bi
 	}
 	if len(data) == 0 {
 		return nil, nil, fmt.Errorf("%s is empty; a filter has at least one instruction", name)
+	}
+	if len(data) > maxFilterSize {
+		return nil, nil, fmt.Errorf("%s is %d bytes, longer than a filter of %d instructions, the most the kernel loads", name, len(data), bpf.MaxInstructions)
 	}
 	if len(data)%bpf.InstructionSize != 0 {
 		return nil, nil, fmt.Errorf("%s is %d bytes, not a whole number of %d-byte instructions; is it a raw BPF filter?", name, len(data), bpf.InstructionSize)

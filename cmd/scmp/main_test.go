@@ -358,6 +358,27 @@ func TestErrors(t *testing.T) {
 		fmt.Fprintf(&many, `{"names":["personality"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":%d,"op":"SCMP_CMP_EQ"}]}`, i*7919+1)
 	}
 	many.WriteString("]}")
+	manyRules := bad("many.json", many.String())
+	// Rules of six scattered comparisons, each needing instructions of
+	// its own: more than the kernel's 4096.
+	many.Reset()
+	many.WriteString(`{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[`)
+	v := uint32(1)
+	for i := 0; i < 1600; i++ {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		fmt.Fprintf(&many, `{"names":[%q],"action":"SCMP_ACT_ERRNO","args":[`, []string{"ioctl", "fcntl", "prctl", "kill", "madvise", "mprotect", "mmap", "tgkill"}[i%8])
+		for j := range 6 {
+			v = v*1664525 + 1013904223
+			if j > 0 {
+				many.WriteString(",")
+			}
+			fmt.Fprintf(&many, `{"index":%d,"value":%d,"op":"SCMP_CMP_EQ"}`, j, v)
+		}
+		many.WriteString("]}")
+	}
+	many.WriteString("]}")
 	tooLong := bad("long.json", many.String())
 	odd := bad("odd.bpf", "1234567")
 	empty := bad("empty.bpf", "")
@@ -390,6 +411,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"compile", badIndex}, 1, []string{"syscalls[0].args[0].index"}},
 		{[]string{"compile", badArch}, 1, []string{"architectures", "SCMP_ARCH_VAX"}},
 		{[]string{"compile", "-o", filepath.Join(dir, "x.bpf"), tooLong}, 1, []string{"4096"}},
+		{[]string{"compile", "-o", filepath.Join(dir, "x.bpf"), manyRules}, 1, []string{"syscalls[2048]", "more than 2048 rules with args"}},
 		{[]string{"disasm"}, 2, []string{"no filter file"}},
 		{[]string{"disasm", filepath.Join(dir, "missing.bpf")}, 1, []string{"missing.bpf", "no such file"}},
 		{[]string{"disasm", odd}, 1, []string{"odd.bpf", "7 bytes", "8-byte instructions"}},

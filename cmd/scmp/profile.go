@@ -13,6 +13,7 @@ import (
 
 	"github.com/seccomp-go/seccomp"
 	"github.com/seccomp-go/seccomp/arch"
+	"github.com/seccomp-go/seccomp/bpf"
 	"github.com/seccomp-go/seccomp/oci"
 )
 
@@ -98,18 +99,65 @@ func nativeTarget() (target, error) {
 	return parseArch(a.Name)
 }
 
-// readInput reads a named file, or standard input for "-".
-func readInput(e *env, name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(e.stdin)
+// Input size limits. Input past them is refused before it is held in
+// memory.
+const (
+	// maxProfileSize is the largest profile read: oci.MaxProfileSize
+	// (4 MiB; Docker's default profile is 25 KB).
+	maxProfileSize = oci.MaxProfileSize
+	// maxFilterSize is the largest raw BPF filter read: the kernel's
+	// limit of 4096 instructions of 8 bytes.
+	maxFilterSize = bpf.MaxInstructions * bpf.InstructionSize
+)
+
+// readInput reads a named file, or standard input for "-", refusing
+// input longer than limit bytes; what names the kind of input for the
+// message ("profile", "BPF filter").
+func readInput(e *env, name string, limit int64, what string) ([]byte, error) {
+	r := e.stdin
+	label := "standard input"
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		label = name
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
+			return nil, tooLarge(label, what, limit)
+		}
+		r = f
 	}
-	return os.ReadFile(name)
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", label, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, tooLarge(label, what, limit)
+	}
+	return b, nil
+}
+
+// tooLarge is the error for input past its limit.
+func tooLarge(label, what string, limit int64) error {
+	return fmt.Errorf("%s is larger than %s, the limit for a %s; is it the right file?", label, sizeString(limit), what)
+}
+
+// sizeString writes a byte count the way the limits are documented.
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // readProfile reads a profile file, "-" for standard input, or the
 // built-in profile.
 func readProfile(e *env, name string) ([]byte, error) {
-	b, err := readInput(e, name)
+	b, err := readInput(e, name, maxProfileSize, "profile")
 	if errors.Is(err, os.ErrNotExist) && name == builtinProfile {
 		return oci.DefaultProfile, nil
 	}
