@@ -19,3 +19,27 @@ func AllCapabilities() []string { return slices.Clone(capNames) }
 // container by default. Resolving Docker's default profile for it
 // (Options.Caps) gives the filter a default Docker container gets.
 func DockerDefaultCapabilities() []string { return slices.Clone(dockerDefaultCaps) }
+
+// Capability returns the canonical name ("CAP_SYS_ADMIN") of a capability
+// given in any letter case, with or without the "CAP_" prefix, and
+// whether Linux defines it.
+func Capability(name string) (string, bool) {
+	c := normalizeCap(name)
+	return c, slices.Contains(capNames, c)
+}
+
+// BoundingCapabilities returns the capabilities in this process's
+// bounding set, which Options.Caps stands for when it is nil.
+func BoundingCapabilities() ([]string, error) {
+	set, err := (&Options{}).capSet()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range capNames {
+		if set[c] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

@@ -28,7 +28,7 @@ type Options struct {
 	// against, as names such as "CAP_SYS_ADMIN" (the "CAP_" prefix and
 	// case are optional). nil means the bounding set of this process
 	// (CapBnd in /proc/self/status); an empty, non-nil slice means no
-	// capabilities.
+	// capabilities. A name Linux does not define is an error.
 	Caps []string
 
 	// KernelVersion is the kernel that minKernel is compared with, such
@@ -315,8 +315,12 @@ var capNames = []string{
 func (o *Options) capSet() (map[string]bool, error) {
 	set := map[string]bool{}
 	if o.Caps != nil {
-		for _, c := range o.Caps {
-			set[normalizeCap(c)] = true
+		for i, c := range o.Caps {
+			name, ok := Capability(c)
+			if !ok {
+				return nil, fmt.Errorf("seccomp profile: Options.Caps[%d]: unknown capability %q (want a name such as CAP_SYS_ADMIN)", i, c)
+			}
+			set[name] = true
 		}
 		return set, nil
 	}

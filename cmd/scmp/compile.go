@@ -26,9 +26,15 @@ Docker or Podman profile is resolved for.
 
 The BPF output is the raw array of struct sock_filter in the target
 architecture's byte order, as seccomp_export_bpf writes it, ready for
-"scmp disasm", "scmp sim" or seccomp(2). PROFILE "-" is standard input;
-"docker-default" is Docker's default profile, built in, when no file of
-that name exists.`,
+"scmp disasm", "scmp sim" or seccomp(2).
+
+PROFILE is a file of at most 4 MiB, "-" for standard input, or
+docker-default for Docker's default profile, built in (a file of that
+name is ./docker-default). Docker and Podman profiles are resolved for
+Docker's default container capabilities (--caps docker), as "scmp run"
+resolves them. Unknown keys, keys in another letter case or given twice,
+and rules that never apply are reported on standard error; --strict
+makes them errors.`,
 	run: runCompile,
 }
 
@@ -59,6 +65,9 @@ func runCompile(e *env, args []string) int {
 		if arches, err = parseArchList(*archList); err != nil {
 			return e.usageErrorf("--arch: %v", err)
 		}
+	}
+	if err := po.check(); err != nil {
+		return e.usageErrorf("%v", err)
 	}
 	data, err := readProfile(e, pos[0])
 	if err != nil {

@@ -17,6 +17,7 @@ Prints a raw seccomp filter (an array of struct sock_filter, as written by
 loads name the field of struct seccomp_data they read, jumps give absolute
 targets, and returns name the action. The byte order is that of
 architecture A, or detected from the file. FILE "-" is standard input.
+A filter has at most 4096 instructions (32 KiB); longer input is refused.
 A program the kernel would refuse is listed with a warning.`,
 	run: runDisasm,
 }

@@ -403,7 +403,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"compile", "--format", "elf", good}, 2, []string{`unknown --format "elf"`, "bpf or pfc"}},
 		{[]string{"compile", "--arch", "vax", good}, 2, []string{"--arch", `unknown architecture "vax"`}},
 		{[]string{"compile", "--arch", "x86_64,amd64", good}, 2, []string{"x86_64 given twice"}},
-		{[]string{"compile", "--arch", "x86_64,s390x", "--format", "pfc", good}, 1, []string{good}},
+		{[]string{"compile", "--arch", "x86_64,s390x", "--format", "pfc", good}, 2, []string{"x86_64 and s390x have different byte orders"}},
 		{[]string{"compile", filepath.Join(dir, "missing.json")}, 1, []string{"missing.json", "no such file"}},
 		{[]string{"compile", malformed}, 1, []string{"malformed.json"}},
 		{[]string{"compile", badAction}, 1, []string{"syscalls[0].action", "SCMP_ACT_EXPLODE"}},

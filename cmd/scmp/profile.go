@@ -17,8 +17,10 @@ import (
 	"github.com/seccomp-go/seccomp/oci"
 )
 
-// builtinProfile names Docker's default profile, built into scmp, where a
-// profile file is expected and no file of that name exists.
+// builtinProfile names Docker's default profile, built into scmp,
+// wherever a profile file is expected. The name always means the built-in
+// profile, whatever files the working directory has: a file of that name
+// is given as a path, such as ./docker-default.
 const builtinProfile = "docker-default"
 
 // target is one architecture, as both the seccomp API and package arch
@@ -81,6 +83,9 @@ func parseArchList(list string) ([]target, error) {
 			if o.scmp == t.scmp {
 				return nil, fmt.Errorf("architecture %s given twice", t.abi.Name)
 			}
+		}
+		if len(out) > 0 && t.abi.BigEndian != out[0].abi.BigEndian {
+			return nil, fmt.Errorf("%s and %s have different byte orders, and one filter covers architectures of one byte order; compile one filter for each", out[0].abi.Name, t.abi.Name)
 		}
 		out = append(out, t)
 	}
@@ -157,14 +162,13 @@ func sizeString(n int64) string {
 // readProfile reads a profile file, "-" for standard input, or the
 // built-in profile.
 func readProfile(e *env, name string) ([]byte, error) {
-	b, err := readInput(e, name, maxProfileSize, "profile")
-	if errors.Is(err, os.ErrNotExist) && name == builtinProfile {
+	if name == builtinProfile {
+		if _, err := os.Lstat(name); err == nil {
+			e.warnf("%s is the built-in profile; for the file of that name in this directory, give ./%s", name, name)
+		}
 		return oci.DefaultProfile, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return readInput(e, name, maxProfileSize, "profile")
 }
 
 // isJSON reports whether b looks like a JSON document rather than raw BPF.
@@ -175,41 +179,178 @@ func isJSON(b []byte) bool {
 
 // profileOptions are the resolution settings a command takes from flags.
 type profileOptions struct {
-	caps       string // comma-separated, "" or "host" = this process's, "none" = no capabilities, "docker" = Docker's default set
+	caps       string // --caps, see parseCaps
 	kernel     string
 	noNewPrivs bool
-	warn       func(string)
+	strict     bool // warnings about the profile are errors
+	verbose    bool // also report unknown syscall names
+	stderr     func(string)
 }
 
-// inspectFlags defines the --caps and --kernel flags of the commands that
-// compile a profile to look at it, which resolve it for this process's
-// capabilities by default, and returns their options, which warn on e.
+// Help texts of the flags that several commands share.
+const (
+	capsUsage = "resolve Docker/Podman entries for the capability `LIST`: comma-separated capability\n" +
+		"names (CAP_SYS_ADMIN, or sys_admin) and sets: docker (Docker's default container\n" +
+		"capabilities), host (this process's bounding set), all, none"
+	kernelUsage = "resolve Docker/Podman minKernel for kernel `VERSION` instead of the running one"
+	strictUsage = "refuse the profile, instead of warning, for unknown keys, keys in another letter case\n" +
+		"or given twice, and rules that never apply"
+)
+
+// defaultCaps is the capability set Docker and Podman profiles are
+// resolved for unless --caps says otherwise, in every command.
+const defaultCaps = "docker"
+
+// inspectFlags defines the --caps, --kernel and --strict flags of the
+// commands that compile a profile to look at it, and returns their
+// options, which warn on e.
 func inspectFlags(e *env, fs *flag.FlagSet) *profileOptions {
-	po := &profileOptions{warn: func(m string) { e.warnf("%s", m) }}
-	fs.StringVar(&po.caps, "caps", "", "resolve Docker/Podman entries for the capability `LIST` (comma-separated, or none)\ninstead of this process's bounding set")
-	fs.StringVar(&po.kernel, "kernel", "", "resolve Docker/Podman minKernel for kernel `VERSION` instead of the running one")
+	po := &profileOptions{verbose: true, stderr: func(m string) { e.warnf("%s", m) }}
+	fs.StringVar(&po.caps, "caps", defaultCaps, capsUsage)
+	fs.StringVar(&po.kernel, "kernel", "", kernelUsage)
+	fs.BoolVar(&po.strict, "strict", false, strictUsage)
 	return po
 }
 
-func (p profileOptions) oci(arches []target) oci.Options {
-	o := oci.Options{KernelVersion: p.kernel, NoNewPrivs: p.noNewPrivs, Warn: p.warn}
+// capSets are the names --caps takes for sets of capabilities.
+var capSets = map[string]func() ([]string, error){
+	"docker": func() ([]string, error) { return oci.DockerDefaultCapabilities(), nil },
+	"host":   oci.BoundingCapabilities,
+	"all":    func() ([]string, error) { return oci.AllCapabilities(), nil },
+	"none":   func() ([]string, error) { return nil, nil },
+}
+
+// parseCaps reads a --caps value: capability names and set names,
+// comma-separated, whose union it returns (never nil).
+func parseCaps(list string) ([]string, error) {
+	out := []string{}
+	seen := map[string]bool{}
+	add := func(c string) {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	entries := strings.Split(list, ",")
+	for _, entry := range entries {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			return nil, fmt.Errorf("empty entry in %q; give capability names or sets (docker, host, all, none) separated by commas", list)
+		}
+		if set, ok := capSets[strings.ToLower(entry)]; ok {
+			if strings.ToLower(entry) == "none" && len(entries) > 1 {
+				return nil, errors.New("none cannot be combined with other entries")
+			}
+			caps, err := set()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", entry, err)
+			}
+			for _, c := range caps {
+				add(c)
+			}
+			continue
+		}
+		name, ok := oci.Capability(entry)
+		if !ok {
+			msg := fmt.Sprintf("unknown capability %q", entry)
+			if near := nearestCap(name); near != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", near)
+			} else {
+				msg += " (want a name such as CAP_SYS_ADMIN, or a set: docker, host, all, none)"
+			}
+			return nil, errors.New(msg)
+		}
+		add(name)
+	}
+	return out, nil
+}
+
+// nearestCap returns the capability or set name closest to a misspelt
+// one, or "".
+func nearestCap(name string) string {
+	best, bestDist := "", 3
+	squash := func(s string) string { return strings.ReplaceAll(strings.TrimPrefix(s, "CAP_"), "_", "") }
+	for _, c := range oci.AllCapabilities() {
+		if d := editDistance(squash(name), squash(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// check validates the flags, before any input is read.
+func (p *profileOptions) check() error {
+	if _, err := parseCaps(p.caps); err != nil {
+		return fmt.Errorf("--caps: %v", err)
+	}
+	return nil
+}
+
+// maxShownWarnings bounds the unknown syscall names reported one by one.
+const maxShownWarnings = 20
+
+// options returns the oci options for arches, and a function that
+// returns the error --strict makes of the warnings seen so far.
+func (p *profileOptions) options(arches []target) (oci.Options, func() error, error) {
+	caps, err := parseCaps(p.caps)
+	if err != nil {
+		return oci.Options{}, nil, fmt.Errorf("--caps: %v", err)
+	}
+	o := oci.Options{KernelVersion: p.kernel, NoNewPrivs: p.noNewPrivs, Caps: caps}
 	for _, t := range arches {
 		o.Arches = append(o.Arches, t.scmp)
 	}
-	switch strings.TrimSpace(p.caps) {
-	case "", "host":
-	case "docker":
-		o.Caps = oci.DockerDefaultCapabilities()
-	case "none":
-		o.Caps = []string{}
-	default:
-		for _, c := range strings.Split(p.caps, ",") {
-			if c = strings.TrimSpace(c); c != "" {
-				o.Caps = append(o.Caps, c)
+	var bad []oci.Warning
+	unknown := 0
+	o.OnWarning = func(w oci.Warning) {
+		if w.Kind == oci.UnknownSyscall {
+			unknown++
+			if p.verbose && unknown <= maxShownWarnings && p.stderr != nil {
+				p.stderr(w.String())
 			}
+			return
+		}
+		bad = append(bad, w)
+		if !p.strict && p.stderr != nil {
+			p.stderr(w.String())
 		}
 	}
-	return o
+	done := func() error {
+		if p.verbose && unknown > maxShownWarnings && p.stderr != nil {
+			p.stderr(fmt.Sprintf("%d more unknown syscall names skipped", unknown-maxShownWarnings))
+			unknown = 0
+		}
+		if !p.strict || len(bad) == 0 {
+			return nil
+		}
+		var b strings.Builder
+		for _, w := range bad {
+			fmt.Fprintf(&b, "\n\t%s", w)
+		}
+		return fmt.Errorf("--strict: the profile has %d %s:%s", len(bad), plural(len(bad), "problem"), b.String())
+	}
+	return o, done, nil
 }
 
 // compileProfile builds the filter for a profile. With exact set, the
@@ -219,8 +360,14 @@ func (p profileOptions) oci(arches []target) oci.Options {
 // arches[0] would load: arches[0] plus the profile's architectures.
 // It returns the filter, its architectures and the resolved profile.
 func compileProfile(data []byte, arches []target, exact bool, po profileOptions) (*seccomp.ScmpFilter, []target, *specs.LinuxSeccomp, error) {
-	opts := po.oci(arches)
+	opts, strictErr, err := po.options(arches)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	spec, _, err := oci.Parse(data, opts)
+	if err == nil {
+		err = strictErr()
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -233,6 +380,9 @@ func compileProfile(data []byte, arches []target, exact bool, po profileOptions)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("profile architectures: %w", err)
 			}
+			if len(arches) > 0 && t.abi.BigEndian != arches[0].abi.BigEndian {
+				return nil, nil, nil, fmt.Errorf("the profile's architectures mix byte orders (%s and %s); one filter covers architectures of one byte order: choose them with --arch", arches[0].abi.Name, t.abi.Name)
+			}
 			arches = appendTarget(arches, t)
 		}
 		if len(arches) == 0 {
@@ -242,7 +392,10 @@ func compileProfile(data []byte, arches []target, exact bool, po profileOptions)
 			}
 			arches = []target{t}
 		}
-		opts = po.oci(arches)
+		opts.Arches = opts.Arches[:0]
+		for _, t := range arches {
+			opts.Arches = append(opts.Arches, t.scmp)
+		}
 	default:
 		for _, name := range spec.Architectures {
 			if t, err := parseArch(string(name)); err == nil {
@@ -251,6 +404,11 @@ func compileProfile(data []byte, arches []target, exact bool, po profileOptions)
 		}
 	}
 	f, err := oci.NewFilter(spec, opts)
+	if err == nil {
+		if err = strictErr(); err != nil {
+			f.Release()
+		}
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -273,4 +431,12 @@ func archNames(arches []target) string {
 		names[i] = t.abi.Name
 	}
 	return strings.Join(names, ",")
+}
+
+// plural returns word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

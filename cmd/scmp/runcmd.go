@@ -44,10 +44,9 @@ CMD; SIGINT and SIGQUIT, which a terminal sends to both, are left to CMD.`,
 
 func runRun(e *env, args []string) int {
 	fs := newFlagSet(e)
-	profile := fs.String("profile", builtinProfile, "the seccomp profile `P`: a file in OCI, Docker or Podman format, \"-\" for standard input,\nor docker-default for the built-in one")
+	profile := fs.String("profile", builtinProfile, "the seccomp profile `P`: a file in OCI, Docker or Podman format (at most 4 MiB),\n\"-\" for standard input, or docker-default for the built-in one (a file of that\nname is ./docker-default)")
 	nnp := fs.Bool("no-new-privs", true, "set no_new_privs for the command")
-	caps := fs.String("caps", "docker", "resolve Docker/Podman entries for the capability `LIST` (comma-separated, none,\ndocker for Docker's default container capabilities, or host for this process's bounding set)")
-	kernel := fs.String("kernel", "", "resolve Docker/Podman minKernel for kernel `VERSION` instead of the running one")
+	po := inspectFlags(e, fs)
 	verbose := fs.Bool("v", false, "report skipped syscall names and the architectures covered on standard error")
 	pos, st := parse(e, fs, args, true)
 	if st >= 0 {
@@ -60,21 +59,22 @@ func runRun(e *env, args []string) int {
 		e.usageErrorf("no command given; usage: scmp run [--profile P] -- CMD [ARG...]")
 		return exitRunFailed
 	}
+	po.noNewPrivs, po.verbose = *nnp, *verbose
+	if err := po.check(); err != nil {
+		e.usageErrorf("%v", err)
+		return exitRunFailed
+	}
 	data, err := readProfile(e, *profile)
 	if err != nil {
 		e.errorf("%v", err)
 		return exitRunFailed
-	}
-	po := profileOptions{caps: *caps, kernel: *kernel, noNewPrivs: *nnp}
-	if *verbose {
-		po.warn = func(m string) { e.warnf("%s", m) }
 	}
 	nat, err := nativeTarget()
 	if err != nil {
 		e.errorf("%v", err)
 		return exitRunFailed
 	}
-	f, arches, spec, err := compileProfile(data, []target{nat}, false, po)
+	f, arches, spec, err := compileProfile(data, []target{nat}, false, *po)
 	if err != nil {
 		e.errorf("%s: %v", *profile, explain(err))
 		return exitRunFailed

@@ -20,10 +20,14 @@ action it returns and the number of BPF instructions it executed.
 
 FILTER is a raw BPF file (as written by "scmp compile"), PROFILE a JSON
 profile in any format "scmp compile" reads; the two are told apart by
-their content. "-" is standard input, and "docker-default" Docker's
-default profile, built in, when no file of that name exists. A profile is
-compiled as a runtime on architecture A would load it: for A plus the
-profile's architectures.
+their content; a filter file has at most 4096 instructions (32 KiB), a
+profile at most 4 MiB. "-" is standard input, and docker-default Docker's
+default profile, built in (a file of that name is ./docker-default). A
+profile is compiled as a runtime on architecture A would load it: for A
+plus the profile's architectures, resolving Docker and Podman profiles
+for Docker's default container capabilities (--caps docker), as "scmp
+run" does. Problems in the profile are reported as "scmp compile"
+reports them.
 
 SYSCALL is a name, resolved on A, or a number. Up to six arguments
 follow, as numbers: decimal, 0x hexadecimal, 0 octal, or negative (taken
@@ -60,6 +64,9 @@ func runSim(e *env, args []string) int {
 	ip, err := parseNumber(*ipText, 64)
 	if err != nil {
 		return e.usageErrorf("--ip: %v", err)
+	}
+	if err := po.check(); err != nil {
+		return e.usageErrorf("%v", err)
 	}
 	data, err := readProfile(e, pos[0])
 	if err != nil {
