@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -57,16 +59,24 @@ func TestRunBuiltinNotShadowed(t *testing.T) {
 	if err := os.WriteFile(dir+"/docker-default", []byte(allowAll), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	inDir(t, dir, func() {
-		// mount(2) is denied by Docker's profile without CAP_SYS_ADMIN.
-		_, errs, st := runBinary(t, "run", "-v", "--", "sh", "-c", "unshare -m true")
-		if st == 0 {
-			t.Errorf("unshare -m under the built-in profile succeeded; stderr %q", errs)
-		}
-		if strings.Contains(errs, "from ./docker-default") {
-			t.Errorf("stderr %q", errs)
-		}
-	})
+	// mount(2) is denied by Docker's profile without CAP_SYS_ADMIN.
+	cmd := exec.Command(scmpBinary(t), "run", "-v", "--", "sh", "-c", "unshare -m true")
+	cmd.Dir = dir
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	err := cmd.Run()
+	if err == nil {
+		t.Errorf("unshare -m under the built-in profile succeeded; stderr %q", errb.String())
+	}
+	if errs := errb.String(); !strings.Contains(errs, "from docker-default\n") || !strings.Contains(errs, "give ./docker-default") {
+		t.Errorf("stderr %q does not say the built-in profile was used", errs)
+	}
+	// The file, named as a path, is used.
+	cmd = exec.Command(scmpBinary(t), "run", "-v", "--profile", "./docker-default", "--", "true")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "from ./docker-default\n") {
+		t.Errorf("run --profile ./docker-default: %v: %s", err, out)
+	}
 }
 
 func TestCapsFlag(t *testing.T) {
