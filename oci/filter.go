@@ -34,7 +34,15 @@ var ErrTooLong = errors.New("the filter exceeds the kernel's limit of 4096 BPF i
 //     more than once, each comparison becomes a rule of its own, so they
 //     are ORed, as runc does;
 //   - NOTIFY is refused as the default action and for write, and
-//     listenerMetadata needs listenerPath.
+//     listenerMetadata needs listenerPath;
+//   - a profile making more than [MaxRules] rules, [MaxConditionalRules]
+//     with args or [MaxConditionalRulesPerSyscall] with args for one
+//     syscall is refused.
+//
+// When opts.Warn or opts.OnWarning is set, rules that never apply
+// because an earlier rule for the same syscall decides every call they
+// match are reported, as [ShadowedRule] warnings, for the first 64
+// rules of each syscall.
 //
 // Errors in the profile are [*FieldError]s naming the field. A filter
 // that would exceed 4096 BPF instructions gives an error wrapping
@@ -79,14 +87,30 @@ func NewFilter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilter, err
 	return f, nil
 }
 
+// maxCheckedRules is the number of rules for one syscall that addRules
+// checks for rules that never apply.
+const maxCheckedRules = 64
+
 // addRules adds the rules of p to f, reporting to opts the names
 // libseccomp does not know and the rules that never apply.
 func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 	var got []seccomp.RuleWarning
-	if opts.warnings() {
-		f.SetRuleWarning(func(w seccomp.RuleWarning) { got = append(got, w) })
-		defer f.SetRuleWarning(nil)
+	hook := func(w seccomp.RuleWarning) { got = append(got, w) }
+	hooked := false
+	// watch turns the warning hook on or off; with it on, adding a rule
+	// takes time proportional to the rules the syscall already has.
+	watch := func(on bool) {
+		if on != hooked {
+			hooked = on
+			if on {
+				f.SetRuleWarning(hook)
+			} else {
+				f.SetRuleWarning(nil)
+			}
+		}
 	}
+	defer watch(false)
+	rules := map[string]int{} // rules so far, by name
 	arches, err := filterArches(f)
 	if err != nil {
 		return err
@@ -104,6 +128,8 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 			continue
 		}
 		got = got[:0]
+		rules[r.name]++
+		watch(opts.warnings() && rules[r.name] <= maxCheckedRules)
 		if r.conds == nil {
 			err = f.AddRule(nr, r.act.value())
 		} else {
