@@ -117,6 +117,7 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 	}
 	unknown := map[string]bool{}
 	first := map[string]int{} // the entry of the first rule for each name
+	actions := map[string][]action{}
 	for _, r := range p.rules {
 		field := fmt.Sprintf("syscalls[%d].names[%d]", r.entry, r.index)
 		nr, err := seccomp.GetSyscallFromName(r.name)
@@ -142,7 +143,13 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		if !seen {
 			first[r.name] = r.entry
 		}
-		if !seen || len(got) == 0 {
+		// Earlier rules with this rule's action make it redundant,
+		// which changes nothing; one with another action overrules it.
+		conflict := slices.ContainsFunc(actions[r.name], func(a action) bool { return a != r.act })
+		if !slices.Contains(actions[r.name], r.act) {
+			actions[r.name] = append(actions[r.name], r.act)
+		}
+		if !seen || !conflict || len(got) == 0 {
 			continue
 		}
 		// A rule is reported where it is shadowed as the syscall

@@ -436,7 +436,10 @@ func TestShadowedRules(t *testing.T) {
 			{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
 			{"names": ["personality"], "action": "SCMP_ACT_TRAP"},
 			{"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 38, "op": "SCMP_CMP_LT"}]},
-			{"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_GT"}]}
+			{"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_GT"}]},
+			{"names": ["getpid"], "action": "SCMP_ACT_ERRNO"},
+			{"names": ["getpid"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
+			{"names": ["getpid"], "action": "SCMP_ACT_ERRNO"}
 		]
 	}`)
 	var got []Warning
@@ -455,6 +458,28 @@ func TestShadowedRules(t *testing.T) {
 	for i, w := range got {
 		if w.Kind != ShadowedRule || w.Field != want[i].field || !strings.Contains(w.Reason, want[i].text) {
 			t.Errorf("warning %d: %+v, want %s: ...%s...", i, w, want[i].field, want[i].text)
+		}
+	}
+}
+
+// TestDefaultProfileNoWarnings checks that Docker's profile, for any
+// capability set, has no rule that another rule overrules: those that
+// repeat another's decision are not reported.
+func TestDefaultProfileNoWarnings(t *testing.T) {
+	for _, caps := range [][]string{{}, DockerDefaultCapabilities(), AllCapabilities()} {
+		var got []Warning
+		opts := Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}, Caps: caps, KernelVersion: "6.1", OnWarning: func(w Warning) { got = append(got, w) }}
+		spec, _, err := Parse(DefaultProfile, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := NewFilter(spec, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Release()
+		if len(got) > 0 {
+			t.Errorf("caps %q: warnings %v", caps, got)
 		}
 	}
 }
