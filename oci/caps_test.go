@@ -2,7 +2,10 @@ package oci
 
 import (
 	"slices"
+	"strings"
 	"testing"
+
+	seccomp "github.com/seccomp-go/seccomp"
 )
 
 func TestCapabilityLists(t *testing.T) {
@@ -29,5 +32,40 @@ func TestCapabilityLists(t *testing.T) {
 	all[0] = "changed"
 	if AllCapabilities()[0] != "CAP_CHOWN" {
 		t.Error("AllCapabilities shares its slice with callers")
+	}
+}
+
+func TestCapability(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"CAP_SYS_ADMIN", "CAP_SYS_ADMIN", true},
+		{"sys_admin", "CAP_SYS_ADMIN", true},
+		{" cap_bpf ", "CAP_BPF", true},
+		{"CAP_SYSADMIN", "CAP_SYSADMIN", false},
+		{"bogus", "CAP_BOGUS", false},
+	} {
+		if got, ok := Capability(tt.in); got != tt.want || ok != tt.ok {
+			t.Errorf("Capability(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	bnd, err := BoundingCapabilities()
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, c := range bnd {
+		if _, ok := Capability(c); !ok {
+			t.Errorf("bounding set has %q", c)
+		}
+	}
+}
+
+// TestUnknownOptionsCaps checks that a capability Linux does not define
+// is refused rather than taken as one the set lacks.
+func TestUnknownOptionsCaps(t *testing.T) {
+	_, _, err := Parse(DefaultProfile, Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}, Caps: []string{"CAP_KILL", "CAP_SYSADMIN"}, KernelVersion: "6.1"})
+	if err == nil || !strings.Contains(err.Error(), `Options.Caps[1]: unknown capability "CAP_SYSADMIN"`) {
+		t.Errorf("error %v, want one naming Options.Caps[1]", err)
 	}
 }

@@ -184,3 +184,21 @@ func TestErrnoRetAndByteOrderMessages(t *testing.T) {
 		t.Errorf("--arch x86_64,s390x: status %d, stderr %q", st, errs)
 	}
 }
+
+// TestHelpProfileFlags checks that the commands that read profiles say
+// how to name the built-in one and a file of that name, the default
+// capability set and the size limit.
+func TestHelpProfileFlags(t *testing.T) {
+	for _, c := range []string{"compile", "sim", "run"} {
+		out, _, st := cli(t, "", c, "--help")
+		for _, want := range []string{"docker-default", "./docker-default", "4 MiB", "--caps LIST", "(default docker)", "--strict"} {
+			if st != 0 || !strings.Contains(out, want) {
+				t.Errorf("%s --help lacks %q", c, want)
+			}
+		}
+	}
+	out, _, _ := cli(t, "", "disasm", "--help")
+	if !strings.Contains(out, "4096 instructions") {
+		t.Errorf("disasm --help does not give the limit:\n%s", out)
+	}
+}
