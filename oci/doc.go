@@ -23,6 +23,14 @@
 // and for write. Mistakes in a profile come back as [*FieldError]s naming
 // the field, such as "syscalls[3].args[0].index: 7 is above 5".
 //
+// Profiles are bounded: at most [MaxProfileSize] bytes (read them with
+// [ReadProfile]) and [MaxRules] rules. What runc accepts but probably
+// does not mean is reported as a [Warning] to [Options.Warn] and
+// [Options.OnWarning]: keys that encoding/json ignores, reads in another
+// letter case or reads twice ([Lint] finds these on its own), unknown
+// syscall names, and rules that an earlier rule with another action
+// overrules.
+//
 // runc does not load libseccomp's program as it is: [Program] returns
 // what runc loads, the filter's program behind runc's ENOSYS stub (so
 // that syscalls newer than the profile fail with ENOSYS, not with the

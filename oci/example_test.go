@@ -195,3 +195,26 @@ func ExampleHandoff() {
 	// Output:
 	// [seccompFd] 1 1234 policy=audit web
 }
+
+// Lint finds the keys runc reads other than they are written: here a
+// second defaultAction in another letter case, which wins, and a
+// misspelt key, which is ignored.
+func ExampleLint() {
+	profile := []byte(`{
+	"defaultAction": "SCMP_ACT_ERRNO",
+	"DefaultAction": "SCMP_ACT_ALLOW",
+	"syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "errnoRte": 1}]
+}`)
+	warnings, err := oci.Lint(profile)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, w := range warnings {
+		fmt.Printf("%s, line %d: %s\n", w.Field, w.Line, w.Kind)
+	}
+	// Output:
+	// DefaultAction, line 3: key in another letter case
+	// DefaultAction, line 3: duplicate key
+	// syscalls[0]."errnoRte", line 4: unknown key
+}
