@@ -44,7 +44,7 @@ func runCompile(e *env, args []string) int {
 	format := fs.String("format", "bpf", "output `format`: bpf (raw filter) or pfc (readable pseudo filter code)")
 	verify := fs.Bool("verify", false, "prove that the BPF decides every input exactly as the profile's rules")
 	output := fs.String("o", "", "write the output to `FILE` instead of standard output")
-	po := inspectFlags(e, fs)
+	po := profileFlags(e, fs)
 	verbose := fs.Bool("v", false, "report the architectures and the size of the filter on standard error")
 	pos, st := parse(e, fs, args, false)
 	if st >= 0 {

@@ -182,9 +182,9 @@ type profileOptions struct {
 	caps       string // --caps, see parseCaps
 	kernel     string
 	noNewPrivs bool
-	strict     bool // warnings about the profile are errors
-	verbose    bool // also report unknown syscall names
-	stderr     func(string)
+	strict     bool         // warnings about the profile are errors
+	verbose    bool         // also report unknown syscall names
+	stderr     func(string) // prints a warning
 }
 
 // Help texts of the flags that several commands share.
@@ -201,10 +201,10 @@ const (
 // resolved for unless --caps says otherwise, in every command.
 const defaultCaps = "docker"
 
-// inspectFlags defines the --caps, --kernel and --strict flags of the
-// commands that compile a profile to look at it, and returns their
+// profileFlags defines the --caps, --kernel and --strict flags of the
+// commands that compile a profile (compile, sim, run), and returns their
 // options, which warn on e.
-func inspectFlags(e *env, fs *flag.FlagSet) *profileOptions {
+func profileFlags(e *env, fs *flag.FlagSet) *profileOptions {
 	po := &profileOptions{verbose: true, stderr: func(m string) { e.warnf("%s", m) }}
 	fs.StringVar(&po.caps, "caps", defaultCaps, capsUsage)
 	fs.StringVar(&po.kernel, "kernel", "", kernelUsage)

@@ -46,7 +46,7 @@ func runRun(e *env, args []string) int {
 	fs := newFlagSet(e)
 	profile := fs.String("profile", builtinProfile, "the seccomp profile `P`: a file in OCI, Docker or Podman format (at most 4 MiB),\n\"-\" for standard input, or docker-default for the built-in one (a file of that\nname is ./docker-default)")
 	nnp := fs.Bool("no-new-privs", true, "set no_new_privs for the command")
-	po := inspectFlags(e, fs)
+	po := profileFlags(e, fs)
 	verbose := fs.Bool("v", false, "report skipped syscall names and the architectures covered on standard error")
 	pos, st := parse(e, fs, args, true)
 	if st >= 0 {

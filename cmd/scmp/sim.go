@@ -44,7 +44,7 @@ func runSim(e *env, args []string) int {
 	archName := fs.String("arch", "", "simulate a call from architecture `A`")
 	ipText := fs.String("ip", "0", "the instruction pointer of the call, `ADDR`")
 	verbose := fs.Bool("v", false, "print the instructions executed, in order")
-	po := inspectFlags(e, fs)
+	po := profileFlags(e, fs)
 	pos, st := parse(e, fs, args, false)
 	if st >= 0 {
 		return st
