@@ -69,3 +69,12 @@ func TestUnknownOptionsCaps(t *testing.T) {
 		t.Errorf("error %v, want one naming Options.Caps[1]", err)
 	}
 }
+
+// TestUnknownOptionsCapsOCI checks that Options.Caps is checked even for
+// a profile none of whose entries depends on capabilities.
+func TestUnknownOptionsCapsOCI(t *testing.T) {
+	_, _, err := Parse([]byte(`{"defaultAction": "SCMP_ACT_ALLOW"}`), Options{Caps: []string{"bogus"}})
+	if err == nil || !strings.Contains(err.Error(), `Options.Caps[0]: unknown capability "bogus"`) {
+		t.Errorf("error %v, want one naming Options.Caps[0]", err)
+	}
+}

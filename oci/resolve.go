@@ -192,6 +192,12 @@ func (p *Profile) Resolve(opts Options) (*specs.LinuxSeccomp, error) {
 	}
 
 	var caps map[string]bool
+	if opts.Caps != nil {
+		// checked even when no entry needs them
+		if caps, err = opts.capSet(); err != nil {
+			return nil, err
+		}
+	}
 	var kernel *kernelVersion
 	// holds evaluates sel for the target: with all, whether every
 	// criterion it gives holds (includes); without, whether any one does
