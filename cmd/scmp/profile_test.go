@@ -8,24 +8,6 @@ import (
 	"testing"
 )
 
-// inDir runs f with dir as the working directory.
-func inDir(t *testing.T, dir string, f func()) {
-	t.Helper()
-	old, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := os.Chdir(old); err != nil {
-			t.Fatal(err)
-		}
-	}()
-	f()
-}
-
 const allowAll = `{"defaultAction": "SCMP_ACT_ALLOW"}`
 
 // TestBuiltinNotShadowed checks that a file named docker-default in the
@@ -35,19 +17,27 @@ func TestBuiltinNotShadowed(t *testing.T) {
 	if err := os.WriteFile(dir+"/docker-default", []byte(allowAll), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	inDir(t, dir, func() {
-		out, errs, st := cli(t, "", "sim", "--arch", "x86_64", "docker-default", "mount")
-		if st != 0 || out != "action: ERRNO(1)\ninstructions: 12\n" && !strings.HasPrefix(out, "action: ERRNO(1)\n") {
-			t.Errorf("sim docker-default mount: status %d, %q, %q; want the built-in profile's ERRNO(1)", st, out, errs)
-		}
-		if !strings.Contains(errs, "give ./docker-default") {
-			t.Errorf("sim docker-default: stderr %q does not say how to name the file", errs)
-		}
-		out, _, st = cli(t, "", "sim", "--arch", "x86_64", "./docker-default", "mount")
-		if st != 0 || !strings.HasPrefix(out, "action: ALLOW\n") {
-			t.Errorf("sim ./docker-default mount: status %d, %q; want the file's ALLOW", st, out)
-		}
-	})
+	// In the directory, as a separate process, so that this one's
+	// working directory stays as it is.
+	inDir := func(args ...string) (string, string, error) {
+		cmd := exec.Command(scmpBinary(t), args...)
+		cmd.Dir = dir
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		return out.String(), errb.String(), err
+	}
+	out, errs, err := inDir("sim", "--arch", "x86_64", "docker-default", "mount")
+	if err != nil || !strings.HasPrefix(out, "action: ERRNO(1)\n") {
+		t.Errorf("sim docker-default mount: %v, %q, %q; want the built-in profile's ERRNO(1)", err, out, errs)
+	}
+	if !strings.Contains(errs, "give ./docker-default") {
+		t.Errorf("sim docker-default: stderr %q does not say how to name the file", errs)
+	}
+	out, errs, err = inDir("sim", "--arch", "x86_64", "./docker-default", "mount")
+	if err != nil || !strings.HasPrefix(out, "action: ALLOW\n") {
+		t.Errorf("sim ./docker-default mount: %v, %q, %q; want the file's ALLOW", err, out, errs)
+	}
 }
 
 // TestRunBuiltinNotShadowed checks that run, without --profile, uses the
