@@ -130,28 +130,18 @@ func Lint(data []byte) ([]Warning, error) {
 	if len(data) > MaxProfileSize {
 		return nil, ErrProfileTooLarge
 	}
-	if _, err := seccompSection(data); err != nil {
+	_, config, err := findSeccomp(data)
+	if err != nil {
 		return nil, err
 	}
 	l := &linter{data: data, line: 1}
 	l.space()
 	root := profileSchema
-	if isConfig(data) {
+	if config {
 		root = configSchema
 	}
 	l.object("", root)
 	return l.warnings, nil
-}
-
-// isConfig reports whether data is a whole config.json rather than a
-// profile, as seccompSection decides it.
-func isConfig(data []byte) bool {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(data, &top) != nil {
-		return false
-	}
-	_, ok := top["linux"]
-	return ok && top["defaultAction"] == nil
 }
 
 // linter walks valid JSON once, keeping track of the line.

@@ -175,12 +175,19 @@ func Parse(data []byte, opts Options) (*specs.LinuxSeccomp, Format, error) {
 // seccompSection returns the seccomp object of data: data itself, or
 // linux.seccomp of a runtime-spec config.json.
 func seccompSection(data []byte) ([]byte, error) {
+	section, _, err := findSeccomp(data)
+	return section, err
+}
+
+// findSeccomp is seccompSection, and also reports whether data is a
+// config.json.
+func findSeccomp(data []byte) (section []byte, config bool, err error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, jsonError(data, err)
+		return nil, false, jsonError(data, err)
 	}
 	if _, ok := top["linux"]; !ok || top["defaultAction"] != nil {
-		return data, nil
+		return data, false, nil
 	}
 	var cfg struct {
 		Linux *struct {
@@ -188,12 +195,12 @@ func seccompSection(data []byte) ([]byte, error) {
 		} `json:"linux"`
 	}
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return nil, jsonError(data, err)
+		return nil, true, jsonError(data, err)
 	}
 	if cfg.Linux == nil || len(cfg.Linux.Seccomp) == 0 || string(cfg.Linux.Seccomp) == "null" {
-		return nil, &FieldError{Field: "linux.seccomp", Reason: "the config has no seccomp profile"}
+		return nil, true, &FieldError{Field: "linux.seccomp", Reason: "the config has no seccomp profile"}
 	}
-	return cfg.Linux.Seccomp, nil
+	return cfg.Linux.Seccomp, true, nil
 }
 
 // jsonError turns a decoding error into a FieldError that says where the
