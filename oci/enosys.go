@@ -220,6 +220,11 @@ func enosysStub(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch) (bpf.Progra
 		case t == arch.X86_64.Token:
 			// x86_64 alone: x32 numbers are the filter's business.
 			code = append(code, jset(toMain, 0), jgt(sec.last))
+		case t == arch.S390.Token || t == arch.S390X.Token:
+			// The kernel leaves a syscall it does not know as number 0
+			// (the old setup(2), now the multiplexer of large numbers):
+			// that one fails with ENOSYS too, as in runc.
+			code = append(code, jump{ins: bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, 0, 0, 0), jt: toNos, jf: 0}, jgt(sec.last))
 		default:
 			code = append(code, jgt(sec.last))
 		}

@@ -93,6 +93,8 @@ func TestProgramBigEndian(t *testing.T) {
 	decideIn(t, p, binary.BigEndian, []call{
 		{tokenS390X, 3, [6]uint64{}, retAllow, "s390x read"},
 		{tokenS390X, 467, [6]uint64{}, retErrno | 38, "s390x 467"},
+		{tokenS390X, 0, [6]uint64{}, retErrno | 38, "s390x 0: what the kernel leaves of a syscall it does not know"},
+		{tokenS390X, 21, [6]uint64{}, retErrno | 1, "s390x mount"},
 	})
 }
 
