@@ -43,10 +43,16 @@
 // BenchmarkLiveSyscall) compare compile time, program size and
 // instructions executed with libseccomp -O1 and -O2.
 //
+// TestRuncDockerDefault compares oci.NewFilter and oci.Program with the
+// program runc (libcontainer/seccomp.InitSeccomp, v1.3) loads for Docker's
+// default profile, read back from a child process with
+// PTRACE_SECCOMP_GET_FILTER. runc's seccomp code is built only with the
+// seccomp build tag; without it that test fails and says so.
+//
 // Run everything with
 //
-//	cd difftest && go test ./...
-//	go test -run '^$' -bench . -benchtime 1s
+//	cd difftest && go test -tags seccomp ./...
+//	go test -tags seccomp -run '^$' -bench . -benchtime 1s
 //	go test -run '^$' -fuzz FuzzRuleSet -fuzztime 60s
 //
 // With DIFFTEST_NO_EXCLUSIONS=1 and the module linked against a libseccomp
