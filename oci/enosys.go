@@ -48,8 +48,12 @@ func filterArches(f *seccomp.ScmpFilter) ([]seccomp.ScmpArch, error) {
 // highest one the profile names fail with ENOSYS instead of taking the
 // default action, so that programs fall back from syscalls newer than the
 // profile, as they do on older kernels. The stub is left out, as runc
-// leaves it out, when the default action is ALLOW, LOG or TRACE, or
-// ERRNO with ENOSYS already.
+// leaves it out, when the default action is ALLOW, LOG or TRACE. runc
+// means to leave it out for ERRNO with ENOSYS too, but compares
+// defaultErrnoRet with the whole SECCOMP_RET_ERRNO|ENOSYS value, so it
+// never does; neither do we, as the stub decides numbers the filter
+// would give its bad-arch action (x86_64 numbers from 0x80000000 without
+// x32, for one).
 //
 // The program decides like the filter for every syscall the profile
 // knows of; [seccomp.ScmpFilter.ExportBPFMem] gives the filter's program
@@ -139,9 +143,6 @@ func enosysStub(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch) (bpf.Progra
 	enosys, err := errnoByName("ENOSYS", &arches[0])
 	if err != nil {
 		return nil, err
-	}
-	if spec.DefaultAction == specs.ActErrno && spec.DefaultErrnoRet != nil && *spec.DefaultErrnoRet == enosys {
-		return nil, nil
 	}
 
 	// The highest syscall number the profile names, per architecture;
