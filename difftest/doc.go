@@ -43,10 +43,10 @@
 // BenchmarkLiveSyscall) compare compile time, program size and
 // instructions executed with libseccomp -O1 and -O2.
 //
-// TestRuncDockerDefault compares oci.NewFilter and oci.Program with the
-// program runc (libcontainer/seccomp.InitSeccomp, v1.3) loads for Docker's
-// default profile, read back from a child process with
-// PTRACE_SECCOMP_GET_FILTER. runc's seccomp code is built only with the
+// TestRunc compares the program oci.InitSeccomp loads with the one runc
+// (libcontainer/seccomp.InitSeccomp, v1.3) loads, both read back from
+// child processes with PTRACE_SECCOMP_GET_FILTER, for Docker's and
+// Podman's profiles and for profiles that exercise runc's other rules. runc's seccomp code is built only with the
 // seccomp build tag; without it that test fails and says so.
 //
 // Run everything with

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,9 +78,13 @@ func runcConfig(spec *specs.LinuxSeccomp) (*configs.Seccomp, error) {
 	return c, nil
 }
 
-// The child half of runcProgram: load the profile in the file named by
-// DIFFTEST_RUNC_SPEC with runc's InitSeccomp on this thread, print the
-// thread id, and wait on stdin for the parent to read the filter.
+// The child half of loadedProgram: print this thread's id, load the
+// profile in the file named by DIFFTEST_RUNC_SPEC on this thread with
+// runc's InitSeccomp or with oci.InitSeccomp (DIFFTEST_LOADER is "runc"
+// or "oci"), then spin without making a system call, which the profile
+// may forbid, until the parent has read the filter and kills this
+// process. The parent runs it with asynchronous preemption off, so that
+// no signal handler returns through rt_sigreturn on this thread.
 func init() {
 	path := os.Getenv("DIFFTEST_RUNC_SPEC")
 	if path == "" {
@@ -98,23 +103,35 @@ func init() {
 	if err := json.Unmarshal(data, &spec); err != nil {
 		fail(err)
 	}
-	config, err := runcConfig(&spec)
-	if err != nil {
-		fail(err)
-	}
-	if _, err := runcseccomp.InitSeccomp(config); err != nil {
-		fail(err)
+	var config *configs.Seccomp
+	loader := os.Getenv("DIFFTEST_LOADER")
+	switch loader {
+	case "runc":
+		if config, err = runcConfig(&spec); err != nil {
+			fail(err)
+		}
+	case "oci":
+	default:
+		fail(errors.New("DIFFTEST_LOADER is neither runc nor oci"))
 	}
 	fmt.Println(unix.Gettid())
-	var b [1]byte
-	_, _ = unix.Read(0, b[:])
-	os.Exit(0)
+	if loader == "runc" {
+		_, err = runcseccomp.InitSeccomp(config)
+	} else {
+		_, err = oci.InitSeccomp(&spec, oci.InitOptions{})
+	}
+	if err != nil {
+		fail(err) // nothing was loaded
+	}
+	for {
+	}
 }
 
-// runcProgram returns the program runc loads for spec on this machine:
-// a child process loads it with runc's InitSeccomp and stops, and this
-// process reads the loaded filter back with PTRACE_SECCOMP_GET_FILTER.
-func runcProgram(t *testing.T, spec *specs.LinuxSeccomp) bpf.Program {
+// loadedProgram returns the program loader ("runc" for runc's
+// InitSeccomp, "oci" for oci.InitSeccomp) loads for spec on this machine:
+// a child process loads it and waits, and this process reads the loaded
+// filter back with PTRACE_SECCOMP_GET_FILTER.
+func loadedProgram(t *testing.T, loader string, spec *specs.LinuxSeccomp) bpf.Program {
 	t.Helper()
 	data, err := json.Marshal(spec)
 	if err != nil {
@@ -127,34 +144,49 @@ func runcProgram(t *testing.T, spec *specs.LinuxSeccomp) bpf.Program {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "DIFFTEST_RUNC_SPEC="+path)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cmd.Env = append(os.Environ(), "DIFFTEST_RUNC_SPEC="+path, "DIFFTEST_LOADER="+loader)
+	cmd.Env = append(cmd.Env, "GODEBUG=asyncpreemptoff=1")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
-		stdin.Close()
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	out := bufio.NewReader(stdout)
+	line, err := out.ReadString('\n')
 	if err != nil {
-		t.Fatalf("runc child: %v (%q)", err, line)
-	}
-	if strings.Contains(line, "seccomp not supported") {
-		t.Fatal("runc's seccomp support is built only with -tags seccomp: go test -tags seccomp")
+		t.Fatalf("%s child: %v (%q)", loader, err, line)
 	}
 	tid, err := strconv.Atoi(strings.TrimSpace(line))
 	if err != nil {
-		t.Fatalf("runc child: %s", line)
+		t.Fatalf("%s child: %s", loader, line)
+	}
+	// The child has a filter when its thread's status says mode 2
+	// (SECCOMP_MODE_FILTER); it exits if the load fails.
+	status := fmt.Sprintf("/proc/%d/task/%d/status", cmd.Process.Pid, tid)
+	for {
+		b, err := os.ReadFile(status)
+		if err != nil || strings.Contains(string(b), "\nState:\tZ") {
+			rest, _ := io.ReadAll(out)
+			if strings.Contains(string(rest), "seccomp not supported") {
+				t.Fatal("runc's seccomp support is built only with -tags seccomp: go test -tags seccomp")
+			}
+			t.Fatalf("%s child exited before loading: %s%s", loader, rest, stderr.String())
+		}
+		if strings.Contains(string(b), "\nSeccomp:\t2\n") {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("%s child loaded nothing in time", loader)
+		}
+		time.Sleep(time.Millisecond)
 	}
 
 	// ptrace requests come from the thread that attached.
@@ -187,7 +219,7 @@ func runcProgram(t *testing.T, spec *specs.LinuxSeccomp) bpf.Program {
 		t.Fatalf("PTRACE_SECCOMP_GET_FILTER: %v", err)
 	}
 	if _, err := getFilter(1, nil); !errors.Is(err, unix.ENOENT) {
-		t.Fatalf("the child has more than runc's filter (%v)", err)
+		t.Fatalf("the %s child has more than one filter (%v)", loader, err)
 	}
 	raw := make([]unix.SockFilter, n)
 	if _, err := getFilter(0, raw); err != nil {
@@ -200,27 +232,70 @@ func runcProgram(t *testing.T, spec *specs.LinuxSeccomp) bpf.Program {
 	return p
 }
 
-// runcTargets are the targets Docker's profile is resolved for and runc
-// can build on x86_64: each adds its archMap entry's architectures to the
-// native one. Big-endian ones cannot share a filter with x86_64, and
-// runc 1.3 has no loongarch64.
+// runcTargets are the targets Docker's and Podman's profiles are
+// resolved for that runc can build on x86_64: each adds its archMap
+// entry's architectures to the native one. Big-endian ones cannot share
+// a filter with x86_64, and runc 1.3 has no loongarch64.
 var runcTargets = []string{"x86_64", "aarch64", "mipsel64", "mipsel64n32", "riscv64"}
 
-// TestRuncDockerDefault compares the program oci.NewFilter and
-// oci.Program give for Docker's default profile with the one runc's
-// InitSeccomp loads, on every syscall number of every architecture in
-// the filter (and past their tables), with argument vectors around each
-// constant of the profile.
-func TestRuncDockerDefault(t *testing.T) {
+// runcProfiles are runtime-spec profiles for the rules of runc's
+// InitSeccomp and PatchAndLoad beyond what Docker's profile uses.
+var runcProfiles = []struct{ name, profile string }{
+	{"kill-default", `{"defaultAction": "SCMP_ACT_KILL", "architectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"], "syscalls": [
+		{"names": ["read", "write", "exit_group", "futex", "mmap", "rt_sigreturn"], "action": "SCMP_ACT_ALLOW"},
+		{"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13, "args": [{"index": 1, "value": 9, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 15, "op": "SCMP_CMP_EQ"}]},
+		{"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 4294967295, "op": "SCMP_CMP_EQ"}]},
+		{"names": ["clone"], "action": "SCMP_ACT_TRAP", "args": [{"index": 0, "value": 2114060288, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}, {"index": 2, "value": 7, "op": "SCMP_CMP_GT"}]},
+		{"names": ["ptrace"], "action": "SCMP_ACT_TRACE", "errnoRet": 7},
+		{"names": ["getcwd"], "action": "SCMP_ACT_LOG"},
+		{"names": ["chmod"], "action": "SCMP_ACT_KILL"}
+	]}`},
+	{"errno-enosys-default", `{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "syscalls": [
+		{"names": ["read", "openat", "close"], "action": "SCMP_ACT_ALLOW"}]}`},
+	{"errno-default-no-rules", `{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": []}`},
+	{"kill-process-aarch64", `{"defaultAction": "SCMP_ACT_KILL_PROCESS", "architectures": ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"], "flags": ["SECCOMP_FILTER_FLAG_LOG"], "syscalls": [
+		{"names": ["read", "write", "cacheflush", "set_tls"], "action": "SCMP_ACT_ALLOW"},
+		{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 16, "op": "SCMP_CMP_NE"}]}]}`},
+	{"allow-default-notify", `{"defaultAction": "SCMP_ACT_ALLOW", "flags": [], "syscalls": [
+		{"names": ["getppid", "mknodat"], "action": "SCMP_ACT_NOTIFY"},
+		{"names": ["mount", "umount2"], "action": "SCMP_ACT_ERRNO"},
+		{"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}]}`},
+	{"trace-default", `{"defaultAction": "SCMP_ACT_TRACE", "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}`},
+	{"log-default", `{"defaultAction": "SCMP_ACT_LOG", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], "syscalls": [{"names": ["mount", "socketcall", "socket"], "action": "SCMP_ACT_ERRNO"}]}`},
+}
+
+// TestRunc compares the program oci.InitSeccomp loads with
+// the one runc's InitSeccomp loads, both read back from child processes,
+// for Docker's default profile, Podman's and the runcProfiles: on every
+// syscall number of every architecture in the filter (and past their
+// tables), with argument vectors around each constant of the profile. It
+// also checks that oci.InitSeccomp loads exactly what oci.Program gives.
+func TestRunc(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
 	if runtime.GOARCH != "amd64" {
 		t.Skip("the targets are those runc can build on x86_64")
 	}
-	for _, target := range runcTargets {
-		t.Run(target, func(t *testing.T) {
-			tp, err := Translate(Profile{Name: "docker-default", Data: oci.DefaultProfile, Arch: target, Caps: DockerCaps})
+	podman, err := os.ReadFile("testdata/containers-common-seccomp.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var profiles []Profile
+	for _, p := range []struct {
+		name string
+		data []byte
+	}{{"docker-default", oci.DefaultProfile}, {"containers-common", podman}} {
+		for _, target := range runcTargets {
+			profiles = append(profiles, Profile{Name: p.name, Data: p.data, Arch: target, Caps: DockerCaps})
+		}
+	}
+	for _, p := range runcProfiles {
+		profiles = append(profiles, Profile{Name: p.name, Data: []byte(p.profile), Arch: "x86_64"})
+	}
+	for _, p := range profiles {
+		t.Run(p.Name+"/"+p.Arch, func(t *testing.T) {
+			tp, err := Translate(p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -240,11 +315,15 @@ func TestRuncDockerDefault(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Release()
-			ours, err := oci.Program(f, &spec)
+			built, err := oci.Program(f, &spec)
 			if err != nil {
 				t.Fatal(err)
 			}
-			theirs := runcProgram(t, &spec)
+			ours := loadedProgram(t, "oci", &spec)
+			if !slices.Equal(ours, built) {
+				t.Errorf("oci.InitSeccomp loaded %d instructions, not the %d of oci.Program", len(ours), len(built))
+			}
+			theirs := loadedProgram(t, "runc", &spec)
 
 			arches := []string{"x86_64"}
 			for _, a := range tp.RuleSet.Arches {
@@ -258,8 +337,8 @@ func TestRuncDockerDefault(t *testing.T) {
 			extra := compareFar(t, arches, theirsRaw, oursRaw)
 			// Excluded probes are syscall numbers that changed between
 			// libseccomp 2.5.4's tables and ours (exclusions.go).
-			t.Logf("runc docker-default %s %v: %d probes and %d far numbers, %d mismatches, %d excluded, %d stale; runc %d instructions, ours %d",
-				target, arches, r.Probes, extra, len(r.Mismatches), r.Excluded, r.LibDefects, len(theirs), len(ours))
+			t.Logf("runc %s %v: %d probes and %d far numbers, %d mismatches, %d excluded, %d stale; runc %d instructions, ours %d",
+				p.Name, arches, r.Probes, extra, len(r.Mismatches), r.Excluded, r.LibDefects, len(theirs), len(ours))
 			for _, m := range r.Mismatches {
 				t.Error(m)
 			}
