@@ -90,9 +90,11 @@ func Program(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (bpf.Program, erro
 
 // Load loads the program of [Program] the way f.Load would load f's own,
 // with f's attributes (no_new_privs, TSYNC, LOG, SPEC_ALLOW,
-// WAIT_KILLABLE_RECV), as runc's PatchAndLoad does. It returns the
+// WAIT_KILLABLE_RECV) and libseccomp's choice of flags. It returns the
 // user-notification descriptor when the program has SCMP_ACT_NOTIFY
-// rules (pass it to [Handoff]), -1 otherwise.
+// rules (pass it to [Handoff]), -1 otherwise. [InitSeccomp] loads the
+// same program with runc's flags instead: on the calling thread only,
+// without TSYNC.
 func Load(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (notifyFd int, err error) {
 	p, err := Program(f, spec)
 	if err != nil {
