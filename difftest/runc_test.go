@@ -1,3 +1,5 @@
+//go:build linux && amd64
+
 package difftest
 
 import (
@@ -78,7 +80,8 @@ func runcConfig(spec *specs.LinuxSeccomp) (*configs.Seccomp, error) {
 	return c, nil
 }
 
-// The child half of loadedProgram: print this thread's id, load the
+// The child half of loadedProgram: print this thread's id, wait for a
+// byte on stdin, load the
 // profile in the file named by DIFFTEST_RUNC_SPEC on this thread with
 // runc's InitSeccomp or with oci.InitSeccomp (DIFFTEST_LOADER is "runc"
 // or "oci"), then spin without making a system call, which the profile
@@ -115,6 +118,11 @@ func init() {
 		fail(errors.New("DIFFTEST_LOADER is neither runc nor oci"))
 	}
 	fmt.Println(unix.Gettid())
+	// The parent attaches, then sends a byte.
+	var b [1]byte
+	if _, err := unix.Read(0, b[:]); err != nil {
+		fail(err)
+	}
 	if loader == "runc" {
 		_, err = runcseccomp.InitSeccomp(config)
 	} else {
@@ -128,14 +136,22 @@ func init() {
 }
 
 // loadedProgram returns the program loader ("runc" for runc's
-// InitSeccomp, "oci" for oci.InitSeccomp) loads for spec on this machine:
-// a child process loads it and waits, and this process reads the loaded
-// filter back with PTRACE_SECCOMP_GET_FILTER.
-func loadedProgram(t *testing.T, loader string, spec *specs.LinuxSeccomp) bpf.Program {
+// InitSeccomp, "oci" for oci.InitSeccomp) loads for spec on this machine,
+// and the flags it loads it with. A child process loads it while this
+// process traces the child's thread: at the exit of the seccomp(2) (or
+// prctl(PR_SET_SECCOMP)) call that loaded a program, it reads the call's
+// flags from the registers and the loaded filter back with
+// PTRACE_SECCOMP_GET_FILTER.
+func loadedProgram(t *testing.T, loader string, spec *specs.LinuxSeccomp) (bpf.Program, uint64) {
 	t.Helper()
 	data, err := json.Marshal(spec)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if spec.Flags != nil && len(spec.Flags) == 0 {
+		// An empty flags list (no SPEC_ALLOW) is not a missing one
+		// (SPEC_ALLOW by default), but omitempty drops it.
+		data = append([]byte(`{"flags": [], `), data[1:]...)
 	}
 	path := filepath.Join(t.TempDir(), "seccomp.json")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -144,8 +160,11 @@ func loadedProgram(t *testing.T, loader string, spec *specs.LinuxSeccomp) bpf.Pr
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "DIFFTEST_RUNC_SPEC="+path, "DIFFTEST_LOADER="+loader)
-	cmd.Env = append(cmd.Env, "GODEBUG=asyncpreemptoff=1")
+	cmd.Env = append(os.Environ(), "DIFFTEST_RUNC_SPEC="+path, "DIFFTEST_LOADER="+loader, "GODEBUG=asyncpreemptoff=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -168,41 +187,78 @@ func loadedProgram(t *testing.T, loader string, spec *specs.LinuxSeccomp) bpf.Pr
 	if err != nil {
 		t.Fatalf("%s child: %s", loader, line)
 	}
-	// The child has a filter when its thread's status says mode 2
-	// (SECCOMP_MODE_FILTER); it exits if the load fails.
-	status := fmt.Sprintf("/proc/%d/task/%d/status", cmd.Process.Pid, tid)
-	for {
-		b, err := os.ReadFile(status)
-		if err != nil || strings.Contains(string(b), "\nState:\tZ") {
-			rest, _ := io.ReadAll(out)
-			if strings.Contains(string(rest), "seccomp not supported") {
-				t.Fatal("runc's seccomp support is built only with -tags seccomp: go test -tags seccomp")
-			}
-			t.Fatalf("%s child exited before loading: %s%s", loader, rest, stderr.String())
-		}
-		if strings.Contains(string(b), "\nSeccomp:\t2\n") {
-			break
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("%s child loaded nothing in time", loader)
-		}
-		time.Sleep(time.Millisecond)
-	}
 
 	// ptrace requests come from the thread that attached.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if err := unix.PtraceSeize(tid); err != nil {
+	ptrace := func(req int, addr, data uintptr) (uintptr, error) {
+		r, _, e := unix.Syscall6(unix.SYS_PTRACE, uintptr(req), uintptr(tid), addr, data, 0, 0)
+		if e != 0 {
+			return 0, e
+		}
+		return r, nil
+	}
+	if _, err := ptrace(unix.PTRACE_SEIZE, 0, unix.PTRACE_O_TRACESYSGOOD); err != nil {
 		t.Fatalf("PTRACE_SEIZE %d: %v", tid, err)
 	}
 	defer unix.PtraceDetach(tid)
 	if err := unix.PtraceInterrupt(tid); err != nil {
 		t.Fatalf("PTRACE_INTERRUPT: %v", err)
 	}
-	var ws unix.WaitStatus
-	if _, err := unix.Wait4(tid, &ws, unix.WALL, nil); err != nil || !ws.Stopped() {
-		t.Fatalf("waiting for the child to stop: %v (%v)", err, ws)
+	if _, err := stdin.Write([]byte{1}); err != nil {
+		t.Fatal(err)
 	}
+	const (
+		sysStop     = unix.SIGTRAP | 0x80
+		enosys      = ^uint64(unix.ENOSYS) + 1 // rax at a syscall-entry stop
+		setModeFilt = 1                        // SECCOMP_SET_MODE_FILTER
+	)
+	flags, loading := uint64(0), false
+	for {
+		var ws unix.WaitStatus
+		if _, err := unix.Wait4(tid, &ws, unix.WALL, nil); err != nil {
+			t.Fatalf("waiting for the %s child: %v", loader, err)
+		}
+		if ws.Exited() || ws.Signaled() {
+			rest, _ := io.ReadAll(out)
+			if strings.Contains(string(rest), "seccomp not supported") {
+				t.Fatal("runc's seccomp support is built only with -tags seccomp: go test -tags seccomp")
+			}
+			t.Fatalf("%s child ended before loading (%v): %s%s", loader, ws, rest, stderr.String())
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("%s child loaded nothing in time", loader)
+		}
+		var sig uintptr
+		switch {
+		case ws.Stopped() && ws.StopSignal() == sysStop:
+			var regs unix.PtraceRegs
+			if err := unix.PtraceGetRegs(tid, &regs); err != nil {
+				t.Fatal(err)
+			}
+			entry := regs.Rax == enosys
+			switch {
+			case entry && regs.Orig_rax == unix.SYS_SECCOMP && regs.Rdi == setModeFilt && regs.Rdx != 0:
+				flags, loading = regs.Rsi, true
+			case entry && regs.Orig_rax == unix.SYS_PRCTL && regs.Rdi == unix.PR_SET_SECCOMP && regs.Rsi == unix.SECCOMP_MODE_FILTER:
+				flags, loading = 0, true
+			case !entry && loading && int64(regs.Rax) >= 0:
+				return readFilter(t, loader, tid), flags
+			case !entry:
+				loading = false
+			}
+		case ws.Stopped() && ws.TrapCause() == -1 && ws.StopSignal() != unix.SIGTRAP:
+			sig = uintptr(ws.StopSignal()) // a signal for the child
+		}
+		if _, err := ptrace(unix.PTRACE_SYSCALL, 0, sig); err != nil {
+			t.Fatalf("PTRACE_SYSCALL: %v", err)
+		}
+	}
+}
+
+// readFilter reads the one filter of the stopped, traced thread tid.
+func readFilter(t *testing.T, loader string, tid int) bpf.Program {
+	t.Helper()
 	getFilter := func(index uintptr, buf []unix.SockFilter) (int, error) {
 		var p unsafe.Pointer
 		if len(buf) > 0 {
@@ -260,6 +316,8 @@ var runcProfiles = []struct{ name, profile string }{
 		{"names": ["getppid", "mknodat"], "action": "SCMP_ACT_NOTIFY"},
 		{"names": ["mount", "umount2"], "action": "SCMP_ACT_ERRNO"},
 		{"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}]}`},
+	{"tsync-spec-allow-flags", `{"defaultAction": "SCMP_ACT_ERRNO", "flags": ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_LOG"], "syscalls": [
+		{"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"}]}`},
 	{"trace-default", `{"defaultAction": "SCMP_ACT_TRACE", "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}`},
 	{"log-default", `{"defaultAction": "SCMP_ACT_LOG", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], "syscalls": [{"names": ["mount", "socketcall", "socket"], "action": "SCMP_ACT_ERRNO"}]}`},
 }
@@ -319,11 +377,14 @@ func TestRunc(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ours := loadedProgram(t, "oci", &spec)
+			ours, oursFlags := loadedProgram(t, "oci", &spec)
 			if !slices.Equal(ours, built) {
 				t.Errorf("oci.InitSeccomp loaded %d instructions, not the %d of oci.Program", len(ours), len(built))
 			}
-			theirs := loadedProgram(t, "runc", &spec)
+			theirs, theirFlags := loadedProgram(t, "runc", &spec)
+			if oursFlags != theirFlags {
+				t.Errorf("seccomp(2) flags: runc %#x, ours %#x", theirFlags, oursFlags)
+			}
 
 			arches := []string{"x86_64"}
 			for _, a := range tp.RuleSet.Arches {
@@ -337,8 +398,8 @@ func TestRunc(t *testing.T) {
 			extra := compareFar(t, arches, theirsRaw, oursRaw)
 			// Excluded probes are syscall numbers that changed between
 			// libseccomp 2.5.4's tables and ours (exclusions.go).
-			t.Logf("runc %s %v: %d probes and %d far numbers, %d mismatches, %d excluded, %d stale; runc %d instructions, ours %d",
-				p.Name, arches, r.Probes, extra, len(r.Mismatches), r.Excluded, r.LibDefects, len(theirs), len(ours))
+			t.Logf("runc %s %v: flags %#x; %d probes and %d far numbers, %d mismatches, %d excluded, %d stale; runc %d instructions, ours %d",
+				p.Name, arches, theirFlags, r.Probes, extra, len(r.Mismatches), r.Excluded, r.LibDefects, len(theirs), len(ours))
 			for _, m := range r.Mismatches {
 				t.Error(m)
 			}
