@@ -17,6 +17,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/internal/kernel"
 	"golang.org/x/sys/unix"
 )
 
@@ -90,24 +91,31 @@ func init() {
 		_, _, e = syscall.RawSyscall(1000, 0, 0, 0)
 		fmt.Println("syscall 1000", errnoName(e))
 		fmt.Println("mount on another thread", mountOnOtherThread())
-	case "notify":
+	case "notify", "notify-all-threads":
+		// On this thread alone, even sendmsg can notify; on all
+		// threads, the hand-off needs it.
+		names, flags, all := `"getppid", "sendmsg"`, `[]`, false
+		if mode == "notify-all-threads" {
+			names, flags, all = `"getppid"`, `["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]`, true
+		}
 		profile := fmt.Sprintf(`{
 			"defaultAction": "SCMP_ACT_ALLOW",
 			"listenerPath": %q,
 			"listenerMetadata": "init",
-			"syscalls": [{"names": ["getppid", "sendmsg"], "action": "SCMP_ACT_NOTIFY"}]
-		}`, os.Getenv("OCI_TEST_INIT_AGENT"))
+			"flags": %s,
+			"syscalls": [{"names": [%s], "action": "SCMP_ACT_NOTIFY"}]
+		}`, os.Getenv("OCI_TEST_INIT_AGENT"), flags, names)
 		spec, _, err := Parse([]byte(profile), Options{})
 		if err != nil {
 			fail("parse", err)
 		}
 		state := specs.State{ID: "init", Status: specs.StateCreating, Pid: os.Getpid(), Bundle: "/nowhere"}
-		fd, err := InitSeccomp(spec, InitOptions{NoNewPrivs: true, State: &state})
+		fd, err := InitSeccomp(spec, InitOptions{NoNewPrivs: true, State: &state, AllThreads: all})
 		if err != nil {
 			fail("init", err)
 		}
-		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
-		fmt.Println("descriptor", fd >= 0, "close-on-exec", err == nil && flags&unix.FD_CLOEXEC != 0)
+		fdFlags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		fmt.Println("descriptor", fd >= 0, "close-on-exec", err == nil && fdFlags&unix.FD_CLOEXEC != 0)
 		r, _, e := syscall.RawSyscall(syscall.SYS_GETPPID, 0, 0, 0)
 		fmt.Println("getppid", int(r), errnoName(e))
 	default:
@@ -170,6 +178,19 @@ func TestInitSeccompHandoff(t *testing.T) {
 	if api, err := seccomp.GetAPI(); err != nil || api < 6 {
 		t.Skipf("API level %d (%v): no user notification", api, err)
 	}
+	testHandoff(t, "notify")
+}
+
+// With AllThreads, the load takes TSYNC_ESRCH as well as NEW_LISTENER,
+// and WAIT_KILLABLE_RECV.
+func TestInitSeccompHandoffAllThreads(t *testing.T) {
+	if api, err := seccomp.GetAPI(); err != nil || api < 7 {
+		t.Skipf("API level %d (%v): no WAIT_KILLABLE_RECV", api, err)
+	}
+	testHandoff(t, "notify-all-threads")
+}
+
+func testHandoff(t *testing.T, mode string) {
 	path := filepath.Join(t.TempDir(), "agent.sock")
 	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
@@ -177,7 +198,7 @@ func TestInitSeccompHandoff(t *testing.T) {
 	}
 	defer l.Close()
 	var st specs.ContainerProcessState
-	got := runInitChild(t, "notify", []string{"OCI_TEST_INIT_AGENT=" + path}, func(cmd *exec.Cmd) {
+	got := runInitChild(t, mode, []string{"OCI_TEST_INIT_AGENT=" + path}, func(cmd *exec.Cmd) {
 		if err := l.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
 			t.Error(err)
 			return
@@ -302,5 +323,67 @@ func TestInitSeccompErrors(t *testing.T) {
 			t.Errorf("%s: error %q does not say %q", tc.profile, err, tc.want)
 		}
 		noFilterLoaded(t)
+	}
+}
+
+// initFlags gives the flags runc's PatchAndLoad computes (LOG, SPEC_ALLOW,
+// NEW_LISTENER for any NOTIFY entry, TSYNC ignored), WAIT_KILLABLE_RECV
+// as runc 1.5 does, and TSYNC only for AllThreads.
+func TestInitFlags(t *testing.T) {
+	specAllow, err := kernel.FlagSupported(kernel.FlagSpecAllow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byDefault := uint(0)
+	if specAllow {
+		byDefault = kernel.FlagSpecAllow
+	}
+	tsyncESRCH, _ := kernel.FlagSupported(kernel.FlagTSyncESRCH)
+	const notify = `"syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_NOTIFY"}]`
+	for _, tc := range []struct {
+		profile string
+		opts    InitOptions
+		want    uint
+	}{
+		{`{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}`, InitOptions{}, byDefault},
+		{`{"defaultAction": "SCMP_ACT_ERRNO", "flags": []}`, InitOptions{}, 0},
+		{`{"defaultAction": "SCMP_ACT_ERRNO", "flags": ["SECCOMP_FILTER_FLAG_TSYNC"]}`, InitOptions{}, 0},
+		{`{"defaultAction": "SCMP_ACT_ERRNO", "flags": ["SECCOMP_FILTER_FLAG_LOG"]}`, InitOptions{}, kernel.FlagLog},
+		{`{"defaultAction": "SCMP_ACT_ERRNO", "flags": ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"]}`, InitOptions{}, kernel.FlagLog | kernel.FlagSpecAllow},
+		{`{"defaultAction": "SCMP_ACT_ALLOW", "flags": [], ` + notify + `}`, InitOptions{}, kernel.FlagNewListener},
+		{`{"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"], ` + notify + `}`, InitOptions{}, kernel.FlagNewListener | kernel.FlagWaitKillableRecv},
+		// runc looks at the action only: a NOTIFY entry whose names are
+		// all unknown still asks for a listener.
+		{`{"defaultAction": "SCMP_ACT_ALLOW", "flags": [], "syscalls": [{"names": ["no_such_syscall"], "action": "SCMP_ACT_NOTIFY"}]}`, InitOptions{}, kernel.FlagNewListener},
+		{`{"defaultAction": "SCMP_ACT_ERRNO", "flags": []}`, InitOptions{AllThreads: true}, kernel.FlagTSync},
+	} {
+		var spec specs.LinuxSeccomp
+		if err := json.Unmarshal([]byte(tc.profile), &spec); err != nil {
+			t.Fatal(err)
+		}
+		f, err := NewFilter(&spec, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.profile, err)
+		}
+		got, err := initFlags(f, &spec, tc.opts)
+		f.Release()
+		if err != nil || got != tc.want {
+			t.Errorf("%s %+v: flags %#x (%v), want %#x", tc.profile, tc.opts, got, err, tc.want)
+		}
+	}
+	if tsyncESRCH {
+		var spec specs.LinuxSeccomp
+		if err := json.Unmarshal([]byte(`{"defaultAction": "SCMP_ACT_ALLOW", "flags": [], `+notify+`}`), &spec); err != nil {
+			t.Fatal(err)
+		}
+		f, err := NewFilter(&spec, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Release()
+		want := kernel.FlagTSync | kernel.FlagTSyncESRCH | kernel.FlagNewListener
+		if got, err := initFlags(f, &spec, InitOptions{AllThreads: true}); err != nil || got != want {
+			t.Errorf("AllThreads with a listener: flags %#x (%v), want %#x", got, err, want)
+		}
 	}
 }
