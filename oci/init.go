@@ -87,12 +87,19 @@ var ErrNeedsPrivilege = errors.New("loading a seccomp filter needs no_new_privs 
 //     sent from another thread, which a filter on this thread alone does
 //     not stop even when the profile notifies sendmsg.
 //
+// A profile with neither defaultAction nor syscalls loads nothing and
+// returns -1, as runc takes it to mean no seccomp at all.
+//
 // Errors found in the profile are [*FieldError]s, and every error but one
 // from the hand-off comes before anything is loaded. A hand-off that
 // fails after the load returns the descriptor with the error; the filter
 // stays loaded. The descriptor is close-on-exec, so a process that execs
 // right after does not pass it on; otherwise close it when done.
 func InitSeccomp(spec *specs.LinuxSeccomp, opts InitOptions) (notifyFd int, err error) {
+	if spec != nil && spec.DefaultAction == "" && len(spec.Syscalls) == 0 {
+		// runc's specconv takes this for "no seccomp".
+		return -1, nil
+	}
 	f, err := NewFilter(spec, Options{Arches: opts.Arches, Warn: opts.Warn})
 	if err != nil {
 		return -1, err
@@ -185,6 +192,11 @@ func initFlags(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp, opts InitOptions
 		flags |= kernel.FlagNewListener
 	}
 	listener := flags&kernel.FlagNewListener != 0
+	if listener {
+		if ok, err := kernel.FlagSupported(kernel.FlagNewListener); err != nil || !ok {
+			return 0, fmt.Errorf("seccomp: SCMP_ACT_NOTIFY needs user notification (Linux 5.0), which this kernel lacks (%v)", err)
+		}
+	}
 	if flags&kernel.FlagWaitKillableRecv != 0 && !listener {
 		return 0, &FieldError{Field: "flags", Reason: string(specs.LinuxSeccompFlagWaitKillableRecv) + " needs SCMP_ACT_NOTIFY rules: the kernel refuses it without a listener"}
 	}

@@ -303,6 +303,10 @@ func TestInitSeccompErrors(t *testing.T) {
 			want:    "connecting to the agent at listenerPath",
 		},
 		{
+			profile: `{"syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}`,
+			field:   "defaultAction", want: "no action given",
+		},
+		{
 			profile: `{"defaultAction": "SCMP_ACT_NOTIFY"}`,
 			field:   "defaultAction", want: "cannot be the default action",
 		},
@@ -386,4 +390,14 @@ func TestInitFlags(t *testing.T) {
 			t.Errorf("AllThreads with a listener: flags %#x (%v), want %#x", got, err, want)
 		}
 	}
+}
+
+// As runc, a profile with neither defaultAction nor syscalls means no
+// seccomp at all.
+func TestInitSeccompEmptyProfile(t *testing.T) {
+	fd, err := InitSeccomp(&specs.LinuxSeccomp{Architectures: []specs.Arch{specs.ArchX86}}, InitOptions{})
+	if fd != -1 || err != nil {
+		t.Errorf("fd %d, error %v; want -1 and nothing loaded", fd, err)
+	}
+	noFilterLoaded(t)
 }
