@@ -88,6 +88,15 @@ func init() {
 		fmt.Println("getpid", errnoName(e))
 		_, _, e = syscall.RawSyscall6(syscall.SYS_MOUNT, 0, 0, 0, 0, 0, 0)
 		fmt.Println("mount", errnoName(e))
+		// Argument filters: personality is allowed for a query only.
+		_, _, e = syscall.RawSyscall(syscall.SYS_PERSONALITY, 0xffffffff, 0, 0)
+		fmt.Println("personality query", errnoName(e))
+		_, _, e = syscall.RawSyscall(syscall.SYS_PERSONALITY, 0x0040000, 0, 0)
+		fmt.Println("personality ADDR_COMPAT_LAYOUT", errnoName(e))
+		// Docker's profile answers clone3 with ENOSYS itself, so that
+		// libc falls back to clone.
+		_, _, e = syscall.RawSyscall(unix.SYS_CLONE3, 0, 0, 0)
+		fmt.Println("clone3", errnoName(e))
 		_, _, e = syscall.RawSyscall(1000, 0, 0, 0)
 		fmt.Println("syscall 1000", errnoName(e))
 		fmt.Println("mount on another thread", mountOnOtherThread())
@@ -151,7 +160,7 @@ func runInitChild(t *testing.T, mode string, env []string, during func(*exec.Cmd
 
 func TestInitSeccompDocker(t *testing.T) {
 	got := runInitChild(t, "docker", nil, nil)
-	want := "fd -1 no_new_privs 1\ngetpid ok\nmount EPERM\nsyscall 1000 ENOSYS\nmount on another thread EFAULT\n"
+	want := "fd -1 no_new_privs 1\ngetpid ok\nmount EPERM\npersonality query ok\npersonality ADDR_COMPAT_LAYOUT EPERM\nclone3 ENOSYS\nsyscall 1000 ENOSYS\nmount on another thread EFAULT\n"
 	if got != want {
 		t.Errorf("child printed\n%s\nwant\n%s", got, want)
 	}
@@ -159,7 +168,7 @@ func TestInitSeccompDocker(t *testing.T) {
 
 func TestInitSeccompAllThreads(t *testing.T) {
 	got := runInitChild(t, "docker-all-threads", nil, nil)
-	want := "fd -1 no_new_privs 1\ngetpid ok\nmount EPERM\nsyscall 1000 ENOSYS\nmount on another thread EPERM\n"
+	want := "fd -1 no_new_privs 1\ngetpid ok\nmount EPERM\npersonality query ok\npersonality ADDR_COMPAT_LAYOUT EPERM\nclone3 ENOSYS\nsyscall 1000 ENOSYS\nmount on another thread EPERM\n"
 	if got != want {
 		t.Errorf("child printed\n%s\nwant\n%s", got, want)
 	}
