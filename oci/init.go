@@ -90,10 +90,10 @@ var ErrNeedsPrivilege = errors.New("loading a seccomp filter needs no_new_privs 
 // A profile with neither defaultAction nor syscalls loads nothing and
 // returns -1, as runc takes it to mean no seccomp at all.
 //
-// Errors found in the profile are [*FieldError]s, and every error but one
-// from the hand-off comes before anything is loaded. A hand-off that
-// fails after the load returns the descriptor with the error; the filter
-// stays loaded. The descriptor is close-on-exec, so a process that execs
+// Errors found in the profile are [*FieldError]s. Every error but a
+// failed send to the agent comes before anything is loaded; after such a
+// failure the filter stays loaded, and the descriptor is returned with
+// the error. The descriptor is close-on-exec, so a process that execs
 // right after does not pass it on; otherwise close it when done.
 func InitSeccomp(spec *specs.LinuxSeccomp, opts InitOptions) (notifyFd int, err error) {
 	if spec != nil && spec.DefaultAction == "" && len(spec.Syscalls) == 0 {
