@@ -43,10 +43,17 @@
 // BenchmarkLiveSyscall) compare compile time, program size and
 // instructions executed with libseccomp -O1 and -O2.
 //
+// TestRunc compares the program and seccomp(2) flags oci.InitSeccomp
+// loads with those runc (libcontainer/seccomp.InitSeccomp, v1.3) loads,
+// both read from traced child processes (PTRACE_SECCOMP_GET_FILTER and
+// the registers at the seccomp call), for Docker's and
+// Podman's profiles and for profiles that exercise runc's other rules. runc's seccomp code is built only with the
+// seccomp build tag; without it that test fails and says so.
+//
 // Run everything with
 //
-//	cd difftest && go test ./...
-//	go test -run '^$' -bench . -benchtime 1s
+//	cd difftest && go test -tags seccomp ./...
+//	go test -tags seccomp -run '^$' -bench . -benchtime 1s
 //	go test -run '^$' -fuzz FuzzRuleSet -fuzztime 60s
 //
 // With DIFFTEST_NO_EXCLUSIONS=1 and the module linked against a libseccomp

@@ -41,7 +41,17 @@
 // filter to the agent listening there, with runc's ContainerProcessState
 // message.
 //
-// A typical runtime does:
+// [InitSeccomp] does all of it in one call, as runc's InitSeccomp and
+// PatchAndLoad do: build, ENOSYS stub, runc's flags, no_new_privs, load
+// on the calling thread and hand-off to the agent. A runtime's init
+// process, on the goroutine that will exec the container's process, does:
+//
+//	fd, err := oci.InitSeccomp(config.Linux.Seccomp, oci.InitOptions{
+//		NoNewPrivs: config.Process.NoNewPrivileges,
+//		State:      &state, // sent to listenerPath with the descriptor
+//	})
+//
+// The separate steps, for a filter to inspect before loading it:
 //
 //	opts := oci.Options{NoNewPrivs: true}
 //	spec, _, err := oci.Parse(data, opts)

@@ -48,8 +48,12 @@ func filterArches(f *seccomp.ScmpFilter) ([]seccomp.ScmpArch, error) {
 // highest one the profile names fail with ENOSYS instead of taking the
 // default action, so that programs fall back from syscalls newer than the
 // profile, as they do on older kernels. The stub is left out, as runc
-// leaves it out, when the default action is ALLOW, LOG or TRACE, or
-// ERRNO with ENOSYS already.
+// leaves it out, when the default action is ALLOW, LOG or TRACE. runc
+// means to leave it out for ERRNO with ENOSYS too, but compares
+// defaultErrnoRet with the whole SECCOMP_RET_ERRNO|ENOSYS value, so it
+// never does; neither do we, as the stub decides numbers the filter
+// would give its bad-arch action (x86_64 numbers from 0x80000000 without
+// x32, for one).
 //
 // The program decides like the filter for every syscall the profile
 // knows of; [seccomp.ScmpFilter.ExportBPFMem] gives the filter's program
@@ -86,9 +90,11 @@ func Program(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (bpf.Program, erro
 
 // Load loads the program of [Program] the way f.Load would load f's own,
 // with f's attributes (no_new_privs, TSYNC, LOG, SPEC_ALLOW,
-// WAIT_KILLABLE_RECV), as runc's PatchAndLoad does. It returns the
+// WAIT_KILLABLE_RECV) and libseccomp's choice of flags. It returns the
 // user-notification descriptor when the program has SCMP_ACT_NOTIFY
-// rules (pass it to [Handoff]), -1 otherwise.
+// rules (pass it to [Handoff]), -1 otherwise. [InitSeccomp] loads the
+// same program with runc's flags instead: on the calling thread only,
+// without TSYNC.
 func Load(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (notifyFd int, err error) {
 	p, err := Program(f, spec)
 	if err != nil {
@@ -139,9 +145,6 @@ func enosysStub(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch) (bpf.Progra
 	enosys, err := errnoByName("ENOSYS", &arches[0])
 	if err != nil {
 		return nil, err
-	}
-	if spec.DefaultAction == specs.ActErrno && spec.DefaultErrnoRet != nil && *spec.DefaultErrnoRet == enosys {
-		return nil, nil
 	}
 
 	// The highest syscall number the profile names, per architecture;
@@ -220,6 +223,11 @@ func enosysStub(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch) (bpf.Progra
 		case t == arch.X86_64.Token:
 			// x86_64 alone: x32 numbers are the filter's business.
 			code = append(code, jset(toMain, 0), jgt(sec.last))
+		case t == arch.S390.Token || t == arch.S390X.Token:
+			// The kernel leaves a syscall it does not know as number 0
+			// (the old setup(2), now the multiplexer of large numbers):
+			// that one fails with ENOSYS too, as in runc.
+			code = append(code, jump{ins: bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, 0, 0, 0), jt: toNos, jf: 0}, jgt(sec.last))
 		default:
 			code = append(code, jgt(sec.last))
 		}

@@ -69,13 +69,26 @@ func TestProgramENOSYSStubX86_64Only(t *testing.T) {
 	})
 }
 
+// runc adds the stub when the default action is ERRNO(ENOSYS) too, and
+// it decides what the filter would send to its bad-arch action.
+func TestProgramENOSYSStubWithENOSYSDefault(t *testing.T) {
+	profile := []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "syscalls": [{"names": ["read", "openat"], "action": "SCMP_ACT_ALLOW"}]}`)
+	p, _ := buildProgram(t, profile, Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}})
+	decide(t, p, []call{
+		{tokenX86_64, 0, [6]uint64{}, retAllow, "read"},
+		{tokenX86_64, 1, [6]uint64{}, retErrno | 38, "write: the default action"},
+		{tokenX86_64, 258, [6]uint64{}, retErrno | 38, "258: the stub"},
+		{tokenX86_64, -0x80000000, [6]uint64{}, retErrno | 38, "0x80000000: the stub, where the filter alone gives its bad-arch action"},
+		{tokenX86_64, x32Bit | 0, [6]uint64{}, retKillThread, "x32 read in an x86_64-only filter: bad arch"},
+	})
+}
+
 func TestProgramWithoutStub(t *testing.T) {
 	amd := Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}}
 	for _, profile := range []string{
 		`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_ERRNO"}]}`,
 		`{"defaultAction": "SCMP_ACT_LOG", "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_ERRNO"}]}`,
 		`{"defaultAction": "SCMP_ACT_TRACE", "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_ERRNO"}]}`,
-		`{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}`,
 		`{"defaultAction": "SCMP_ACT_ERRNO"}`,
 	} {
 		p, f := buildProgram(t, []byte(profile), amd)
@@ -93,6 +106,8 @@ func TestProgramBigEndian(t *testing.T) {
 	decideIn(t, p, binary.BigEndian, []call{
 		{tokenS390X, 3, [6]uint64{}, retAllow, "s390x read"},
 		{tokenS390X, 467, [6]uint64{}, retErrno | 38, "s390x 467"},
+		{tokenS390X, 0, [6]uint64{}, retErrno | 38, "s390x 0: what the kernel leaves of a syscall it does not know"},
+		{tokenS390X, 21, [6]uint64{}, retErrno | 1, "s390x mount"},
 	})
 }
 

@@ -25,8 +25,10 @@ var ErrTooLong = errors.New("the filter exceeds the kernel's limit of 4096 BPF i
 //   - the filter covers the native architecture (or opts.Arches) plus
 //     spec.Architectures;
 //   - SECCOMP_FILTER_FLAG_LOG, _SPEC_ALLOW and _WAIT_KILLABLE_RECV set
-//     the log, SSB and wait-kill attributes; _TSYNC is accepted (the
-//     filter is always loaded with it). With no flags field at all,
+//     the log, SSB and wait-kill attributes; _TSYNC is accepted and
+//     sets nothing (the filter's TSYNC attribute is on, as in every
+//     filter; [InitSeccomp] ignores it, as runc does). With no flags
+//     field at all,
 //     SPEC_ALLOW is set where the kernel supports it;
 //   - each name of each syscall entry becomes a rule, except names
 //     libseccomp does not know (reported to opts.Warn) and rules whose

@@ -44,15 +44,30 @@ func SendListener(path string, fd int, state *specs.ContainerProcessState) error
 	if state == nil {
 		return fmt.Errorf("seccomp listener %s: no container process state to send", path)
 	}
+	conn, err := dialAgent(path)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return sendState(conn, path, fd, state)
+}
+
+// dialAgent connects to the seccomp agent listening at path.
+func dialAgent(path string) (*net.UnixConn, error) {
+	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		return nil, fmt.Errorf("seccomp listener: connecting to the agent at listenerPath: %w", err)
+	}
+	return conn, nil
+}
+
+// sendState sends state as JSON in a single message carrying fd as
+// SCM_RIGHTS on conn, connected to the agent at path.
+func sendState(conn *net.UnixConn, path string, fd int, state *specs.ContainerProcessState) error {
 	msg, err := json.Marshal(state)
 	if err != nil {
 		return fmt.Errorf("seccomp listener %s: encoding the process state: %w", path, err)
 	}
-	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
-	if err != nil {
-		return fmt.Errorf("seccomp listener: connecting to the agent at listenerPath: %w", err)
-	}
-	defer conn.Close()
 	n, oobn, err := conn.WriteMsgUnix(msg, syscall.UnixRights(fd), nil)
 	if err != nil {
 		return fmt.Errorf("seccomp listener %s: sending the notification descriptor: %w", path, err)
