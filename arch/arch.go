@@ -54,7 +54,7 @@
 // internal/mktables; run "go generate" in this directory to refresh them.
 package arch
 
-//go:generate go run ../internal/mktables -csv ../../shared/data/syscalls.csv -s390 ../../shared/data/syscalls.s390.csv -pseudo ../internal/mktables/pseudo.txt -o zsyscalls.go
+//go:generate go run ../internal/mktables -csv ../../shared/data/syscalls.csv -s390 ../../shared/data/syscalls.s390.csv -pseudo ../internal/mktables/pseudo.txt -kver ../internal/mktables/kversion.csv -o zsyscalls.go
 
 import (
 	"encoding/binary"
