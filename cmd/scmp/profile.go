@@ -130,21 +130,34 @@ type profileOptions struct {
 	caps       string // comma-separated, "" or "host" = this process's, "none" = no capabilities, "docker" = Docker's default set
 	kernel     string
 	noNewPrivs bool
+	enosys     string // --enosys-after
 	warn       func(string)
 }
 
-// inspectFlags defines the --caps and --kernel flags of the commands that
+// enosysAfterFlag defines the --enosys-after flag.
+func enosysAfterFlag(fs *flag.FlagSet, v *string) {
+	fs.Func("enosys-after", "fail with ENOSYS the syscalls that Linux `VERSION` (such as 5.4) did not have and\nthe profile does not name; the others take the profile's decision", func(s string) error {
+		if _, err := arch.ParseKernelVersion(s); err != nil {
+			return err
+		}
+		*v = s
+		return nil
+	})
+}
+
+// inspectFlags defines the --caps, --kernel and --enosys-after flags of the commands that
 // compile a profile to look at it, which resolve it for this process's
 // capabilities by default, and returns their options, which warn on e.
 func inspectFlags(e *env, fs *flag.FlagSet) *profileOptions {
 	po := &profileOptions{warn: func(m string) { e.warnf("%s", m) }}
 	fs.StringVar(&po.caps, "caps", "", "resolve Docker/Podman entries for the capability `LIST` (comma-separated, or none)\ninstead of this process's bounding set")
 	fs.StringVar(&po.kernel, "kernel", "", "resolve Docker/Podman minKernel for kernel `VERSION` instead of the running one")
+	enosysAfterFlag(fs, &po.enosys)
 	return po
 }
 
 func (p profileOptions) oci(arches []target) oci.Options {
-	o := oci.Options{KernelVersion: p.kernel, NoNewPrivs: p.noNewPrivs, Warn: p.warn}
+	o := oci.Options{KernelVersion: p.kernel, NoNewPrivs: p.noNewPrivs, ENOSYSAfter: p.enosys, Warn: p.warn}
 	for _, t := range arches {
 		o.Arches = append(o.Arches, t.scmp)
 	}

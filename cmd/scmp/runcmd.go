@@ -48,6 +48,8 @@ func runRun(e *env, args []string) int {
 	nnp := fs.Bool("no-new-privs", true, "set no_new_privs for the command")
 	caps := fs.String("caps", "docker", "resolve Docker/Podman entries for the capability `LIST` (comma-separated, none,\ndocker for Docker's default container capabilities, or host for this process's bounding set)")
 	kernel := fs.String("kernel", "", "resolve Docker/Podman minKernel for kernel `VERSION` instead of the running one")
+	var enosys string
+	enosysAfterFlag(fs, &enosys)
 	verbose := fs.Bool("v", false, "report skipped syscall names and the architectures covered on standard error")
 	pos, st := parse(e, fs, args, true)
 	if st >= 0 {
@@ -65,7 +67,7 @@ func runRun(e *env, args []string) int {
 		e.errorf("%v", err)
 		return exitRunFailed
 	}
-	po := profileOptions{caps: *caps, kernel: *kernel, noNewPrivs: *nnp}
+	po := profileOptions{caps: *caps, kernel: *kernel, noNewPrivs: *nnp, enosys: enosys}
 	if *verbose {
 		po.warn = func(m string) { e.warnf("%s", m) }
 	}
