@@ -119,11 +119,16 @@ func newFilterAfter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilter
 	}
 	// The rules differ between architectures, and a rule applies to
 	// every architecture of a filter: build one filter per
-	// architecture, each with its own rules, and merge them.
-	f.Release()
+	// architecture, each with its own rules, and merge them. f becomes
+	// the first one.
 	var out *seccomp.ScmpFilter
 	for i, a := range arches {
-		g, err := archFilter(spec, base, arches, a)
+		var g *seccomp.ScmpFilter
+		if i == 0 {
+			g, err = keepArch(f, arches, a)
+		} else {
+			g, err = archFilter(spec, base, arches, a)
+		}
 		if err == nil {
 			err = addENOSYSRules(g, a, missing[i], *after)
 		}
@@ -164,6 +169,12 @@ func archFilter(spec *specs.LinuxSeccomp, opts Options, arches []seccomp.ScmpArc
 	if err != nil {
 		return nil, err
 	}
+	return keepArch(g, arches, a)
+}
+
+// keepArch removes from g, which covers arches, every architecture but
+// a; it releases g if that fails.
+func keepArch(g *seccomp.ScmpFilter, arches []seccomp.ScmpArch, a seccomp.ScmpArch) (*seccomp.ScmpFilter, error) {
 	for _, b := range arches {
 		if b == a {
 			continue

@@ -372,3 +372,31 @@ func TestLiveENOSYSAfter(t *testing.T) {
 		t.Errorf("child reported:\n%s\nwant:\n%s", out, want)
 	}
 }
+
+// BenchmarkNewFilterENOSYSAfter builds Docker's default profile for
+// amd64 (x86_64, x86 and x32) without the option and with it, which
+// builds the filter once per architecture and merges them.
+func BenchmarkNewFilterENOSYSAfter(b *testing.B) {
+	base := Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}, Caps: dockerCaps, KernelVersion: "6.13"}
+	spec, _, err := Parse(DefaultProfile, base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, after := range []string{"", "5.4"} {
+		name := "none"
+		if after != "" {
+			name = after
+		}
+		b.Run(name, func(b *testing.B) {
+			opts := base
+			opts.ENOSYSAfter = after
+			for range b.N {
+				f, err := NewFilter(spec, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				f.Release()
+			}
+		})
+	}
+}
