@@ -400,3 +400,112 @@ func BenchmarkNewFilterENOSYSAfter(b *testing.B) {
 		})
 	}
 }
+
+// TestENOSYSAfterRules compares the rules of the filters with and without
+// ENOSYSAfter, as their pseudo filter code shows them per architecture
+// and syscall: every block of rules without the option is in the filter
+// with it, unchanged, and the only other blocks are unconditional
+// ERRNO(ENOSYS) for syscalls the profile does not name. With every
+// program proved equal to its rules (SECCOMP_GO_PROVE=1, as make test
+// runs), the syscalls the profile names decide alike for every input.
+func TestENOSYSAfterRules(t *testing.T) {
+	for _, tt := range []struct {
+		data   []byte
+		arches []seccomp.ScmpArch
+	}{
+		{[]byte(kverProfile), []seccomp.ScmpArch{seccomp.ArchAMD64}},
+		{DefaultProfile, []seccomp.ScmpArch{seccomp.ArchAMD64}},
+		{DefaultProfile, []seccomp.ScmpArch{seccomp.ArchARM64}},
+		{DefaultProfile, []seccomp.ScmpArch{seccomp.ArchS390X}},
+		{DefaultProfile, []seccomp.ScmpArch{seccomp.ArchMIPSEL64}},
+	} {
+		for _, after := range []string{"3.10", "5.4"} {
+			base := Options{Arches: tt.arches, Caps: dockerCaps, KernelVersion: "6.13"}
+			spec, f0 := newTestFilter(t, tt.data, base)
+			withOpt := base
+			withOpt.ENOSYSAfter = after
+			f1, err := NewFilter(spec, withOpt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			named := map[string]bool{}
+			for _, s := range spec.Syscalls {
+				for _, n := range s.Names {
+					named[n] = true
+				}
+			}
+			r0, r1 := pfcBlocks(t, f0), pfcBlocks(t, f1)
+			f1.Release()
+			for k, b := range r0 {
+				if r1[k] != b {
+					t.Errorf("%v %s: %s\nwith ENOSYSAfter %s:\n%s\nwithout:\n%s", tt.arches, after, k, after, r1[k], b)
+				}
+			}
+			added := 0
+			for k, b := range r1 {
+				if _, ok := r0[k]; ok {
+					continue
+				}
+				added++
+				name := k[strings.Index(k, `"`)+1 : strings.LastIndex(k, `"`)]
+				lines := strings.Split(strings.TrimSpace(b), "\n")
+				if named[name] || len(lines) != 3 || !strings.Contains(lines[1], "if ($syscall == ") ||
+					!(strings.TrimSpace(lines[2]) == "action ERRNO(38);" || strings.TrimSpace(lines[2]) == "action ERRNO(89);") {
+					t.Errorf("%v %s: a block that is not an ENOSYS rule for an unnamed syscall: %s\n%s", tt.arches, after, k, b)
+				}
+			}
+			if added == 0 {
+				t.Errorf("%v %s: no ENOSYS rule added", tt.arches, after)
+			}
+		}
+	}
+}
+
+// pfcBlocks splits the pseudo filter code of f into its blocks of rules,
+// keyed by architecture and syscall.
+func pfcBlocks(t *testing.T, f *seccomp.ScmpFilter) map[string]string {
+	t.Helper()
+	file, err := os.CreateTemp(t.TempDir(), "pfc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if err := f.ExportPFC(file); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	var archLine, key string
+	var block strings.Builder
+	flush := func() {
+		if key != "" {
+			out[key] = block.String()
+		}
+		key = ""
+		block.Reset()
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(line, "# filter for arch"):
+			flush()
+			archLine = line
+		case strings.HasPrefix(line, "  # filter for syscall "):
+			flush()
+			head, _, _ := strings.Cut(line, " [priority")
+			key = archLine + " /" + strings.TrimSpace(head)
+			block.WriteString(line + "\n")
+		case strings.HasPrefix(line, "  # default action"), strings.HasPrefix(line, "# invalid architecture"):
+			flush()
+		case key != "":
+			block.WriteString(line + "\n")
+		}
+	}
+	flush()
+	if len(out) == 0 {
+		t.Fatalf("no rules in the pseudo filter code:\n%s", data)
+	}
+	return out
+}
