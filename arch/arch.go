@@ -48,13 +48,23 @@
 // [ResolveArgs] implements "scmp resolve [-a ARCH] [-t] NAME|NUMBER...",
 // printing what libseccomp's scmp_sys_resolver prints for each argument.
 //
+// # Kernel versions
+//
+// [Arch.SyscallSince] gives the first Linux release that had a syscall on
+// the ABI, such as 5.6 for openat2 or 4.12 for arch_prctl on x86, and
+// [Arch.MaxSyscall] the highest number of the ABI's table. Releases are
+// [KernelVersion] values; [ParseKernelVersion] reads "5.4", "2.6.32" or a
+// running kernel's "6.1.0-18-amd64".
+//
 // # Tables
 //
 // The syscall tables are generated from libseccomp's syscalls.csv by
-// internal/mktables; run "go generate" in this directory to refresh them.
+// internal/mktables, with the release of each syscall from
+// internal/mktables/kversion.csv; run "go generate" in this directory to
+// refresh them.
 package arch
 
-//go:generate go run ../internal/mktables -csv ../../shared/data/syscalls.csv -s390 ../../shared/data/syscalls.s390.csv -pseudo ../internal/mktables/pseudo.txt -o zsyscalls.go
+//go:generate go run ../internal/mktables -csv ../../shared/data/syscalls.csv -s390 ../../shared/data/syscalls.s390.csv -pseudo ../internal/mktables/pseudo.txt -kver ../internal/mktables/kversion.csv -o zsyscalls.go
 
 import (
 	"encoding/binary"

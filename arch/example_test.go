@@ -24,3 +24,25 @@ func Example() {
 	// mipsel: AUDIT_ARCH 0x40000008, openat = 4288 = openat
 	// x86 socket: -101, rewritten 102; rules on 102 with arg0 == 1 and on 359
 }
+
+func ExampleArch_SyscallSince() {
+	for _, name := range []string{"openat", "openat2", "arch_prctl"} {
+		for _, a := range []*arch.Arch{arch.X86_64, arch.X86, arch.AArch64} {
+			if v, ok := a.SyscallSince(name); ok {
+				fmt.Printf("%s on %s: %v\n", name, a, v)
+			} else {
+				fmt.Printf("%s on %s: none\n", name, a)
+			}
+		}
+	}
+	// Output:
+	// openat on x86_64: 2.6.16
+	// openat on x86: 2.6.16
+	// openat on aarch64: 3.7
+	// openat2 on x86_64: 5.6
+	// openat2 on x86: 5.6
+	// openat2 on aarch64: 5.6
+	// arch_prctl on x86_64: 2.6
+	// arch_prctl on x86: 4.12
+	// arch_prctl on aarch64: none
+}

@@ -59,6 +59,13 @@ func filterArches(f *seccomp.ScmpFilter) ([]seccomp.ScmpArch, error) {
 // knows of; [seccomp.ScmpFilter.ExportBPFMem] gives the filter's program
 // alone.
 func Program(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (bpf.Program, error) {
+	return ProgramFor(f, spec, Options{})
+}
+
+// stubbedProgram is [ProgramFor] once the ENOSYS version of its options is read:
+// runc's stub when after is nil, the stub for numbers above the tables
+// otherwise.
+func stubbedProgram(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp, after *arch.KernelVersion) (bpf.Program, error) {
 	if f == nil || spec == nil {
 		return nil, errors.New("seccomp profile: Program needs a filter and its profile")
 	}
@@ -78,12 +85,17 @@ func Program(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (bpf.Program, erro
 	if err != nil {
 		return nil, fmt.Errorf("seccomp profile: decoding the filter: %w", err)
 	}
-	stub, err := enosysStub(spec, arches)
+	var stub bpf.Program
+	if after == nil {
+		stub, err = enosysStub(spec, arches)
+	} else {
+		stub, err = tableStub(spec, arches)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if n := len(stub) + len(main); n > bpf.MaxInstructions {
-		return nil, fmt.Errorf("seccomp profile: %w (with runc's ENOSYS stub it needs %d)", ErrTooLong, n)
+		return nil, fmt.Errorf("seccomp profile: %w (with the ENOSYS stub it needs %d)", ErrTooLong, n)
 	}
 	return append(stub, main...), nil
 }
@@ -96,7 +108,12 @@ func Program(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (bpf.Program, erro
 // same program with runc's flags instead: on the calling thread only,
 // without TSYNC.
 func Load(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp) (notifyFd int, err error) {
-	p, err := Program(f, spec)
+	return LoadFor(f, spec, Options{})
+}
+
+// load is [LoadFor] once the ENOSYS version of its options is read.
+func load(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp, after *arch.KernelVersion) (notifyFd int, err error) {
+	p, err := stubbedProgram(f, spec, after)
 	if err != nil {
 		return -1, err
 	}
@@ -142,12 +159,31 @@ func enosysStub(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch) (bpf.Progra
 		// Permissive already; a tracer handles new syscalls itself.
 		return nil, nil
 	}
+	return stubAbove(spec, arches, func(a seccomp.ScmpArch) uint32 {
+		var last uint32
+		for _, s := range spec.Syscalls {
+			for _, name := range s.Names {
+				nr, err := seccomp.GetSyscallFromNameByArch(name, a)
+				if err == nil && nr > 0 && uint32(nr) > last {
+					last = uint32(nr)
+				}
+			}
+		}
+		return last
+	})
+}
+
+// stubAbove builds a stub that makes every syscall numbered above
+// last(a) fail with ENOSYS on each architecture a of arches (none where
+// last is 0), and lets the others through to the program that follows.
+// It builds nothing when the default action is ERRNO with ENOSYS.
+func stubAbove(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch, lastOf func(seccomp.ScmpArch) uint32) (bpf.Program, error) {
 	enosys, err := errnoByName("ENOSYS", &arches[0])
 	if err != nil {
 		return nil, err
 	}
 
-	// The highest syscall number the profile names, per architecture;
+	// The highest syscall number let through, per architecture;
 	// x86_64 and x32 share a token and are told apart by x32Bit.
 	type section struct {
 		token    uint32
@@ -158,15 +194,7 @@ func enosysStub(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch) (bpf.Progra
 	byToken := map[uint32]*section{}
 	for _, a := range arches {
 		abi := abiOf(a)
-		var last uint32
-		for _, s := range spec.Syscalls {
-			for _, name := range s.Names {
-				nr, err := seccomp.GetSyscallFromNameByArch(name, a)
-				if err == nil && nr > 0 && uint32(nr) > last {
-					last = uint32(nr)
-				}
-			}
-		}
+		last := lastOf(a)
 		if last == 0 {
 			// No rule for this architecture: nothing to compare with.
 			continue

@@ -54,6 +54,9 @@ var ErrTooLong = errors.New("the filter exceeds the kernel's limit of 4096 BPF i
 // [Program] and [Load] add it. A profile with SCMP_ACT_NOTIFY rules
 // compiles without a listenerPath, but [Handoff] needs one.
 func NewFilter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilter, error) {
+	if opts.ENOSYSAfter != "" {
+		return newFilterAfter(spec, opts)
+	}
 	p, err := newPlan(spec)
 	if err != nil {
 		return nil, err

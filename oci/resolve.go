@@ -41,6 +41,15 @@ type Options struct {
 	// the kernel refuses the filter.
 	NoNewPrivs bool
 
+	// ENOSYSAfter, when set to a kernel release such as "5.4" or
+	// "2.6.32", makes the filter answer ENOSYS for each syscall that
+	// release did not have, on each architecture of the filter, unless
+	// the profile names it; every syscall the release had takes the
+	// profile's decision. [ProgramFor] and [LoadFor] with these options
+	// replace runc's ENOSYS stub with one for numbers above the syscall
+	// tables. See [NewFilter].
+	ENOSYSAfter string
+
 	// Warn, if set, receives the text ([Warning.String]) of each
 	// warning: keys read other than written ([Lint]), syscall names
 	// libseccomp does not know, which runc skips as well, and rules

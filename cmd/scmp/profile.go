@@ -183,6 +183,7 @@ type profileOptions struct {
 	kernel     string
 	noNewPrivs bool
 	strict     bool         // warnings about the profile are errors
+	enosys     string       // --enosys-after
 	verbose    bool         // also report unknown syscall names
 	stderr     func(string) // prints a warning
 }
@@ -209,7 +210,19 @@ func profileFlags(e *env, fs *flag.FlagSet) *profileOptions {
 	fs.StringVar(&po.caps, "caps", defaultCaps, capsUsage)
 	fs.StringVar(&po.kernel, "kernel", "", kernelUsage)
 	fs.BoolVar(&po.strict, "strict", false, strictUsage)
+	enosysAfterFlag(fs, &po.enosys)
 	return po
+}
+
+// enosysAfterFlag defines the --enosys-after flag.
+func enosysAfterFlag(fs *flag.FlagSet, v *string) {
+	fs.Func("enosys-after", "fail with ENOSYS the syscalls that Linux `VERSION` (such as 5.4) did not have and\nthe profile does not name; the others take the profile's decision", func(s string) error {
+		if _, err := arch.ParseKernelVersion(s); err != nil {
+			return err
+		}
+		*v = s
+		return nil
+	})
 }
 
 // capSets are the names --caps takes for sets of capabilities.
@@ -317,7 +330,7 @@ func (p *profileOptions) options(arches []target) (oci.Options, func() error, er
 	if err != nil {
 		return oci.Options{}, nil, fmt.Errorf("--caps: %v", err)
 	}
-	o := oci.Options{KernelVersion: p.kernel, NoNewPrivs: p.noNewPrivs, Caps: caps}
+	o := oci.Options{KernelVersion: p.kernel, NoNewPrivs: p.noNewPrivs, ENOSYSAfter: p.enosys, Caps: caps}
 	for _, t := range arches {
 		o.Arches = append(o.Arches, t.scmp)
 	}

@@ -3,7 +3,8 @@
 //
 // Usage:
 //
-//	mktables -csv syscalls.csv -s390 syscalls.s390.csv -pseudo pseudo.txt -o zsyscalls.go
+//	mktables -csv syscalls.csv -s390 syscalls.s390.csv -pseudo pseudo.txt -kver kversion.csv -o zsyscalls.go
+//	mktables -man /usr/share/man/man2/syscalls.2.gz
 //
 // syscalls.csv has a header line "#syscall (VERSION),ABI,ABI_kver,..." and
 // then one line per syscall: its name and, for each ABI column, the number
@@ -14,6 +15,12 @@
 // lines) is only checked against the s390 column of syscalls.csv: every
 // syscall it lists must have the same number there, and no other syscall
 // may have a number on s390.
+//
+// kversion.csv gives, for each syscall and ABI, the first Linux release
+// that had it (see [ParseKverFile] and [AddKvers]); the CSV's own _kver
+// columns are not filled in. With -man, mktables instead converts the
+// table of the syscalls(2) manual page into lines of that file and
+// prints them: that is where most of its lines come from.
 package main
 
 import (
@@ -62,6 +69,7 @@ type Table struct {
 	Nums    [][]int32 // Nums[i][c]: number of Names[i] in column c; pseudo number where the CSV says PNR
 	Pseudo  []int32   // pseudo number of Names[i], 0 if none
 	Shadow  []bool    // Names[i]'s pseudo number is shared with an earlier-listed name
+	Since   [][]Kver  // Since[i][c]: first release with Names[i] in column c, 0 where the column lacks it
 }
 
 // Pseudo is the parsed pseudo-syscall list.
@@ -74,19 +82,41 @@ func main() {
 	csvPath := flag.String("csv", "", "libseccomp syscalls.csv")
 	s390Path := flag.String("s390", "", "libseccomp syscalls.s390.csv (optional cross-check)")
 	pseudoPath := flag.String("pseudo", "", "pseudo-syscall numbers")
+	kverPath := flag.String("kver", "", "kernel version of each syscall (kversion.csv)")
+	manPath := flag.String("man", "", "print the lines of kversion.csv that the syscalls(2) manual page `FILE` gives, and exit")
 	out := flag.String("o", "", "output Go file (default standard output)")
 	flag.Parse()
-	if *csvPath == "" || *pseudoPath == "" {
-		fmt.Fprintln(os.Stderr, "usage: mktables -csv FILE [-s390 FILE] -pseudo FILE [-o FILE]")
+	if *manPath != "" {
+		if err := convertMan(*manPath); err != nil {
+			fmt.Fprintln(os.Stderr, "mktables:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *csvPath == "" || *pseudoPath == "" || *kverPath == "" {
+		fmt.Fprintln(os.Stderr, "usage: mktables -csv FILE [-s390 FILE] -pseudo FILE -kver FILE [-o FILE]\n       mktables -man syscalls.2.gz")
 		os.Exit(2)
 	}
-	if err := run(*csvPath, *s390Path, *pseudoPath, *out); err != nil {
+	if err := run(*csvPath, *s390Path, *pseudoPath, *kverPath, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "mktables:", err)
 		os.Exit(1)
 	}
 }
 
-func run(csvPath, s390Path, pseudoPath, out string) error {
+func convertMan(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := ConvertManPage(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return WriteKverRows(os.Stdout, rows)
+}
+
+func run(csvPath, s390Path, pseudoPath, kverPath, out string) error {
 	pf, err := os.Open(pseudoPath)
 	if err != nil {
 		return err
@@ -114,6 +144,18 @@ func run(csvPath, s390Path, pseudoPath, out string) error {
 		if err := CheckS390(sf, t); err != nil {
 			return fmt.Errorf("%s: %w", s390Path, err)
 		}
+	}
+	kf, err := os.Open(kverPath)
+	if err != nil {
+		return err
+	}
+	defer kf.Close()
+	rows, err := ParseKverFile(kf)
+	if err != nil {
+		return fmt.Errorf("%s: %w", kverPath, err)
+	}
+	if err := AddKvers(t, rows); err != nil {
+		return fmt.Errorf("%s: %w", kverPath, err)
 	}
 	src, err := Generate(t)
 	if err != nil {
@@ -380,6 +422,22 @@ func Generate(t *Table) ([]byte, error) {
 		}
 	}
 	fmt.Fprintf(&b, "}\n\n")
+	if t.Since != nil {
+		fmt.Fprintf(&b, "// sysSince[i][t] is the first Linux release that had sysNames[i] in\n")
+		fmt.Fprintf(&b, "// table t, as major<<16 | minor<<8 | patch; 0 where the table lacks it.\n")
+		fmt.Fprintf(&b, "var sysSince = [len(sysNames)][numTables]uint32{\n")
+		for i, n := range t.Names {
+			fmt.Fprintf(&b, "\t/* %s */ {", n)
+			for c, v := range t.Since[i] {
+				if c > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "%#x", uint32(v))
+			}
+			b.WriteString("},\n")
+		}
+		fmt.Fprintf(&b, "}\n\n")
+	}
 	fmt.Fprintf(&b, "// pseudoShadowed lists the syscalls whose pseudo number resolves to\n")
 	fmt.Fprintf(&b, "// another name that shares it.\n")
 	fmt.Fprintf(&b, "var pseudoShadowed = [...]string{")
