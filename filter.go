@@ -231,6 +231,11 @@ func (f *ScmpFilter) SetSyscallPriority(call ScmpSyscall, priority uint8) error 
 // a number in the native architecture's namespace, on every architecture
 // of the filter. Socket and IPC syscalls are also matched through
 // socketcall(2) and ipc(2) on the architectures that multiplex them.
+//
+// The action must be one of the Act* constants, with a return code only
+// for ActErrno and ActTrace, as NewFilter requires; AddRule and the other
+// Add* methods refuse any other value (libseccomp-golang adds the rule
+// with SECCOMP_RET_KILL_THREAD instead).
 func (f *ScmpFilter) AddRule(call ScmpSyscall, action ScmpAction) error {
 	return f.addRuleGeneric(call, action, false, nil)
 }
@@ -267,6 +272,11 @@ func (f *ScmpFilter) AddRuleConditionalExact(call ScmpSyscall, action ScmpAction
 func (f *ScmpFilter) addRuleGeneric(call ScmpSyscall, action ScmpAction, exact bool, conds []ScmpCondition) error {
 	if f == nil {
 		return errBadFilter
+	}
+	// libseccomp-golang passes an undefined action on as
+	// SECCOMP_RET_KILL_THREAD; we refuse it as NewFilter does.
+	if err := sanitizeAction(action); err != nil {
+		return err
 	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
