@@ -7,10 +7,14 @@ GO ?= go
 COUNTS := '^(ok|FAIL|---)|conformance:|random rule sets:|profiles: |oci.NewFilter against|names: |numbers: |docker-default'
 LOGDIR ?= $(or $(TMPDIR),/tmp)
 CROSS_ARCHES := amd64 386 arm64 arm riscv64 ppc64le s390x mips64le loong64
+# How long `make fuzz` runs each fuzz target, and flags for go test -fuzz
+# (for example FUZZFLAGS=-parallel=1).
+FUZZTIME ?= 30s
+FUZZFLAGS ?=
 
-.PHONY: test check build cross unit difftest generate bench
+.PHONY: test check build cross unit difftest fuzz generate bench
 
-test: check build cross unit difftest
+test: check build cross unit difftest fuzz
 
 # Formatting and vet, for both modules.
 check:
@@ -43,6 +47,25 @@ difftest:
 	@cd difftest && SECCOMP_GO_PROVE=1 CGO_ENABLED=1 $(GO) test -tags seccomp -count=1 -v ./... > $(LOGDIR)/seccomp-go-difftest.log 2>&1 \
 		|| { cat $(LOGDIR)/seccomp-go-difftest.log; exit 1; }
 	@grep -E $(COUNTS) $(LOGDIR)/seccomp-go-difftest.log | grep -v -- '--- PASS'
+
+# Every fuzz target of both modules (found by their `func Fuzz` lines),
+# one at a time for FUZZTIME each; stops at the first failure, which
+# leaves the failing input under the package's testdata/fuzz.
+fuzz:
+	@for mod in . difftest; do \
+		if [ $$mod = difftest ]; then cgo=CGO_ENABLED=1; else cgo=; fi; \
+		targets=$$(cd $$mod && grep -rEo --include='*_test.go' --exclude-dir=testdata '^func Fuzz[A-Za-z0-9_]*' . \
+			| grep -v '^\./difftest/' | sed -E 's|^(.*)/[^/]*:func (.*)$$|\1 \2|' | sort -u); \
+		[ -n "$$targets" ] || { echo "no fuzz targets in $$mod"; exit 1; }; \
+		while read -r pkg name; do \
+			log=$(LOGDIR)/seccomp-go-fuzz-$$name.log; \
+			if [ $$mod = . ]; then pre=; else pre="cd $$mod && $$cgo "; fi; \
+			echo "$${pre}go test -run '^$$' -fuzz '^$$name$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg"; \
+			(cd $$mod && env $$cgo $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg) > $$log 2>&1 \
+				|| { cat $$log; exit 1; }; \
+			grep -Eo 'execs: [0-9]+' $$log | tail -1 | sed "s|^|fuzz: $$name: |"; \
+		done <<< "$$targets"; \
+	done
 
 generate:
 	$(GO) generate ./...

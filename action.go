@@ -68,9 +68,9 @@ func sanitizeAction(in ScmpAction) error {
 	return nil
 }
 
-// toNative returns the kernel return value of the action. Like
-// libseccomp-golang it does not check the action: an unknown one becomes
-// SECCOMP_RET_KILL_THREAD (0).
+// toNative returns the kernel return value of the action. It does not
+// check the action: an unknown one becomes SECCOMP_RET_KILL_THREAD (0),
+// so every caller passes its action through sanitizeAction first.
 func (a ScmpAction) toNative() db.Action {
 	switch a & 0xFFFF {
 	case ActKillProcess:

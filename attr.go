@@ -6,6 +6,9 @@ import (
 
 // getFilterAttr reads a filter attribute.
 func (f *ScmpFilter) getFilterAttr(attr db.Attr) (uint32, error) {
+	if f == nil {
+		return 0x0, errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -21,6 +24,9 @@ func (f *ScmpFilter) getFilterAttr(attr db.Attr) (uint32, error) {
 
 // setFilterAttr sets a filter attribute.
 func (f *ScmpFilter) setFilterAttr(attr db.Attr, value uint32) error {
+	if f == nil {
+		return errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 

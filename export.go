@@ -73,6 +73,9 @@ func (f *ScmpFilter) sysErr(err error) error {
 // Precompute compiles the filter now, so that a later Load (or export)
 // does no work as long as the filter is not changed.
 func (f *ScmpFilter) Precompute() error {
+	if f == nil {
+		return errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -84,6 +87,9 @@ func (f *ScmpFilter) Precompute() error {
 // array of struct sock_filter in the byte order of the filter's
 // architectures.
 func (f *ScmpFilter) ExportBPF(file *os.File) error {
+	if f == nil {
+		return errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -102,6 +108,9 @@ func (f *ScmpFilter) ExportBPF(file *os.File) error {
 
 // ExportBPFMem returns the compiled filter as ExportBPF writes it.
 func (f *ScmpFilter) ExportBPFMem() ([]byte, error) {
+	if f == nil {
+		return nil, errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -113,6 +122,9 @@ func (f *ScmpFilter) ExportBPFMem() ([]byte, error) {
 // architecture checks, the syscalls with their argument checks, and the
 // actions, as the filter decides them.
 func (f *ScmpFilter) ExportPFC(file *os.File) error {
+	if f == nil {
+		return errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 

@@ -16,6 +16,11 @@ import (
 // architecture and no rules; rules, architectures and attributes are
 // added to it, and it is then exported as BPF or loaded into the kernel.
 // The methods are safe for concurrent use.
+//
+// A nil *ScmpFilter behaves as a released filter: every method that has
+// an error result returns an error (with zero values for the other
+// results, and -1 for GetNotifFd's descriptor), and the others do
+// nothing (IsValid reports false).
 type ScmpFilter struct {
 	lock  sync.Mutex
 	valid bool
@@ -70,8 +75,11 @@ func NewFilter(defaultAction ScmpAction) (*ScmpFilter, error) {
 }
 
 // IsValid reports whether the filter can be used: Release and Merge (for
-// the source filter) make it invalid.
+// the source filter) make it invalid, and a nil filter is never valid.
 func (f *ScmpFilter) IsValid() bool {
+	if f == nil {
+		return false
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 	return f.valid
@@ -81,6 +89,9 @@ func (f *ScmpFilter) IsValid() bool {
 // filter, leaving the native architecture and defaultAction as the new
 // default action. Unlike NewFilter it does not set TSYNC.
 func (f *ScmpFilter) Reset(defaultAction ScmpAction) error {
+	if f == nil {
+		return errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -95,10 +106,14 @@ func (f *ScmpFilter) Reset(defaultAction ScmpAction) error {
 	return nil
 }
 
-// Release frees the filter; it can't be used afterwards. Its memory goes
+// Release frees the filter; it can't be used afterwards. Releasing a
+// released or nil filter does nothing. Its memory goes
 // to the next filter the process builds, so a program that builds many
 // filters should release each once its program is exported or loaded.
 func (f *ScmpFilter) Release() {
+	if f == nil {
+		return
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 	if !f.valid {
@@ -114,7 +129,7 @@ func (f *ScmpFilter) Release() {
 // default actions, NO_NEW_PRIVS and TSYNC attributes must be equal;
 // their architectures must have the same byte order.
 func (f *ScmpFilter) Merge(src *ScmpFilter) error {
-	if src == nil {
+	if f == nil || src == nil {
 		return errors.New("one or more of the filter contexts is invalid or uninitialized")
 	}
 	f.lock.Lock()
@@ -140,6 +155,9 @@ func (f *ScmpFilter) Merge(src *ScmpFilter) error {
 
 // IsArchPresent reports whether the architecture is in the filter.
 func (f *ScmpFilter) IsArchPresent(arch ScmpArch) (bool, error) {
+	if f == nil {
+		return false, errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -172,6 +190,9 @@ func (f *ScmpFilter) RemoveArch(arch ScmpArch) error {
 // EEXIST, for an architecture already present or absent, is not an
 // error.
 func (f *ScmpFilter) editArches(a ScmpArch, edit func(*db.Collection, *arch.Arch) error) error {
+	if f == nil {
+		return errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -191,6 +212,9 @@ func (f *ScmpFilter) editArches(a ScmpArch, edit func(*db.Collection, *arch.Arch
 // higher values are made more often. The decisions of the filter do not
 // depend on it.
 func (f *ScmpFilter) SetSyscallPriority(call ScmpSyscall, priority uint8) error {
+	if f == nil {
+		return errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -207,6 +231,11 @@ func (f *ScmpFilter) SetSyscallPriority(call ScmpSyscall, priority uint8) error 
 // a number in the native architecture's namespace, on every architecture
 // of the filter. Socket and IPC syscalls are also matched through
 // socketcall(2) and ipc(2) on the architectures that multiplex them.
+//
+// The action must be one of the Act* constants, with a return code only
+// for ActErrno and ActTrace, as NewFilter requires; AddRule and the other
+// Add* methods refuse any other value (libseccomp-golang adds the rule
+// with SECCOMP_RET_KILL_THREAD instead).
 func (f *ScmpFilter) AddRule(call ScmpSyscall, action ScmpAction) error {
 	return f.addRuleGeneric(call, action, false, nil)
 }
@@ -241,6 +270,14 @@ func (f *ScmpFilter) AddRuleConditionalExact(call ScmpSyscall, action ScmpAction
 }
 
 func (f *ScmpFilter) addRuleGeneric(call ScmpSyscall, action ScmpAction, exact bool, conds []ScmpCondition) error {
+	if f == nil {
+		return errBadFilter
+	}
+	// libseccomp-golang passes an undefined action on as
+	// SECCOMP_RET_KILL_THREAD; we refuse it as NewFilter does.
+	if err := sanitizeAction(action); err != nil {
+		return err
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -335,8 +372,11 @@ func (w RuleWarning) String() string {
 // return, for each architecture on which a rule they accepted does not
 // take effect as written (see [RuleWarningKind]). libseccomp accepts
 // such rules silently; this hook makes them visible. A nil fn removes the
-// hook. fn must not call methods of f.
+// hook. fn must not call methods of f. On a nil filter it does nothing.
 func (f *ScmpFilter) SetRuleWarning(fn func(RuleWarning)) {
+	if f == nil {
+		return
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 	f.warn = fn
@@ -346,9 +386,12 @@ func (f *ScmpFilter) SetRuleWarning(fn func(RuleWarning)) {
 // SetStrictRules makes the Add* methods refuse, with [ErrRuleIgnored], a
 // rule that would have no effect on one of the filter's architectures
 // because existing rules already decide what it covers there; the filter
-// is left unchanged. libseccomp
-// accepts such rules silently, which is the default.
+// is left unchanged. libseccomp accepts such rules silently, which is
+// the default. On a nil filter it does nothing.
 func (f *ScmpFilter) SetStrictRules(strict bool) {
+	if f == nil {
+		return
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 	f.strict = strict
@@ -399,6 +442,9 @@ func (f *ScmpFilter) applyWarn() {
 // changes made until the matching TransactionReject are undone by it.
 // Transactions nest. Attribute changes are not part of transactions.
 func (f *ScmpFilter) TransactionStart() error {
+	if f == nil {
+		return errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -412,8 +458,11 @@ func (f *ScmpFilter) TransactionStart() error {
 }
 
 // TransactionReject undoes the changes made since the matching
-// TransactionStart.
+// TransactionStart. On a released or nil filter it does nothing.
 func (f *ScmpFilter) TransactionReject() {
+	if f == nil {
+		return
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -426,6 +475,9 @@ func (f *ScmpFilter) TransactionReject() {
 // TransactionCommit keeps the changes made since the matching
 // TransactionStart.
 func (f *ScmpFilter) TransactionCommit() error {
+	if f == nil {
+		return errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -447,6 +499,9 @@ func (f *ScmpFilter) TransactionCommit() error {
 // kernel, unless the RawRC attribute is set, and syscall.ESRCH when a
 // thread could not be synchronised.
 func (f *ScmpFilter) Load() error {
+	if f == nil {
+		return errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 
@@ -479,6 +534,9 @@ func (f *ScmpFilter) attr(a db.Attr) uint32 {
 // not depend on f, except that a filter without architectures gives
 // -EINVAL (-22) as the descriptor, with a nil error.
 func (f *ScmpFilter) GetNotifFd() (ScmpFd, error) {
+	if f == nil {
+		return -1, errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 

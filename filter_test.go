@@ -92,7 +92,7 @@ func TestAddRuleErrors(t *testing.T) {
 		msg   string // the error's message, when set
 	}{
 		{name: "default action", call: write, act: ActKillThread, msg: errDefAction.Error()},
-		{name: "invalid action is kill", call: write, act: ActInvalid, msg: errDefAction.Error()},
+		{name: "invalid action", call: write, act: ActInvalid, msg: "unrecognized action 0x0"},
 		{name: "same argument twice", call: write, act: ActAllow,
 			conds: []ScmpCondition{cond(0, CompareEqual, 1), cond(0, CompareEqual, 2)},
 			msg:   "two checks on same syscall argument"},

@@ -26,6 +26,9 @@ var proveEveryProgram = os.Getenv(proveEnv) == "1"
 // an independent evaluation of the rules, word by word, without sampling;
 // it takes a few milliseconds for a container runtime's default profile.
 func (f *ScmpFilter) Verify() error {
+	if f == nil {
+		return errBadFilter
+	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
 

@@ -50,8 +50,15 @@ func (p Program) Run(d Data, order binary.ByteOrder) (ret uint32, steps int, err
 	return run(p, d, isBigEndian(order))
 }
 
-// Run runs the program on d. See Program.Run.
+// errNilVM is returned by Run on a nil *VM.
+var errNilVM = errors.New("bpf: Run on a nil VM: create one with NewVM")
+
+// Run runs the program on d. See Program.Run. On a nil VM it returns an
+// error.
 func (vm *VM) Run(d Data) (ret uint32, steps int, err error) {
+	if vm == nil {
+		return 0, 0, errNilVM
+	}
 	return run(vm.prog, d, vm.big)
 }
 

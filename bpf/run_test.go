@@ -305,6 +305,14 @@ func TestVM(t *testing.T) {
 	}
 }
 
+func TestNilVM(t *testing.T) {
+	var vm *VM
+	ret, steps, err := vm.Run(Data{})
+	if err == nil || ret != 0 || steps != 0 {
+		t.Errorf("nil VM: %#x, %d steps, %v; want an error", ret, steps, err)
+	}
+}
+
 // TestLoadMatchesImage checks that every load reads the word the kernel's
 // memory image of struct seccomp_data holds at that offset.
 func TestLoadMatchesImage(t *testing.T) {

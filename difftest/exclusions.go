@@ -23,6 +23,12 @@ import "os"
 //  3. Syscalls newer than 2.5.4's table (see newSyscalls) resolve only in
 //     2.6.1. Rule sets used here avoid them; profiles drop them before
 //     building (Translate counts them).
+//
+// One difference with libseccomp-golang is not excluded but followed:
+// its Add* methods pass an undefined action (ActInvalid, or a value past
+// ActKillProcess) on as SECCOMP_RET_KILL_THREAD, where seccomp-go refuses
+// the rule (docs/COMPATIBILITY.md). The libseccomp side of the comparison
+// does not add such a rule and reports the refusal seccomp-go gives.
 
 type rule struct {
 	act   Action

@@ -204,6 +204,11 @@ func libCall(f *lib.ScmpFilter, c Call) string {
 	if !ok {
 		return prefix
 	}
+	if c.isRule() && (c.Action.Kind < ActKillThread || c.Action.Kind > ActKillProcess) {
+		// libseccomp-golang adds the rule as KILL_THREAD; seccomp-go
+		// refuses it (see exclusions.go).
+		return prefix + "invalid-action"
+	}
 	var err error
 	switch c.Kind {
 	case CallSetSyscallPriority:

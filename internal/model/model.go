@@ -217,10 +217,10 @@ func invalid(format string, args ...any) error {
 // duplicates, and every decision tree must be finite (no level may lead
 // back to itself) with argument indexes 0 to 5 and known operators. When
 // x86_64 and x32 are both present and both have rules for the same number
-// (only possible for -1), the entry with the higher Priority decides, and
-// on a tie that of the filter that comes first. (libseccomp breaks ties in
-// the user priority by preferring the entry with fewer argument
-// comparisons, which the rule tree does not record.)
+// (only possible for -1), the entry libseccomp checks first decides: the
+// one with the higher Priority; on a tie, the one whose argument tree has
+// fewer distinct nodes (an unconditional entry has none); and on a tie
+// again, that of the filter that comes first.
 func New(filters []*db.Filter, def, badArch db.Action) (*RuleSet, error) {
 	rs := &RuleSet{def: def, badArch: badArch}
 	byToken := map[uint32]int{}
@@ -253,10 +253,8 @@ func New(filters []*db.Filter, def, badArch db.Action) (*RuleSet, error) {
 			}
 			i, found := slices.BinarySearch(r.nums, s.Num)
 			if found {
-				// x86_64 and x32 both have syscall -1: libseccomp
-				// checks the entry of higher priority first, and that
-				// of the first filter on a tie.
-				if s.Priority > r.sys[i].Priority {
+				// x86_64 and x32 both have syscall -1.
+				if checkedBefore(s, r.sys[i]) {
 					r.sys[i] = s
 				}
 				continue
@@ -289,6 +287,43 @@ func New(filters []*db.Filter, def, badArch db.Action) (*RuleSet, error) {
 		rs.tokens = append(rs.tokens, r.token)
 	}
 	return rs, nil
+}
+
+// checkedBefore reports whether libseccomp checks entry a before entry b,
+// a coming from a later filter than b. It orders the entries of a
+// syscall by a priority whose high part is the user's Priority and whose
+// low part falls with the number of nodes in the argument tree, and keeps
+// the order of the filters between equal priorities.
+func checkedBefore(a, b *db.Syscall) bool {
+	if a.Priority != b.Priority {
+		return a.Priority > b.Priority
+	}
+	return treeNodes(a.Chains) < treeNodes(b.Chains)
+}
+
+// treeNodes returns the number of distinct nodes of the tree whose top
+// level holds n. The tree must have passed checkTree.
+func treeNodes(n *db.Node) int {
+	seen := map[*db.Node]bool{}
+	var walk func(n *db.Node)
+	walk = func(n *db.Node) {
+		if n == nil {
+			return
+		}
+		for n.Prev != nil {
+			n = n.Prev
+		}
+		if seen[n] {
+			return // a shared level, already counted
+		}
+		for ; n != nil; n = n.Next {
+			seen[n] = true
+			walk(n.TrueNext)
+			walk(n.FalseNext)
+		}
+	}
+	walk(n)
+	return len(seen)
 }
 
 func isX86Pair(a, b *arch.Arch) bool {

@@ -54,6 +54,30 @@ func x32m1(pri uint32, a db.Action) *db.Filter {
 	return &db.Filter{Arch: arch.X32, Syscalls: []*db.Syscall{{Num: 0xffffffff, Priority: pri, Action: a}}}
 }
 
+// m1tree returns a filter of a for syscall -1 whose argument tree is a
+// chain of n nodes, arg0 == 0 ... arg{n-1} == 0, that decides LOG when
+// all hold and fail when one does not.
+func m1tree(a *arch.Arch, pri uint32, n int, fail db.Action) *db.Filter {
+	var top, prev *db.Node
+	for i := range n {
+		nd := withFalse(node(i, false, db.OpEQ, 0, 0), fail)
+		if i == n-1 {
+			withTrue(nd, actLog)
+		}
+		if prev == nil {
+			top = nd
+		} else {
+			prev.TrueNext = nd
+		}
+		prev = nd
+	}
+	return &db.Filter{Arch: a, Syscalls: []*db.Syscall{{Num: 0xffffffff, Priority: pri, Chains: top}}}
+}
+
+// x64m1tree and x32m1tree fail with ERRNO(64) and ERRNO(32).
+func x64m1tree(pri uint32, n int) *db.Filter { return m1tree(arch.X86_64, pri, n, errno(64)) }
+func x32m1tree(pri uint32, n int) *db.Filter { return m1tree(arch.X32, pri, n, errno(32)) }
+
 func TestDecideArchAndSyscall(t *testing.T) {
 	x8664 := &db.Filter{Arch: arch.X86_64, Syscalls: []*db.Syscall{
 		{Num: 0, Action: actAllow},
@@ -91,6 +115,11 @@ func TestDecideArchAndSyscall(t *testing.T) {
 		{"-1 in both: first filter on a tie", []*db.Filter{x32m1(0, actLog), x64m1(0, actTrap)}, data(arch.X86_64, -1), actLog},
 		{"-1 in both: first filter on a tie, other order", []*db.Filter{x64m1(0, actTrap), x32m1(0, actLog)}, data(arch.X86_64, -1), actTrap},
 		{"-1 in both: higher priority", []*db.Filter{x32m1(1, actLog), x64m1(2, actTrap)}, data(arch.X86_64, -1), actTrap},
+		{"-1 in both: unconditional before a tree", []*db.Filter{x32m1tree(0, 1), x64m1(0, actTrap)}, data(arch.X86_64, -1, 1), actTrap},
+		{"-1 in both: smaller tree first", []*db.Filter{x64m1tree(0, 2), x32m1tree(0, 1)}, data(arch.X86_64, -1, 1, 1), errno(32)},
+		{"-1 in both: equal trees, first filter", []*db.Filter{x64m1tree(0, 1), x32m1tree(0, 1)}, data(arch.X86_64, -1, 1), errno(64)},
+		{"-1 in both: equal trees, first filter, other order", []*db.Filter{x32m1tree(0, 1), x64m1tree(0, 1)}, data(arch.X86_64, -1, 1), errno(32)},
+		{"-1 in both: priority before tree size", []*db.Filter{x64m1(0, actTrap), x32m1tree(1, 2)}, data(arch.X86_64, -1, 1), errno(32)},
 		{"third arch other", []*db.Filter{x8664, aarch64}, data(arch.AArch64, 0), actKill},
 	}
 	for _, tt := range tests {

@@ -57,11 +57,14 @@ func refCompile(filters []*db.Filter, def, badArch db.Action) (bpf.Program, erro
 		}
 		a.place(sys)
 		// A number in both x86_64 and x32 (syscall -1): the entry of
-		// higher priority, then that of the first filter.
+		// higher priority, then that of the smaller tree, then that
+		// of the first filter.
 		chosen := map[uint32]*db.Syscall{}
 		for _, f := range g.fs {
 			for _, s := range f.Syscalls {
-				if c := chosen[s.Num]; c == nil || s.Priority > c.Priority {
+				c := chosen[s.Num]
+				if c == nil || s.Priority > c.Priority ||
+					s.Priority == c.Priority && nodeCount(s.Chains) < nodeCount(c.Chains) {
 					chosen[s.Num] = s
 				}
 			}
@@ -217,4 +220,21 @@ func (a *asm) resolve() (bpf.Program, error) {
 		p[i] = ins
 	}
 	return p, nil
+}
+
+// nodeCount returns the number of distinct nodes reachable from n.
+func nodeCount(n *db.Node) int {
+	seen := map[*db.Node]bool{}
+	var walk func(n *db.Node)
+	walk = func(n *db.Node) {
+		for _, m := range db.Level(n) {
+			if !seen[m] {
+				seen[m] = true
+				walk(m.TrueNext)
+				walk(m.FalseNext)
+			}
+		}
+	}
+	walk(n)
+	return len(seen)
 }
