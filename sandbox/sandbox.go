@@ -51,7 +51,6 @@ type Cmd struct {
 	done     chan struct{} // closed when the child's reports are read
 	err      *Error        // failure the child reported, if any
 	readErr  error         // failure to read the reports
-	execed   bool          // the child was seen to execute the command
 }
 
 // Command returns a Cmd that runs the named program with the given
@@ -269,7 +268,6 @@ func (c *Cmd) checkExec() {
 	if err != nil || string(b) != c.name+"\n" {
 		// Replaced by the command (or no /proc to tell; then a death
 		// before execve shows as the child's wait status).
-		c.execed = err == nil
 		return
 	}
 	c.Cmd.Wait()
