@@ -254,6 +254,7 @@ func startWatchdog() {
 // watchdog ends the process.
 //
 //go:nosplit
+//go:norace
 func loadAndExec(c *childState) {
 	atomic.StoreUint32(&c.stage, stageLoad)
 	r, _, e := syscall.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, c.flags, uintptr(unsafe.Pointer(&c.fprog)))
@@ -276,6 +277,7 @@ func loadAndExec(c *childState) {
 // calls, for the watchdog to end the process.
 //
 //go:nosplit
+//go:norace
 func fail(c *childState, stage uint32, errno syscall.Errno) {
 	atomic.StoreUint32(&c.errno, uint32(errno))
 	atomic.StoreUint32(&c.failed, stage)
@@ -292,6 +294,7 @@ func fail(c *childState, stage uint32, errno syscall.Errno) {
 // succeeds, the kernel ends this thread with the others.
 //
 //go:nosplit
+//go:norace
 func watch(c *childState) {
 	for {
 		syscall.RawSyscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(&c.alive)), futexWait, 1,
@@ -338,6 +341,7 @@ var cmsgDataOffset = syscall.CmsgLen(0)
 // reportAndExit sends a record to the parent and ends the process.
 //
 //go:nosplit
+//go:norace
 func reportAndExit(c *childState, kind, op byte, status int, errno uint32) {
 	c.report[0], c.report[1], c.report[2] = kind, op, byte(status)
 	*(*uint32)(unsafe.Pointer(&c.report[3])) = errno
@@ -349,6 +353,7 @@ func reportAndExit(c *childState, kind, op byte, status int, errno uint32) {
 // fail.
 //
 //go:nosplit
+//go:norace
 func exitNow(c *childState, status int) {
 	for {
 		syscall.RawSyscall(syscall.SYS_EXIT_GROUP, uintptr(status), 0, 0)
