@@ -255,16 +255,13 @@ func (k *kernelLog) seccompRecord(pid int) *seccompRecord {
 	}
 	buf := make([]byte, 8192)
 	deadline := time.Now().Add(kernelLogWait)
-	for {
+	for time.Now().Before(deadline) {
 		n, err := syscall.Read(int(k.f.Fd()), buf)
 		switch {
 		case err == syscall.EPIPE:
 			// Records were overwritten before they were read; go on.
 			continue
 		case err == syscall.EAGAIN:
-			if time.Now().After(deadline) {
-				return nil
-			}
 			time.Sleep(10 * time.Millisecond)
 			continue
 		case err != nil || n == 0:
@@ -274,6 +271,7 @@ func (k *kernelLog) seccompRecord(pid int) *seccompRecord {
 			return rec
 		}
 	}
+	return nil
 }
 
 // parseSeccompRecord reads a /dev/kmsg record such as
