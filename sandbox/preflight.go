@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"syscall"
 
 	"github.com/seccomp-go/seccomp/arch"
 	"github.com/seccomp-go/seccomp/bpf"
@@ -73,7 +74,7 @@ func preflight(p bpf.Program, a *arch.Arch, path string) error {
 	}
 	e := &Error{Path: path, Op: "check filter", Action: bpf.ActionString(ret), Status: StatusCannotExecute, arch: a.Name}
 	if ret&bpf.RetActionFull == bpf.RetErrno {
-		e.Err = errnoValue(ret & bpf.RetData)
+		e.Err = syscall.Errno(ret & bpf.RetData)
 	}
 	return e
 }

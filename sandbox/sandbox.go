@@ -158,12 +158,13 @@ func (e *Error) Unwrap() error { return e.Err }
 // by the filter) or 125 (filter not loaded).
 func (e *Error) ExitCode() int { return e.Status }
 
-func errnoValue(v uint32) error { return syscall.Errno(v) }
-
 // Start starts the command under the filter. It returns once the child has
 // executed the command, or with an [*Error] when the child could not load
-// the filter or execute the command (the child has then exited and been
-// waited for). When the filter has SCMP_ACT_NOTIFY rules it returns as soon
+// the filter or execute the command, or the filter stopped its execve
+// (the child has then exited and been waited for). A filter whose action
+// on the native execve is known, independently of the arguments, to stop
+// it is refused before the child starts, with an [*Error] whose Op is
+// "check filter". When the filter has SCMP_ACT_NOTIFY rules it returns as soon
 // as the listener descriptor has arrived; see [Cmd.NotifyFd].
 func (c *Cmd) Start() error {
 	if c.Cmd == nil {
@@ -381,7 +382,7 @@ func (c *Cmd) readListener(uc *net.UnixConn) error {
 		}
 		return errors.New("sandbox: the child sent no listener descriptor")
 	}
-	if n == 1 && buf[0] == recError {
+	if n == 1 && (buf[0] == recError || buf[0] == recKilled) {
 		rest := make([]byte, recErrorLen-1)
 		if _, err := io.ReadFull(uc, rest); err == nil {
 			return c.errorFrom(append(buf, rest...))
