@@ -508,3 +508,20 @@ func TestOpenFileLimit(t *testing.T) {
 		t.Errorf("limits under the sandbox %q, with os/exec %q", got, want)
 	}
 }
+
+// BenchmarkRunTrue measures starting /bin/true under a filter and waiting
+// for it: the child's start, set-up, load and execve.
+func BenchmarkRunTrue(b *testing.B) {
+	if api, err := seccomp.GetAPI(); err != nil || api < 1 {
+		b.Skip("no seccomp filters here")
+	}
+	f, err := seccomp.NewFilter(seccomp.ActAllow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if err := sandbox.Command(f, "/bin/true").Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
