@@ -13,11 +13,35 @@
 // every other thread of the Go runtime, which never had the filter; the
 // command inherits the filter of the thread that called execve.
 //
-// When execve fails, the child reports the error to the parent over a
-// close-on-exec socket and exits with the status a shell would use: 127
-// when the file does not exist and 126 when it cannot be executed (125
-// when the filter itself could not be loaded). [Cmd.Start] then returns an
-// [*Error] naming the program and the reason instead of a bare exit status.
+// # How the child ends
+//
+// The child never returns into the program, whatever the filter denies.
+// Before it loads the filter it does everything that needs a system call
+// (it puts back the RLIMIT_NOFILE soft limit the Go runtime raised,
+// names itself, sets SIGSYS to its default action) and starts a watchdog
+// thread, which has no filter. Between the load and execve the loaded
+// thread makes no other system call and cannot be preempted; a failure
+// is written to memory, and the watchdog reports it to the parent and
+// ends the process with exit_group(2), which it may call since it is not
+// filtered. So:
+//
+//   - ERRNO on execve: [Cmd.Start] returns an [*Error] with the errno and
+//     the status a shell would use: 127 when the file does not exist and
+//     126 when it cannot be executed (125 when the filter itself could not
+//     be loaded).
+//   - KILL_THREAD on execve: the watchdog sees the thread die (the kernel
+//     clears its set_tid_address word) and reports it; Error.Action is
+//     "KILL_THREAD" and the status 126.
+//   - KILL_PROCESS or TRAP on execve: the process dies of SIGSYS (TRAP
+//     too, with SIGSYS at its default action); the parent sees from the
+//     process name that execve did not happen, and Error.Action is
+//     "KILL_PROCESS or TRAP", Error.Signal SIGSYS, the status 126.
+//
+// The child has been waited for when Start returns such an error. Before
+// starting the child, Start refuses a filter that is known to stop the
+// native execve, that is whose action for it does not depend on the
+// arguments (Error.Op "check filter"); a rule on execve's arguments is
+// only found out when it applies.
 //
 // # Requirements
 //
@@ -29,14 +53,18 @@
 //     may run in the child before it takes over; they should not have side
 //     effects outside the process (starting servers, writing files).
 //   - The filter must cover the native architecture and allow execve(2),
-//     and should not kill the few calls the child makes between loading
-//     it and execve: prlimit64 (the Go runtime puts back the RLIMIT_NOFILE
-//     soft limit it raised at start-up; an errno is harmless), sendmsg
-//     when there is a listener to hand over, and, should execve fail,
-//     write and exit_group. Memory management calls (mmap, madvise) are
-//     unlikely but possible.
+//     the one system call the child makes under it; with SCMP_ACT_NOTIFY
+//     rules the watchdog, which is not filtered, sends the listener.
+//     Nothing else is needed from the filter: not exit_group, write,
+//     futex, rt_sigreturn or the memory management calls.
+//   - The child runs with GODEBUG=asyncpreemptoff=1 and at least two
+//     processors (GOMAXPROCS), so that the Go runtime never signals or
+//     deschedules the loaded thread.
 //   - SysProcAttr.Chroot cannot be used: the child is started through
-//     /proc/self/exe, which has to be reachable.
+//     /proc/self/exe, which has to be reachable. Telling a child that
+//     died before execve from a command that died is done through
+//     /proc/PID/comm; without /proc such a death shows as the child's
+//     wait status.
 //
 // Only the command, and the processes it starts, run under the filter;
 // the calling program is not confined. A program that wants to confine

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,15 @@ import (
 	"github.com/seccomp-go/seccomp/bpf"
 	"github.com/seccomp-go/seccomp/internal/kernel"
 )
+
+// processName returns a name for a child that no program is likely to
+// have: the parent tells by it whether the child has executed the
+// command.
+func processName() string {
+	var b [5]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("sbx-%x", b)
+}
 
 // selfExe is the path through which the child starts the running program.
 const selfExe = "/proc/self/exe"
@@ -37,6 +47,7 @@ type Cmd struct {
 	Filter *seccomp.ScmpFilter
 
 	notifyFd int
+	name     string        // the child's process name until execve
 	done     chan struct{} // closed when the child's reports are read
 	err      *Error        // failure the child reported, if any
 	readErr  error         // failure to read the reports
@@ -63,51 +74,97 @@ func Wrap(cmd *exec.Cmd, filter *seccomp.ScmpFilter) *Cmd {
 }
 
 // Error is a failure of the child process between its start and the
-// execution of the command: the filter could not be loaded, or execve(2)
-// failed. The child exits with Status.
+// execution of the command: the filter could not be loaded, execve(2)
+// failed, or the filter stopped the child's execve; or, before the child
+// starts, a filter that is known to stop it (Op "check filter").
 type Error struct {
 	// Path is the program that was to be executed.
 	Path string
 	// Op is what failed: "exec", "load filter", "set no_new_privs",
-	// "send listener" or "set up".
+	// "send listener", "set up" or "check filter".
 	Op string
-	// Err is the system error, a syscall.Errno.
+	// Err is the system error, a syscall.Errno; nil when the filter
+	// killed the child instead of failing its call, or when the child was
+	// killed by a signal.
 	Err error
-	// Status is the child's exit status: StatusNotFound,
-	// StatusCannotExecute or StatusSetupFailed.
+	// Action is the filter's action that stopped the call, when known:
+	// "KILL_THREAD", "ERRNO(1)", ..., or "KILL_PROCESS or TRAP" when the
+	// child died of SIGSYS (both end the same way).
+	Action string
+	// Signal is the signal that killed the child, if one did.
+	Signal syscall.Signal
+	// Status is the exit status a shell would report: StatusNotFound,
+	// StatusCannotExecute (also when the filter stopped execve) or
+	// StatusSetupFailed; 128 plus the signal number for a child killed by
+	// another signal before it executed the command.
 	Status int
+
+	arch string // the architecture the filter was checked for
 }
 
 // Error describes the failure, as in
-// "sandbox: exec /no/such/file: no such file or directory".
+// "sandbox: exec /no/such/file: no such file or directory" or
+// "sandbox: exec /bin/true: the filter killed the command's execve (KILL_THREAD)".
 func (e *Error) Error() string {
-	var hint string
+	if e.Op == "check filter" {
+		return fmt.Sprintf("sandbox: the filter stops execve on %s with %s, and the child needs execve to run %s: allow execve in the filter",
+			e.arch, e.Action, e.Path)
+	}
+	var what string
 	switch {
-	case e.Op == "exec" && errors.Is(e.Err, syscall.EPERM):
-		hint = " (does the filter allow execve?)"
-	case e.Op == "load filter" && errors.Is(e.Err, syscall.EACCES):
-		hint = " (the filter's NO_NEW_PRIVS attribute is off and the process lacks CAP_SYS_ADMIN)"
-	case e.Op == "load filter" && errors.Is(e.Err, syscall.EINVAL):
-		hint = " (the kernel refused the program or one of its flags)"
+	case e.Err == nil && e.Signal == syscall.SIGSYS:
+		what = fmt.Sprintf("the filter killed the command's %s (SIGSYS: %s)", opCall(e.Op), e.Action)
+	case e.Err == nil && e.Signal != 0:
+		what = fmt.Sprintf("the child was killed by signal %d (%v) before it executed the command", int(e.Signal), e.Signal)
+	case e.Err == nil && e.Action != "":
+		what = fmt.Sprintf("the filter killed the command's %s (%s)", opCall(e.Op), e.Action)
+	case e.Err == nil:
+		what = fmt.Sprintf("the child exited with status %d before it executed the command", e.Status)
+	default:
+		what = e.Err.Error()
+		switch {
+		case e.Op == "exec" && errors.Is(e.Err, syscall.EPERM):
+			what += " (does the filter allow execve?)"
+		case e.Op == "load filter" && errors.Is(e.Err, syscall.EACCES):
+			what += " (the filter's NO_NEW_PRIVS attribute is off and the process lacks CAP_SYS_ADMIN)"
+		case e.Op == "load filter" && errors.Is(e.Err, syscall.EINVAL):
+			what += " (the kernel refused the program or one of its flags)"
+		}
 	}
 	if e.Op == "exec" {
-		return fmt.Sprintf("sandbox: exec %s: %v%s", e.Path, e.Err, hint)
+		return fmt.Sprintf("sandbox: exec %s: %s", e.Path, what)
 	}
-	return fmt.Sprintf("sandbox: %s for %s: %v%s", e.Op, e.Path, e.Err, hint)
+	return fmt.Sprintf("sandbox: %s for %s: %s", e.Op, e.Path, what)
+}
+
+// opCall names the system call of an Op.
+func opCall(op string) string {
+	switch op {
+	case "exec":
+		return "execve"
+	case "load filter":
+		return "seccomp"
+	case "send listener":
+		return "sendmsg"
+	}
+	return op
 }
 
 // Unwrap returns Err.
 func (e *Error) Unwrap() error { return e.Err }
 
-// ExitCode returns the status the child exited with, as a shell reports
-// a command it could not run: 127 (not found), 126 (not executable) or
-// 125 (filter not loaded).
+// ExitCode returns Status: the status a shell reports for a command it
+// could not run: 127 (not found), 126 (not executable, or execve stopped
+// by the filter) or 125 (filter not loaded).
 func (e *Error) ExitCode() int { return e.Status }
 
 // Start starts the command under the filter. It returns once the child has
 // executed the command, or with an [*Error] when the child could not load
-// the filter or execute the command (the child has then exited and been
-// waited for). When the filter has SCMP_ACT_NOTIFY rules it returns as soon
+// the filter or execute the command, or the filter stopped its execve
+// (the child has then exited and been waited for). A filter whose action
+// on the native execve is known, independently of the arguments, to stop
+// it is refused before the child starts, with an [*Error] whose Op is
+// "check filter". When the filter has SCMP_ACT_NOTIFY rules it returns as soon
 // as the listener descriptor has arrived; see [Cmd.NotifyFd].
 func (c *Cmd) Start() error {
 	if c.Cmd == nil {
@@ -152,7 +209,10 @@ func (c *Cmd) Start() error {
 	if len(args) == 0 {
 		c.Args = []string{path}
 	}
-	c.Env = []string{envMarker + "=" + wireVersion + ":" + strconv.Itoa(3+len(extra))}
+	// No asynchronous preemption in the child: its signal would reach the
+	// thread that loaded the filter, whose return from the handler
+	// (rt_sigreturn) the filter may refuse.
+	c.Env = []string{envMarker + "=" + wireVersion + ":" + strconv.Itoa(3+len(extra)), "GODEBUG=asyncpreemptoff=1"}
 	c.ExtraFiles = append(extra[:len(extra):len(extra)], childFile)
 	err = c.Cmd.Start()
 	c.Path, c.Args, c.Env, c.ExtraFiles = path, args, env, extra
@@ -179,18 +239,60 @@ func (c *Cmd) Start() error {
 		go func() {
 			c.readReports(uc)
 			uc.Close()
+			c.checkExec()
 			close(c.done)
 		}()
 		return nil
 	}
 	c.readReports(uc)
 	uc.Close()
+	c.checkExec()
 	close(c.done)
 	if c.err != nil {
-		c.Cmd.Wait()
+		if c.ProcessState == nil {
+			c.Cmd.Wait()
+		}
 		return c.err
 	}
 	return nil
+}
+
+// checkExec runs once the child's end of the socket is closed, by
+// execve or by the child's death. Without a report, it tells the two
+// apart by the child's name: execve sets it to the program's. A child
+// that died before execve is waited for, and c.err says how it ended.
+func (c *Cmd) checkExec() {
+	if c.err != nil {
+		return
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(c.Process.Pid) + "/comm")
+	if err != nil || string(b) != c.name+"\n" {
+		// Replaced by the command (or no /proc to tell; then a death
+		// before execve shows as the child's wait status).
+		return
+	}
+	c.Cmd.Wait()
+	c.err = deathError(c.Path, c.ProcessState)
+}
+
+// deathError describes a child that ended before executing the command
+// without a report.
+func deathError(path string, ps *os.ProcessState) *Error {
+	e := &Error{Path: path, Op: "exec", Status: StatusCannotExecute}
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	switch {
+	case ok && ws.Signaled() && ws.Signal() == syscall.SIGSYS:
+		// Only execve runs under the filter: the child sets SIGSYS to
+		// its default action, so that KILL_PROCESS and TRAP both kill it.
+		e.Signal, e.Action = syscall.SIGSYS, "KILL_PROCESS or TRAP"
+	case ok && ws.Signaled():
+		e.Signal = ws.Signal()
+		e.Status = 128 + int(ws.Signal())
+	default:
+		e.Op = "set up"
+		e.Status = ps.ExitCode()
+	}
+	return e
 }
 
 // config gathers what the child needs, and whether a listener descriptor
@@ -221,7 +323,12 @@ func (c *Cmd) config() (*config, bool, error) {
 		v, err := get()
 		return err == nil && v
 	}
+	if err := preflight(prog, nat, c.Path); err != nil {
+		return nil, false, err
+	}
+	c.name = processName()
 	cfg := &config{
+		name:       c.name,
 		noNewPrivs: attr(c.Filter.GetNoNewPrivsBit),
 		program:    raw,
 		path:       c.Path,
@@ -275,7 +382,7 @@ func (c *Cmd) readListener(uc *net.UnixConn) error {
 		}
 		return errors.New("sandbox: the child sent no listener descriptor")
 	}
-	if n == 1 && buf[0] == recError {
+	if n == 1 && (buf[0] == recError || buf[0] == recKilled) {
 		rest := make([]byte, recErrorLen-1)
 		if _, err := io.ReadFull(uc, rest); err == nil {
 			return c.errorFrom(append(buf, rest...))
@@ -323,7 +430,7 @@ func (c *Cmd) readReports(uc *net.UnixConn) {
 		switch {
 		case b[0] == recNotify:
 			b = b[1:]
-		case b[0] == recError && len(b) >= recErrorLen:
+		case (b[0] == recError || b[0] == recKilled) && len(b) >= recErrorLen:
 			c.err = c.errorFrom(b[:recErrorLen])
 			b = b[recErrorLen:]
 		default:
@@ -339,12 +446,15 @@ func (c *Cmd) errorFrom(rec []byte) *Error {
 	if !ok {
 		op = "set up"
 	}
-	return &Error{
-		Path:   c.Path,
-		Op:     op,
-		Status: int(rec[2]),
-		Err:    syscall.Errno(order.Uint32(rec[3:])),
+	e := &Error{Path: c.Path, Op: op, Status: int(rec[2])}
+	if rec[0] == recKilled {
+		// The watchdog saw the thread that loaded the filter die: only
+		// KILL_THREAD ends it and not the process.
+		e.Action = "KILL_THREAD"
+	} else {
+		e.Err = syscall.Errno(order.Uint32(rec[3:]))
 	}
+	return e
 }
 
 // Wait waits for the command to exit, as [exec.Cmd.Wait]. When the child
@@ -354,12 +464,16 @@ func (c *Cmd) Wait() error {
 	if c.Cmd == nil || c.done == nil {
 		return errors.New("sandbox: not started")
 	}
-	err := c.Cmd.Wait()
+	// The reports are read first: the child may have to be looked at
+	// before it is reaped.
 	<-c.done
 	if c.err != nil {
+		if c.ProcessState == nil {
+			c.Cmd.Wait()
+		}
 		return c.err
 	}
-	return err
+	return c.Cmd.Wait()
 }
 
 // Run starts the command and waits for it to exit.

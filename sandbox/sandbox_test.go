@@ -22,6 +22,12 @@ import (
 const helperEnv = "SANDBOX_TEST_HELPER"
 
 func TestMain(m *testing.M) {
+	// The child of a sandbox has only its own marker in the environment:
+	// if it ever came back here, it would print too.
+	_, inChild := os.LookupEnv("SECCOMP_GO_SANDBOX")
+	if _, ok := os.LookupEnv(mainMarkerEnv); ok || inChild {
+		fmt.Fprintln(os.Stderr, mainMarker)
+	}
 	if mode, ok := os.LookupEnv(helperEnv); ok {
 		os.Exit(helper(mode))
 	}
@@ -242,9 +248,15 @@ func TestExecFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Refused when envp is not NULL: always, but the check before the
+	// start cannot know it.
+	envpSet, err := seccomp.MakeCondition(2, seccomp.CompareNotEqual, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"execve", "execveat"} {
 		nr, _ := seccomp.GetSyscallFromName(name)
-		if err := noExec.AddRule(nr, seccomp.ActErrno.SetReturnCode(int16(syscall.EPERM))); err != nil {
+		if err := noExec.AddRuleConditional(nr, seccomp.ActErrno.SetReturnCode(int16(syscall.EPERM)), []seccomp.ScmpCondition{envpSet}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -469,5 +481,47 @@ func TestLoadFailure(t *testing.T) {
 	if se.Op != "load filter" || !errors.Is(err, syscall.EACCES) || se.ExitCode() != sandbox.StatusSetupFailed ||
 		!strings.Contains(err.Error(), "NO_NEW_PRIVS") {
 		t.Errorf("got %v (%+v)", err, se)
+	}
+}
+
+// TestOpenFileLimit checks that the command starts with the soft
+// RLIMIT_NOFILE that commands started by os/exec get, not the one the Go
+// runtime raised in the child.
+func TestOpenFileLimit(t *testing.T) {
+	requireSeccomp(t)
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	const script = "ulimit -Sn; ulimit -Hn"
+	want, err := exec.Command("sh", "-c", script).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if soft, hard, _ := strings.Cut(string(want), "\n"); soft+"\n" == hard {
+		t.Skipf("the soft limit is the hard limit (%s); nothing to restore", soft)
+	}
+	got, err := sandbox.Command(newFilter(t, seccomp.ActErrno), "sh", "-c", script).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("limits under the sandbox %q, with os/exec %q", got, want)
+	}
+}
+
+// BenchmarkRunTrue measures starting /bin/true under a filter and waiting
+// for it: the child's start, set-up, load and execve.
+func BenchmarkRunTrue(b *testing.B) {
+	if api, err := seccomp.GetAPI(); err != nil || api < 1 {
+		b.Skip("no seccomp filters here")
+	}
+	f, err := seccomp.NewFilter(seccomp.ActAllow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if err := sandbox.Command(f, "/bin/true").Run(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -14,7 +14,7 @@ const envMarker = "SECCOMP_GO_SANDBOX"
 // wireVersion is the version of the messages exchanged with the child. The
 // parent and the child are always the same binary, so a mismatch means
 // the marker was set by something else.
-const wireVersion = "1"
+const wireVersion = "2"
 
 // configMagic starts the message the parent sends the child.
 const configMagic = "scmp-sbx"
@@ -26,9 +26,14 @@ const (
 	maxStringLen = 1 << 24
 )
 
+// maxNameLen is the longest process name the kernel keeps (TASK_COMM_LEN
+// less the NUL).
+const maxNameLen = 15
+
 // config is what the child needs to load the filter and run the command.
 type config struct {
 	noNewPrivs bool
+	name       string // the child's process name until execve
 	flags      uint32 // seccomp(2) SECCOMP_SET_MODE_FILTER flags
 	program    []byte // struct sock_filter array in the host's byte order
 	path       string
@@ -40,9 +45,11 @@ type config struct {
 const (
 	recNotify byte = 'N' // carries the listener descriptor (SCM_RIGHTS)
 	recError  byte = 'E' // op, exit status, errno
+	recKilled byte = 'K' // op, exit status, 0: the filter killed the thread
 )
 
-// recErrorLen is the size of a recError record: type, op, status, errno.
+// recErrorLen is the size of a recError or recKilled record: type, op,
+// status, errno.
 const recErrorLen = 1 + 1 + 1 + 4
 
 // Stages of the child at which it can fail, as sent in recError.
@@ -73,6 +80,7 @@ func (c *config) marshal() []byte {
 	}
 	b = order.AppendUint32(b, nnp)
 	b = order.AppendUint32(b, c.flags)
+	b = appendBytes(b, []byte(c.name))
 	b = appendBytes(b, c.program)
 	b = appendBytes(b, []byte(c.path))
 	b = appendStrings(b, c.argv)
@@ -152,6 +160,7 @@ func unmarshalConfig(b []byte) (*config, error) {
 	c := &config{}
 	c.noNewPrivs = d.uint32() != 0
 	c.flags = d.uint32()
+	c.name = string(d.bytes())
 	c.program = d.bytes()
 	c.path = string(d.bytes())
 	c.argv = d.strings()
@@ -164,6 +173,9 @@ func unmarshalConfig(b []byte) (*config, error) {
 	}
 	if c.path == "" {
 		return nil, errors.New("no program path")
+	}
+	if c.name == "" || len(c.name) > maxNameLen || strings.IndexByte(c.name, 0) >= 0 {
+		return nil, fmt.Errorf("bad process name %q", c.name)
 	}
 	return c, nil
 }

@@ -11,8 +11,8 @@ import (
 
 func TestConfigRoundTrip(t *testing.T) {
 	tests := []config{
-		{path: "/bin/true", argv: []string{"true"}, env: []string{}},
-		{noNewPrivs: true, flags: 0x2c, program: []byte{1, 2, 3, 4, 5, 6, 7, 8}, path: "/bin/sh",
+		{name: "sbx-0", path: "/bin/true", argv: []string{"true"}, env: []string{}},
+		{noNewPrivs: true, name: "sbx-0123456789a", flags: 0x2c, program: []byte{1, 2, 3, 4, 5, 6, 7, 8}, path: "/bin/sh",
 			argv: []string{"sh", "-c", "echo hi", ""}, env: []string{"A=1", "B="}},
 	}
 	for _, c := range tests {
@@ -62,7 +62,7 @@ func TestStrayMarker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, marker := range []string{"garbage", "1:1", "9:7", "1:77"} {
+	for _, marker := range []string{"garbage", "1:1", "9:7", "1:77", wireVersion + ":77"} {
 		cmd := exec.Command(self, "-test.run=^$")
 		cmd.Env = []string{envMarker + "=" + marker}
 		var stderr bytes.Buffer

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -398,5 +399,157 @@ func TestRunNotify(t *testing.T) {
 	_, errs, st = cli(t, "", "run", "--profile", noAgent, "--", self)
 	if st != 125 || !strings.Contains(errs, "no listenerPath") {
 		t.Errorf("without listenerPath: status %d, stderr %q", st, errs)
+	}
+}
+
+// runBinaryDeadline runs the built command like runBinary; the deadline
+// only turns a hang into a failure.
+func runBinaryDeadline(t *testing.T, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, scmpBinary(t), args...)
+	cmd.WaitDelay = time.Second
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("scmp %q hung: killed after 60s; stderr %q", args, errb.String())
+	}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		status = ee.ExitCode()
+	default:
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), status
+}
+
+// TestRunFaults runs "scmp run" under profiles that stop the child's
+// execve or the calls a failing child would have needed, each known from
+// the profile (refused before the start) or only at run time (a condition
+// on execve's envp, which is never NULL).
+func TestRunFaults(t *testing.T) {
+	requireSeccomp(t)
+	const envpSet = `,"args":[{"index":2,"value":0,"op":"SCMP_CMP_NE"}]`
+	const envpNull = `,"args":[{"index":2,"value":0,"op":"SCMP_CMP_EQ"}]`
+	rule := func(def, name, action, args string) string {
+		return fmt.Sprintf(`{"defaultAction":%q,"syscalls":[{"names":[%q],"action":%q%s}]}`, def, name, action, args)
+	}
+	refused := func(action string) string {
+		return "scmp run: the filter stops execve on " + arch.Native().Name + " with " + action
+	}
+	tests := []struct {
+		name    string
+		profile string
+		cmd     []string
+		status  int
+		stdout  string
+		stderr  string // a substring of the one line on stderr; "" for none
+	}{
+		{"kill-thread", rule("SCMP_ACT_ALLOW", "execve", "SCMP_ACT_KILL_THREAD", ""), nil, 126, "", refused("KILL_THREAD")},
+		{"kill", rule("SCMP_ACT_ALLOW", "execve", "SCMP_ACT_KILL", ""), nil, 126, "", refused("KILL_THREAD")},
+		{"kill-thread-run", rule("SCMP_ACT_ALLOW", "execve", "SCMP_ACT_KILL_THREAD", envpSet), nil, 126, "", "the filter killed the command's execve (KILL_THREAD)"},
+		{"kill-process", rule("SCMP_ACT_ALLOW", "execve", "SCMP_ACT_KILL_PROCESS", ""), nil, 126, "", refused("KILL_PROCESS")},
+		{"kill-process-run", rule("SCMP_ACT_ALLOW", "execve", "SCMP_ACT_KILL_PROCESS", envpSet), nil, 126, "", "the filter killed the command's execve (SIGSYS: KILL_PROCESS or TRAP)"},
+		{"trap", rule("SCMP_ACT_ALLOW", "execve", "SCMP_ACT_TRAP", ""), nil, 126, "", refused("TRAP")},
+		{"trap-run", rule("SCMP_ACT_ALLOW", "execve", "SCMP_ACT_TRAP", envpSet), nil, 126, "", "the filter killed the command's execve (SIGSYS: KILL_PROCESS or TRAP)"},
+		{"errno", rule("SCMP_ACT_ALLOW", "execve", "SCMP_ACT_ERRNO", ""), nil, 126, "", refused("ERRNO(1)")},
+		{"errno-run", rule("SCMP_ACT_ALLOW", "execve", "SCMP_ACT_ERRNO", envpSet), nil, 126, "", "exec /bin/true: operation not permitted (does the filter allow execve?)"},
+		{"errno-exit-group", rule("SCMP_ACT_ALLOW", "exit_group", "SCMP_ACT_ERRNO", ""), nil, 0, "", ""},
+		{"errno-exit-group-missing", rule("SCMP_ACT_ALLOW", "exit_group", "SCMP_ACT_ERRNO", ""), []string{"/no/such/program"}, 127, "", "exec /no/such/program: no such file or directory"},
+		{"errno-write", rule("SCMP_ACT_ALLOW", "write", "SCMP_ACT_ERRNO", ""), []string{"/bin/echo", "hi"}, 1, "", ""},
+		{"deny-all", `{"defaultAction":"SCMP_ACT_ERRNO"}`, nil, 126, "", refused("ERRNO(1)")},
+		{"deny-all-run", rule("SCMP_ACT_ERRNO", "execve", "SCMP_ACT_ALLOW", envpNull), nil, 126, "", "exec /bin/true: operation not permitted"},
+		{"kill-all", `{"defaultAction":"SCMP_ACT_KILL"}`, nil, 126, "", refused("KILL_THREAD")},
+		{"kill-all-run", rule("SCMP_ACT_KILL", "execve", "SCMP_ACT_ALLOW", envpNull), nil, 126, "", "the filter killed the command's execve (KILL_THREAD)"},
+		{"allow-all", `{"defaultAction":"SCMP_ACT_ALLOW"}`, []string{"/bin/echo", "hi"}, 0, "hi\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			profile := writeFile(t, "p.json", []byte(tt.profile))
+			cmd := tt.cmd
+			if cmd == nil {
+				cmd = []string{"/bin/true"}
+			}
+			out, errs, st := runBinaryDeadline(t, append([]string{"run", "--profile", profile, "--"}, cmd...)...)
+			if st != tt.status || out != tt.stdout {
+				t.Errorf("status %d, stdout %q, stderr %q; want %d, %q", st, out, errs, tt.status, tt.stdout)
+			}
+			checkOneLine(t, errs, tt.stderr)
+		})
+	}
+}
+
+// checkOneLine checks that stderr is empty when want is, and otherwise
+// one line that contains want and no Go trace.
+func checkOneLine(t *testing.T, stderr, want string) {
+	t.Helper()
+	if want == "" {
+		if stderr != "" {
+			t.Errorf("stderr %q, want nothing", stderr)
+		}
+		return
+	}
+	if !strings.Contains(stderr, want) || strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") {
+		t.Errorf("stderr %q, want one line with %q", stderr, want)
+	}
+	if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "bad system call") {
+		t.Errorf("stderr has a Go trace: %q", stderr)
+	}
+}
+
+// TestRunSIGSYS runs a command that a KILL_PROCESS action kills: scmp run
+// says so in one line, naming the system call when the kernel's audit
+// log has the record. (KILL_THREAD would only end one thread of the Go
+// helper, whose others go on.)
+func TestRunSIGSYS(t *testing.T) {
+	requireSeccomp(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile := writeFile(t, "kill.json", []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+		{"names":["getpriority"],"action":"SCMP_ACT_KILL_PROCESS"}]}`))
+	for _, call := range []string{"getpriority:0,0"} {
+		name, _, _ := strings.Cut(call, ":")
+		t.Setenv(helperEnv, call)
+		_, errs, st := runBinaryDeadline(t, "run", "--profile", profile, "--", self)
+		if st != 128+int(syscall.SIGSYS) {
+			t.Errorf("%s: status %d, want %d; stderr %q", call, st, 128+int(syscall.SIGSYS), errs)
+		}
+		checkOneLine(t, errs, filepath.Base(self)+" was killed by SIGSYS")
+		if strings.Contains(errs, "action on ") && !strings.Contains(errs, " action on "+name+" (") {
+			t.Errorf("%s: stderr %q names another call", call, errs)
+		}
+		t.Logf("%s", errs)
+	}
+}
+
+func TestParseSeccompRecord(t *testing.T) {
+	line := `5,344,678510948,-;audit: type=1326 audit(1796163889.006:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=24674 comm="python3" exe="/usr/bin/python3.11" sig=31 arch=c000003e syscall=140 compat=0 ip=0x7f680ed1bb67 code=0x80000000`
+	rec, ok := parseSeccompRecord(line)
+	if !ok || *rec != (seccompRecord{pid: 24674, arch: 0xc000003e, nr: 140, code: 0x80000000}) {
+		t.Errorf("got %+v, %v", rec, ok)
+	}
+	if got, want := sigsysMessage("python3", rec), "python3 was killed by SIGSYS: the filter's KILL_PROCESS action on getpriority (x86_64 140)"; got != want {
+		t.Errorf("message %q, want %q", got, want)
+	}
+	// Without the record, the message says where to look.
+	if got := sigsysMessage("python3", nil); !strings.HasPrefix(got, "python3 was killed by SIGSYS") || !strings.Contains(got, "dmesg") {
+		t.Errorf("message without a record: %q", got)
+	}
+	for _, bad := range []string{
+		"6,1,2,-;EXT4-fs (vda): mounted filesystem",
+		strings.Replace(line, "syscall=140", "syscall=x", 1),
+		strings.Replace(line, "type=1326", "type=1300", 1),
+		"no semicolon type=1326 pid=1",
+	} {
+		if rec, ok := parseSeccompRecord(bad); ok {
+			t.Errorf("%q parsed as %+v", bad, rec)
+		}
 	}
 }

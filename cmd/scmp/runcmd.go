@@ -3,13 +3,19 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/seccomp-go/seccomp/arch"
+	"github.com/seccomp-go/seccomp/bpf"
 	"github.com/seccomp-go/seccomp/oci"
 	"github.com/seccomp-go/seccomp/sandbox"
 )
@@ -32,10 +38,11 @@ capabilities unless --caps says otherwise. Only CMD and its descendants are conf
 (unless --no-new-privs=false, which needs CAP_SYS_ADMIN).
 
 The exit status is CMD's; when CMD is killed by a signal it is 128 plus
-the signal number, as a shell reports it. When CMD cannot be run the
-status is 127 (not found) or 126 (not executable, or execve refused by
-the filter), and 125 when scmp itself fails (usage, profile or filter
-errors). A profile with SCMP_ACT_NOTIFY rules needs a listenerPath: the
+the signal number, as a shell reports it (a death by SIGSYS is reported on
+standard error, with the system call when the kernel log names it). When
+CMD cannot be run the status is 127 (not found) or 126 (not executable,
+or execve stopped by the filter), and 125 when scmp itself fails (usage,
+profile or filter errors). A profile with SCMP_ACT_NOTIFY rules needs a listenerPath: the
 notification descriptor is sent to the agent listening there, as runc
 does. SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 sent to scmp are passed to
 CMD; SIGINT and SIGQUIT, which a terminal sends to both, are left to CMD.`,
@@ -97,6 +104,10 @@ func runRun(e *env, args []string) int {
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGINT, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
 
+	// Opened before the command starts: the records read later are the
+	// ones logged after this point.
+	klog := openKernelLog()
+	defer klog.close()
 	if err := cmd.Start(); err != nil {
 		return e.startError(pos[0], err)
 	}
@@ -127,7 +138,7 @@ func runRun(e *env, args []string) int {
 	}()
 	err = cmd.Wait()
 	close(done)
-	return e.exitStatus(pos[0], err)
+	return e.exitStatus(pos[0], err, cmd.Process.Pid, klog)
 }
 
 // usesNotify reports whether a resolved profile has SCMP_ACT_NOTIFY rules.
@@ -162,18 +173,130 @@ func (e *env) startError(name string, err error) int {
 }
 
 // exitStatus turns the result of Wait into the status a shell reports.
-func (e *env) exitStatus(name string, err error) int {
+// A command killed by SIGSYS, the signal of the filter's KILL and TRAP
+// actions, is reported on standard error.
+func (e *env) exitStatus(name string, err error, pid int, klog *kernelLog) int {
 	if err == nil {
 		return exitOK
 	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			if ws.Signal() == syscall.SIGSYS {
+				fmt.Fprintf(e.stderr, "%s: %s\n", e.name, sigsysMessage(name, klog.seccompRecord(pid)))
+			}
 			return 128 + int(ws.Signal())
 		}
 		return ee.ExitCode()
 	}
 	return e.startError(name, err)
+}
+
+// sigsysMessage describes the death of name by SIGSYS, with what the
+// kernel's audit record rec says when there is one.
+func sigsysMessage(name string, rec *seccompRecord) string {
+	if rec == nil {
+		return fmt.Sprintf("%s was killed by SIGSYS, the signal of the filter's KILL and TRAP actions; "+
+			"the kernel's audit log names the system call of a KILL (dmesg | grep type=1326)", name)
+	}
+	call := fmt.Sprintf("system call %d", rec.nr)
+	if a, ok := arch.ByToken(rec.arch); ok {
+		if n, ok := a.SyscallName(rec.nr); ok {
+			call = fmt.Sprintf("%s (%s %d)", n, a.Name, rec.nr)
+		}
+	}
+	return fmt.Sprintf("%s was killed by SIGSYS: the filter's %s action on %s", name, bpf.ActionString(rec.code), call)
+}
+
+// kernelLog reads the kernel's log through /dev/kmsg, from where it was
+// opened on.
+type kernelLog struct {
+	f *os.File
+}
+
+// openKernelLog opens the kernel log at its end, or returns nil when it
+// cannot be read (not root, or no /dev/kmsg).
+func openKernelLog() *kernelLog {
+	fd, err := syscall.Open("/dev/kmsg", syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	if _, err := syscall.Seek(fd, 0, io.SeekEnd); err != nil {
+		syscall.Close(fd)
+		return nil
+	}
+	return &kernelLog{f: os.NewFile(uintptr(fd), "/dev/kmsg")}
+}
+
+func (k *kernelLog) close() {
+	if k != nil {
+		k.f.Close()
+	}
+}
+
+// seccompRecord is what an audit record of type 1326 (AUDIT_SECCOMP)
+// says about a filter's action.
+type seccompRecord struct {
+	pid  int
+	arch uint32
+	nr   int32
+	code uint32 // the filter's return value
+}
+
+// kernelLogWait is how long seccompRecord waits for the record, which the
+// kernel's audit thread logs after the death.
+const kernelLogWait = 500 * time.Millisecond
+
+// seccompRecord returns the audit record of a seccomp action on process
+// pid logged since k was opened, or nil.
+func (k *kernelLog) seccompRecord(pid int) *seccompRecord {
+	if k == nil {
+		return nil
+	}
+	buf := make([]byte, 8192)
+	deadline := time.Now().Add(kernelLogWait)
+	for time.Now().Before(deadline) {
+		n, err := syscall.Read(int(k.f.Fd()), buf)
+		switch {
+		case err == syscall.EPIPE:
+			// Records were overwritten before they were read; go on.
+			continue
+		case err == syscall.EAGAIN:
+			time.Sleep(10 * time.Millisecond)
+			continue
+		case err != nil || n == 0:
+			return nil
+		}
+		if rec, ok := parseSeccompRecord(string(buf[:n])); ok && rec.pid == pid {
+			return rec
+		}
+	}
+	return nil
+}
+
+// parseSeccompRecord reads a /dev/kmsg record such as
+// "5,344,678510948,-;audit: type=1326 audit(...): ... pid=24674 comm=... sig=31 arch=c000003e syscall=140 compat=0 ip=0x7f68 code=0x80000000".
+func parseSeccompRecord(line string) (*seccompRecord, bool) {
+	_, msg, ok := strings.Cut(line, ";")
+	if !ok || !strings.Contains(msg, "type=1326 ") {
+		return nil, false
+	}
+	fields := map[string]string{}
+	for _, f := range strings.Fields(msg) {
+		if k, v, ok := strings.Cut(f, "="); ok {
+			if _, dup := fields[k]; !dup {
+				fields[k] = v
+			}
+		}
+	}
+	pid, err1 := strconv.Atoi(fields["pid"])
+	token, err2 := strconv.ParseUint(fields["arch"], 16, 32)
+	nr, err3 := strconv.ParseInt(fields["syscall"], 10, 32)
+	code, err4 := strconv.ParseUint(strings.TrimPrefix(fields["code"], "0x"), 16, 32)
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+		return nil, false
+	}
+	return &seccompRecord{pid: pid, arch: uint32(token), nr: int32(nr), code: uint32(code)}, true
 }
 
 func trimSandbox(s string) string {
