@@ -7,10 +7,13 @@ GO ?= go
 COUNTS := '^(ok|FAIL|---)|conformance:|random rule sets:|profiles: |oci.NewFilter against|names: |numbers: |docker-default'
 LOGDIR ?= $(or $(TMPDIR),/tmp)
 CROSS_ARCHES := amd64 386 arm64 arm riscv64 ppc64le s390x mips64le loong64
+# The oldest Go the modules support (their go directive), newest patch
+# release; the go command downloads it once through the module proxy.
+OLDGO ?= go1.23.12
 
-.PHONY: test check build cross unit difftest generate bench
+.PHONY: test check build cross unit difftest generate bench oldgo clientcheck
 
-test: check build cross unit difftest
+test: check build cross unit difftest oldgo clientcheck
 
 # Formatting and vet, for both modules.
 check:
@@ -43,6 +46,20 @@ difftest:
 	@cd difftest && SECCOMP_GO_PROVE=1 CGO_ENABLED=1 $(GO) test -count=1 -v ./... > $(LOGDIR)/seccomp-go-difftest.log 2>&1 \
 		|| { cat $(LOGDIR)/seccomp-go-difftest.log; exit 1; }
 	@grep -E $(COUNTS) $(LOGDIR)/seccomp-go-difftest.log | grep -v -- '--- PASS'
+
+# Vet, build and test both modules with the oldest supported Go.
+oldgo:
+	GOTOOLCHAIN=$(OLDGO) $(GO) vet ./...
+	GOTOOLCHAIN=$(OLDGO) CGO_ENABLED=0 $(GO) build ./...
+	GOTOOLCHAIN=$(OLDGO) $(GO) test -count=1 ./...
+	cd difftest && GOTOOLCHAIN=$(OLDGO) CGO_ENABLED=1 $(GO) vet ./...
+	cd difftest && GOTOOLCHAIN=$(OLDGO) CGO_ENABLED=1 $(GO) test -count=1 ./...
+
+# A client at go 1.23 and runtime-spec v1.2.1 takes the module without
+# go mod tidy raising either, and builds, with this Go and the oldest.
+clientcheck:
+	scripts/clientcheck.sh $(GO)
+	GOTOOLCHAIN=$(OLDGO) scripts/clientcheck.sh $(GO)
 
 generate:
 	$(GO) generate ./...
