@@ -11,10 +11,13 @@ CROSS_ARCHES := amd64 386 arm64 arm riscv64 ppc64le s390x mips64le loong64
 # (for example FUZZFLAGS=-parallel=1).
 FUZZTIME ?= 30s
 FUZZFLAGS ?=
+# The oldest Go the modules support (their go directive), newest patch
+# release; the go command downloads it once through the module proxy.
+OLDGO ?= go1.23.12
 
-.PHONY: test check build cross unit difftest fuzz generate bench
+.PHONY: test check build cross unit difftest fuzz generate bench oldgo clientcheck
 
-test: check build cross unit difftest fuzz
+test: check build cross unit difftest oldgo clientcheck fuzz
 
 # Formatting and vet, for both modules.
 check:
@@ -66,6 +69,20 @@ fuzz:
 			grep -Eo 'execs: [0-9]+' $$log | tail -1 | sed "s|^|fuzz: $$name: |"; \
 		done <<< "$$targets"; \
 	done
+
+# Vet, build and test both modules with the oldest supported Go.
+oldgo:
+	GOTOOLCHAIN=$(OLDGO) $(GO) vet ./...
+	GOTOOLCHAIN=$(OLDGO) CGO_ENABLED=0 $(GO) build ./...
+	GOTOOLCHAIN=$(OLDGO) $(GO) test -count=1 ./...
+	cd difftest && GOTOOLCHAIN=$(OLDGO) CGO_ENABLED=1 $(GO) vet ./...
+	cd difftest && GOTOOLCHAIN=$(OLDGO) CGO_ENABLED=1 $(GO) test -count=1 ./...
+
+# A client at go 1.23 and runtime-spec v1.2.1 takes the module without
+# go mod tidy raising either, and builds, with this Go and the oldest.
+clientcheck:
+	scripts/clientcheck.sh $(GO)
+	GOTOOLCHAIN=$(OLDGO) scripts/clientcheck.sh $(GO)
 
 generate:
 	$(GO) generate ./...

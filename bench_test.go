@@ -195,7 +195,7 @@ func BenchmarkBuildDocker(b *testing.B) {
 			}{{"oci", p.buildOCI}, {"api", p.buildAPI}} {
 				b.Run(m.name, func(b *testing.B) {
 					b.ReportAllocs()
-					for b.Loop() {
+					for range b.N {
 						if _, err := m.build(); err != nil {
 							b.Fatal(err)
 						}

@@ -66,7 +66,7 @@ func (b *simBuild) init(def ScmpAction) {
 		b.ok("NewFilter", err)
 		return
 	}
-	b.f = &ScmpFilter{col: col, valid: true}
+	b.f = newScmpFilter(col)
 }
 
 func (b *simBuild) arch(name string) ScmpArch {

@@ -27,8 +27,8 @@ func (f *ScmpFilter) program() (bpf.Program, error) {
 		return nil, errRc(err)
 	}
 	gen := f.col.Generation()
-	if f.progOK && f.progGen == gen {
-		return f.prog, nil
+	if c := f.compiled; c.prog != nil && c.gen == gen {
+		return c.prog, nil
 	}
 	filters := f.col.Filters()
 	p, err := compile.Compile(compile.Input{
@@ -46,7 +46,7 @@ func (f *ScmpFilter) program() (bpf.Program, error) {
 			return nil, fmt.Errorf("seccomp: %s=1: compiled program rejected: %w", proveEnv, err)
 		}
 	}
-	f.prog, f.progGen, f.progOK = p, gen, true
+	f.compiled.prog, f.compiled.gen = p, gen
 	return p, nil
 }
 

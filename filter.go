@@ -21,18 +21,31 @@ import (
 // an error result returns an error (with zero values for the other
 // results, and -1 for GetNotifFd's descriptor), and the others do
 // nothing (IsValid reports false).
+//
+// ScmpFilter values are comparable, as libseccomp-golang's are: a filter
+// equals itself until Release or Merge invalidates it, and two filters
+// from separate NewFilter calls never compare equal, whatever their rules.
 type ScmpFilter struct {
 	lock  sync.Mutex
 	valid bool
 	col   *db.Collection
 
-	// the compiled program and the collection generation it is for
-	prog    bpf.Program
-	progGen uint64
-	progOK  bool
+	// compiled is allocated with the filter and updated in place, so
+	// that compiling leaves the filter's value, and so its equality,
+	// unchanged. It is a pointer because a slice would make ScmpFilter
+	// incomparable.
+	compiled *compiledProgram
+}
 
-	warn   func(RuleWarning)
-	strict bool
+// compiledProgram caches a filter's compiled program.
+type compiledProgram struct {
+	prog bpf.Program // nil until the first compile and after Release
+	gen  uint64      // the collection generation prog is for
+}
+
+// newScmpFilter returns a valid filter over col.
+func newScmpFilter(col *db.Collection) *ScmpFilter {
+	return &ScmpFilter{col: col, valid: true, compiled: new(compiledProgram)}
 }
 
 // kernelSupport answers the collection's questions about kernel features
@@ -63,7 +76,7 @@ func NewFilter(defaultAction ScmpAction) (*ScmpFilter, error) {
 	if err != nil {
 		return nil, errors.New("could not create filter")
 	}
-	f := &ScmpFilter{col: col, valid: true}
+	f := newScmpFilter(col)
 
 	// TSYNC makes all goroutines get the filter; kernels without it
 	// still get a filter.
@@ -121,7 +134,7 @@ func (f *ScmpFilter) Release() {
 	}
 	f.valid = false
 	f.col.Release()
-	f.prog, f.progOK = nil, false
+	f.compiled.prog = nil
 }
 
 // Merge moves the architectures of src, with their rules, into f, and
@@ -379,8 +392,7 @@ func (f *ScmpFilter) SetRuleWarning(fn func(RuleWarning)) {
 	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
-	f.warn = fn
-	f.applyWarn()
+	f.applyWarn(fn)
 }
 
 // SetStrictRules makes the Add* methods refuse, with [ErrRuleIgnored], a
@@ -394,19 +406,17 @@ func (f *ScmpFilter) SetStrictRules(strict bool) {
 	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
-	f.strict = strict
 	if f.col != nil {
 		f.col.Strict = strict
 	}
 }
 
-// applyWarn connects the warning hook to the collection; f.lock must be
-// held.
-func (f *ScmpFilter) applyWarn() {
+// applyWarn connects the warning hook fn to the collection; f.lock must
+// be held.
+func (f *ScmpFilter) applyWarn(fn func(RuleWarning)) {
 	if f.col == nil {
 		return
 	}
-	fn := f.warn
 	if fn == nil {
 		f.col.Warn = nil
 		return

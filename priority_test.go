@@ -211,7 +211,8 @@ func BenchmarkPriorityMix(b *testing.B) {
 			prioProg, _ := dockerProgram(b, set, prio)
 			plain := runMix(b, plainProg, order, serverMix)
 			var weighted mixResult
-			for b.Loop() {
+			b.ResetTimer()
+			for range b.N {
 				weighted = runMix(b, prioProg, order, serverMix)
 			}
 			b.ReportMetric(plain.steps, "steps-plain/syscall")

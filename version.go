@@ -22,9 +22,9 @@ const Version = "0.1.0"
 // too old for the requested operation. With this package the library part
 // is always recent enough; the error comes from the kernel's API level.
 type VersionError struct {
-	op                  string // operation that failed or would fail
-	major, minor, micro uint   // minimally required libseccomp version
-	curAPI, minAPI      uint   // current and minimally required API levels
+	op                  string // what was asked for
+	major, minor, micro uint   // the libseccomp release it needs
+	curAPI, minAPI      uint   // the kernel's API level and the one it needs
 }
 
 // Error returns the message libseccomp-golang gives for the same failure.

@@ -64,7 +64,7 @@ func BenchmarkDockerCompile(b *testing.B) {
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
-				for b.Loop() {
+				for range b.N {
 					bb.build(rs)
 				}
 				b.ReportMetric(float64(m.Insns), "insns")

@@ -144,7 +144,7 @@ func libLean(rs *RuleSet, level int, null *os.File) leanBench[*lib.ScmpFilter] {
 // buildExport times building, exporting and releasing a filter.
 func (l leanBench[F]) buildExport(b *testing.B) {
 	b.ReportAllocs()
-	for b.Loop() {
+	for range b.N {
 		f, err := l.build()
 		if err != nil {
 			b.Fatal(err)
@@ -162,7 +162,7 @@ func (l leanBench[F]) buildExport(b *testing.B) {
 // exportOnly times the export of a freshly built filter alone.
 func (l leanBench[F]) exportOnly(b *testing.B) {
 	b.ReportAllocs()
-	for b.Loop() {
+	for range b.N {
 		b.StopTimer()
 		f, err := l.build()
 		if err != nil {

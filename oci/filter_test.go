@@ -408,7 +408,7 @@ func TestDockerDefaultS390X(t *testing.T) {
 
 func BenchmarkDockerDefault(b *testing.B) {
 	opts := Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}, Caps: dockerCaps, KernelVersion: "6.1"}
-	for b.Loop() {
+	for range b.N {
 		spec, _, err := Parse(DefaultProfile, opts)
 		if err != nil {
 			b.Fatal(err)

@@ -169,7 +169,7 @@ func benchCompile(b *testing.B, in Input) {
 	mean, meanAll, mx := stepStatsAll(b, in, p)
 	b.ReportAllocs()
 	b.ResetTimer()
-	for b.Loop() {
+	for range b.N {
 		if _, err := Compile(in); err != nil {
 			b.Fatal(err)
 		}

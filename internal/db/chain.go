@@ -143,7 +143,7 @@ func nodeGet(n *cnode) *cnode {
 }
 
 // levelClean drops the whole level of n when nothing outside the level
-// refers to it, and returns the number of nodes freed.
+// refers to it; the result counts the nodes that died.
 func levelClean(n *cnode) int {
 	for n.prv != nil {
 		n = n.prv
@@ -184,8 +184,8 @@ func treePut(t **cnode) int {
 
 // nodePut drops a reference to *pn. When it was the last one the node
 // leaves its level (*pn then moves to a neighbour, or nil), its subtrees
-// are released and it is marked dead. It returns the number of nodes
-// freed.
+// are released and it is marked dead. The result counts the nodes that
+// died, itself included.
 func nodePut(pn **cnode) int {
 	n := *pn
 	if n == nil {
@@ -231,7 +231,7 @@ func nodePut(pn **cnode) int {
 
 // treeRemove finds node in the tree (and removes any node left without
 // branches or actions on the way), unlinks it from its level and releases
-// it. It returns the number of nodes freed.
+// it, counting the nodes that died.
 func treeRemove(tree **cnode, node *cnode) int {
 	if tree == nil || *tree == nil || node == nil {
 		return 0
@@ -302,8 +302,8 @@ func actCheck(tree *cnode, action Action) error {
 }
 
 // treePrune removes the parts of the existing tree that the new chain
-// makes redundant (libseccomp's _db_tree_prune). It returns the number of
-// nodes removed and reports through state whether the new chain is itself
+// makes redundant (libseccomp's _db_tree_prune), counting the nodes it
+// removes, and reports through state whether the new chain is itself
 // redundant.
 func treePrune(existing **cnode, nw *cnode, state *iterState) int {
 	var (

@@ -536,7 +536,8 @@ func BenchmarkCheckLarge(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		if _, err := Check(filters, def, bad, prog); err != nil {
 			b.Fatal(err)
 		}
