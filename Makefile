@@ -8,9 +8,9 @@ COUNTS := '^(ok|FAIL|---)|conformance:|random rule sets:|profiles: |oci.NewFilte
 LOGDIR ?= $(or $(TMPDIR),/tmp)
 CROSS_ARCHES := amd64 386 arm64 arm riscv64 ppc64le s390x mips64le loong64
 
-.PHONY: test check build cross unit difftest generate bench
+.PHONY: test check build cross unit difftest compat generate bench
 
-test: check build cross unit difftest
+test: check build cross unit difftest compat
 
 # Formatting and vet, for both modules.
 check:
@@ -43,6 +43,11 @@ difftest:
 	@cd difftest && SECCOMP_GO_PROVE=1 CGO_ENABLED=1 $(GO) test -count=1 -v ./... > $(LOGDIR)/seccomp-go-difftest.log 2>&1 \
 		|| { cat $(LOGDIR)/seccomp-go-difftest.log; exit 1; }
 	@grep -E $(COUNTS) $(LOGDIR)/seccomp-go-difftest.log | grep -v -- '--- PASS'
+
+# The seccomp tests of runc, containers/common and cri-o, downloaded through
+# the Go module proxy, with libseccomp-golang replaced by this module.
+compat:
+	GO=$(GO) scripts/compat/compat.sh
 
 generate:
 	$(GO) generate ./...
