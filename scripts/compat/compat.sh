@@ -4,7 +4,7 @@
 # replaced by this module.
 #
 # This module's path differs from libseccomp-golang's, so a replace
-# directive can't point at it directly. The script makes a renamed copy:
+# directive can't point at it directly. rename.sh makes a renamed copy:
 # this module's tracked files (without difftest/ and cmd/), with the module
 # path github.com/seccomp-go/seccomp rewritten to
 # github.com/seccomp/libseccomp-golang in go.mod and in every import. Each
@@ -43,6 +43,7 @@ THEIR_MODULE=github.com/seccomp/libseccomp-golang
 # libseccomp-golang itself can't build without cgo.
 SUITES=(
 	"runc|github.com/opencontainers/runc|v1.3.7|1|seccomp|./libcontainer/seccomp/... ./libcontainer/specconv|"
+	"runc|github.com/opencontainers/runc|v1.4.4|1|seccomp|./libcontainer/seccomp/... ./libcontainer/specconv|"
 	"containers/common|github.com/containers/common|v0.64.2|1|seccomp|./pkg/seccomp|"
 	"containers/common|github.com/containers/common|v0.64.2|0|seccomp|./pkg/seccomp|"
 	"cri-o|github.com/cri-o/cri-o|v1.34.0|1|seccomp containers_image_openpgp containers_image_ostree_stub exclude_graphdriver_btrfs|./internal/config/seccomp|ginkgo"
@@ -78,21 +79,7 @@ fi
 
 # The renamed copy of this module.
 LIB=$WORK/libseccomp-golang
-mkdir -p "$LIB"
-(
-	cd "$SRC"
-	git ls-files -z | grep -zv -e '^difftest/' -e '^cmd/' |
-		while IFS= read -r -d '' f; do
-			# A tracked file deleted in the work tree is not part of it.
-			[ -e "$f" ] && printf '%s\0' "$f"
-		done | xargs -0 cp --parents -t "$LIB"
-)
-find "$LIB" -type f \( -name '*.go' -o -name go.mod \) -print0 |
-	xargs -0 sed -i "s#${OUR_MODULE//./\\.}#$THEIR_MODULE#g"
-if grep -rq --include='*.go' --include=go.mod "$OUR_MODULE" "$LIB"; then
-	die "the renamed copy still mentions $OUR_MODULE"
-fi
-(cd "$LIB" && CGO_ENABLED=0 $GO build ./...) || die "the renamed copy of $OUR_MODULE does not build"
+COMPAT_SRC=$SRC GO=$GO "$HERE/rename.sh" "$LIB" || die "cannot make the renamed copy of $OUR_MODULE"
 
 $GO build -o "$WORK/testcount" "$HERE/testcount.go"
 
@@ -183,10 +170,10 @@ for spec in "${SUITES[@]}"; do
 	# The tests must exercise this module: internal/compile exists only
 	# in the renamed copy, never in libseccomp-golang.
 	# shellcheck disable=SC2086 # pkgs is a list of patterns
-	if ! (cd "$ours" && CGO_ENABLED=$cgo $GO list -deps -test -tags "$tags" $pkgs 2>/dev/null) |
-		grep -qx "$THEIR_MODULE/internal/compile"; then
-		die "$label: the packages under test do not build with the renamed copy of $OUR_MODULE:" \
-			"$(cd "$ours" && CGO_ENABLED=$cgo $GO list -deps -test -tags "$tags" $pkgs 2>&1 >/dev/null | head -20)"
+	deps=$(cd "$ours" && CGO_ENABLED=$cgo $GO list -deps -test -tags "$tags" $pkgs 2>&1) ||
+		die "$label: cannot list the packages under test: $deps"
+	if ! grep -qx "$THEIR_MODULE/internal/compile" <<<"$deps"; then
+		die "$label: the packages under test do not use the renamed copy of $OUR_MODULE"
 	fi
 	runsuite "$label" "$ours" "$cgo" "$tags" "$pkgs" "$extra" || {
 		echo "compat: $label: the go.mod changes this module's requirements brought:" >&2
