@@ -77,18 +77,11 @@ if ! echo '#include <seccomp.h>' | "$($GO env CC)" -E - >/dev/null 2>&1; then
 	die "seccomp.h not found: install libseccomp-dev (apt-get install -y libseccomp-dev gcc)"
 fi
 
-# The renamed copy of this module.
-LIB=$WORK/libseccomp-golang
-COMPAT_SRC=$SRC GO=$GO "$HERE/rename.sh" "$LIB" || die "cannot make the renamed copy of $OUR_MODULE"
-
-$GO build -o "$WORK/testcount" "$HERE/testcount.go"
-
 # download MODULE VERSION prints the module's directory in the module cache.
 download() {
 	local out dir
-	if ! out=$($GO mod download -json "$1@$2" 2>&1); then
-		:
-	fi
+	# Outside any module, so that nothing's go.mod or go.sum changes.
+	out=$(cd "$WORK" && $GO mod download -json "$1@$2" 2>&1) || true
 	dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$out")
 	if [ -z "$dir" ] || [ ! -d "$dir" ]; then
 		echo "$out" >&2
@@ -97,6 +90,21 @@ download() {
 	fi
 	echo "$dir"
 }
+
+# Every client first, so that a missing module proxy shows up as such
+# rather than as a build error.
+for spec in "${SUITES[@]}"; do
+	IFS='|' read -r name module version _ <<<"$spec"
+	if [ -z "${COMPAT_ONLY:-}" ] || [[ $name == *"$COMPAT_ONLY"* ]]; then
+		download "$module" "$version" >/dev/null
+	fi
+done
+
+# The renamed copy of this module.
+LIB=$WORK/libseccomp-golang
+COMPAT_SRC=$SRC GO=$GO "$HERE/rename.sh" "$LIB" || die "cannot make the renamed copy of $OUR_MODULE"
+
+$GO build -o "$WORK/testcount" "$HERE/testcount.go"
 
 # raised BEFORE AFTER prints the go directive and requirements that differ
 # between two go.mod files, as "path old -> new".
