@@ -198,6 +198,7 @@ for spec in "${SUITES[@]}"; do
 	if [ -s "$ours.skips" ]; then
 		sed 's/^/compat:   skipped in both runs: /' "$ours.skips"
 	fi
+	raised "$cache/go.mod" "$ours/go.mod" | sed 's/^/compat:   this module raised the requirement /'
 	echo "compat: $label: done in $((SECONDS - suite_start))s"
 done
 
