@@ -15,9 +15,9 @@ FUZZFLAGS ?=
 # release; the go command downloads it once through the module proxy.
 OLDGO ?= go1.23.12
 
-.PHONY: test check build cross unit difftest fuzz generate bench oldgo clientcheck
+.PHONY: test check build cross unit difftest fuzz generate bench oldgo clientcheck compat
 
-test: check build cross unit difftest oldgo clientcheck fuzz
+test: check build cross unit difftest oldgo clientcheck compat fuzz
 
 # Formatting and vet, for both modules.
 check:
@@ -75,14 +75,19 @@ oldgo:
 	GOTOOLCHAIN=$(OLDGO) $(GO) vet ./...
 	GOTOOLCHAIN=$(OLDGO) CGO_ENABLED=0 $(GO) build ./...
 	GOTOOLCHAIN=$(OLDGO) $(GO) test -count=1 ./...
-	cd difftest && GOTOOLCHAIN=$(OLDGO) CGO_ENABLED=1 $(GO) vet ./...
-	cd difftest && GOTOOLCHAIN=$(OLDGO) CGO_ENABLED=1 $(GO) test -count=1 ./...
+	cd difftest && GOTOOLCHAIN=$(OLDGO) CGO_ENABLED=1 $(GO) vet -tags seccomp ./...
+	cd difftest && GOTOOLCHAIN=$(OLDGO) CGO_ENABLED=1 $(GO) test -tags seccomp -count=1 ./...
 
 # A client at go 1.23 and runtime-spec v1.2.1 takes the module without
 # go mod tidy raising either, and builds, with this Go and the oldest.
 clientcheck:
 	scripts/clientcheck.sh $(GO)
 	GOTOOLCHAIN=$(OLDGO) scripts/clientcheck.sh $(GO)
+
+# The seccomp tests of runc, containers/common and cri-o, downloaded through
+# the Go module proxy, with libseccomp-golang replaced by this module.
+compat:
+	GO=$(GO) scripts/compat/compat.sh
 
 generate:
 	$(GO) generate ./...
