@@ -321,7 +321,11 @@ func watch(c *childState) {
 		if c.notify && atomic.LoadUint32(&c.sent) == 0 {
 			if fd := atomic.LoadInt32(&c.listener); fd >= 0 {
 				*(*int32)(unsafe.Pointer(&c.rights[cmsgDataOffset])) = fd
-				_, _, e := syscall.RawSyscall(syscall.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&c.msg)), 0)
+				// x/sys has the direct sendmsg number on every
+				// architecture, also where package syscall only knows
+				// socketcall (x86 and s390x have it since Linux 4.3;
+				// user notification needs 5.0).
+				_, _, e := syscall.RawSyscall(unix.SYS_SENDMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&c.msg)), 0)
 				if e != 0 {
 					reportAndExit(c, recError, opSendListener, StatusSetupFailed, uint32(e))
 				}
