@@ -176,7 +176,6 @@ func enosysStub(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch) (bpf.Progra
 // stubAbove builds a stub that makes every syscall numbered above
 // last(a) fail with ENOSYS on each architecture a of arches (none where
 // last is 0), and lets the others through to the program that follows.
-// It builds nothing when the default action is ERRNO with ENOSYS.
 func stubAbove(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch, lastOf func(seccomp.ScmpArch) uint32) (bpf.Program, error) {
 	enosys, err := errnoByName("ENOSYS", &arches[0])
 	if err != nil {

@@ -52,8 +52,9 @@ func (o *Options) enosysAfter() (*arch.KernelVersion, error) {
 // the filter's program makes every syscall numbered above the highest
 // one of each architecture's table ([arch.Arch.MaxSyscall]) fail with
 // ENOSYS, whatever the default action, instead of keying on the highest
-// number the profile names; it is left out only when the default action
-// is ERRNO with ENOSYS already.
+// number the profile names. As with runc's stub, it is there even when
+// the default action is ERRNO(ENOSYS): it then changes the decision only
+// of numbers the filter would send to its bad-architecture action.
 func ProgramFor(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp, opts Options) (bpf.Program, error) {
 	after, err := opts.enosysAfter()
 	if err != nil {
