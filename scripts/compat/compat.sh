@@ -151,56 +151,79 @@ runsuite() {
 	fi
 }
 
-for spec in "${SUITES[@]}"; do
-	IFS='|' read -r name module version cgo tags pkgs extra <<<"$spec"
-	if [ -n "${COMPAT_ONLY:-}" ] && [[ $name != *"$COMPAT_ONLY"* ]]; then
-		continue
-	fi
-	suite_start=$SECONDS
+# suite NAME MODULE VERSION CGO TAGS PKGS EXTRA runs one suite twice, with
+# libseccomp-golang as the client pins it and with the renamed copy, and
+# compares the runs. It fails if either run fails or the skips differ.
+suite() {
+	local name=$1 module=$2 version=$3 cgo=$4 tags=$5 pkgs=$6 extra=$7
+	local suite_start=$SECONDS short label cache base ours pinned deps
 	short=$(sed -e 's#\./##g' -e 's# \(libcontainer\|pkg\|internal\)/# #g' <<<"$pkgs")
 	label="$name $version $short"
-	[ "$cgo" = 0 ] && label+=" (CGO_ENABLED=0)"
+	if [ "$cgo" = 0 ]; then
+		label+=" (CGO_ENABLED=0)"
+	fi
 	cache=$(download "$module" "$version")
 	base=$WORK/$(tr '/' '_' <<<"$name")-$version-theirs
 	ours=$WORK/$(tr '/' '_' <<<"$name")-$version-ours-cgo$cgo
 
 	# libseccomp-golang as the client pins it, once per client version.
 	if [ ! -d "$base" ]; then
-		cp -r "$cache" "$base"
-		chmod -R u+w "$base"
-		pinned=$(cd "$base" && $GO list -m -f '{{.Version}}' "$THEIR_MODULE")
-		runsuite "$label with $THEIR_MODULE $pinned" "$base" 1 "$tags" "$pkgs" "$extra" || exit 1
+		cp -r "$cache" "$base" && chmod -R u+w "$base" || return 1
+		pinned=$(cd "$base" && $GO list -m -f '{{.Version}}' "$THEIR_MODULE") || return 1
+		runsuite "$label with $THEIR_MODULE $pinned" "$base" 1 "$tags" "$pkgs" "$extra" || return 1
+	fi
+	if [ ! -f "$base.skips" ]; then
+		echo "compat: $label: no run with $THEIR_MODULE to compare with" >&2
+		return 1
 	fi
 
-	cp -r "$cache" "$ours"
-	chmod -R u+w "$ours"
-	(cd "$ours" && $GO mod edit -replace "$THEIR_MODULE=$LIB")
+	cp -r "$cache" "$ours" && chmod -R u+w "$ours" || return 1
+	(cd "$ours" && $GO mod edit -replace "$THEIR_MODULE=$LIB") || return 1
 	# The tests must exercise this module: internal/compile exists only
 	# in the renamed copy, never in libseccomp-golang.
 	# shellcheck disable=SC2086 # pkgs is a list of patterns
-	deps=$(cd "$ours" && CGO_ENABLED=$cgo $GO list -deps -test -tags "$tags" $pkgs 2>&1) ||
-		die "$label: cannot list the packages under test: $deps"
-	if ! grep -qx "$THEIR_MODULE/internal/compile" <<<"$deps"; then
-		die "$label: the packages under test do not use the renamed copy of $OUR_MODULE"
+	if ! deps=$(cd "$ours" && CGO_ENABLED=$cgo $GO list -deps -test -tags "$tags" $pkgs 2>&1); then
+		echo "compat: $label: cannot list the packages under test: $deps" >&2
+		return 1
 	fi
-	runsuite "$label" "$ours" "$cgo" "$tags" "$pkgs" "$extra" || {
+	if ! grep -qx "$THEIR_MODULE/internal/compile" <<<"$deps"; then
+		echo "compat: $label: the packages under test do not use the renamed copy of $OUR_MODULE" >&2
+		return 1
+	fi
+	if ! runsuite "$label" "$ours" "$cgo" "$tags" "$pkgs" "$extra"; then
 		echo "compat: $label: the go.mod changes this module's requirements brought:" >&2
 		raised "$cache/go.mod" "$ours/go.mod" | sed 's/^/compat:   /' >&2
-		exit 1
-	}
+		return 1
+	fi
 
 	if ! diff -u "$base.skips" "$ours.skips" >"$ours.skipdiff"; then
 		echo "compat: $label: the skipped tests differ from the run with $THEIR_MODULE" \
 			"(- only with $THEIR_MODULE, + only with this module):" >&2
 		cat "$ours.skipdiff" >&2
-		exit 1
+		return 1
 	fi
 	if [ -s "$ours.skips" ]; then
 		sed 's/^/compat:   skipped in both runs: /' "$ours.skips"
 	fi
 	raised "$cache/go.mod" "$ours/go.mod" | sed 's/^/compat:   this module raised the requirement /'
 	echo "compat: $label: done in $((SECONDS - suite_start))s"
+}
+
+failed=()
+for spec in "${SUITES[@]}"; do
+	IFS='|' read -r name module version cgo tags pkgs extra <<<"$spec"
+	if [ -n "${COMPAT_ONLY:-}" ] && [[ $name != *"$COMPAT_ONLY"* ]]; then
+		continue
+	fi
+	if ! suite "$name" "$module" "$version" "$cgo" "$tags" "$pkgs" "$extra"; then
+		failed+=("$name $version (CGO_ENABLED=$cgo)")
+	fi
 done
 
+if [ ${#failed[@]} -ne 0 ]; then
+	echo "compat: FAIL after $((SECONDS - start))s:" >&2
+	printf 'compat:   %s\n' "${failed[@]}" >&2
+	exit 1
+fi
 echo "compat: all suites passed in $((SECONDS - start))s"
 status=0
