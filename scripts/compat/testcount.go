@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go test -json ... | testcount [-ginkgo REPORT.json] -skips SKIPS.txt
+//	go test -json ... | testcount -skips SKIPS.txt [GINKGO-REPORT.json...]
 //
 // It counts the pass, fail and skip events of tests and subtests (the
 // `--- PASS`, `--- FAIL` and `--- SKIP` lines of `go test -v`) and prints
@@ -12,8 +12,8 @@
 //
 //	134 passed, 0 failed, 2 skipped
 //
-// With -ginkgo it also counts the It specs of a Ginkgo JSON report (written
-// by the test binary's -ginkgo.json-report flag) and appends
+// Given Ginkgo JSON reports (written by the test binaries'
+// -ginkgo.json-report flag), it also counts their It specs and appends
 // "; ginkgo specs: N passed, N failed, N skipped".
 //
 // The file named by -skips receives one sorted line per skipped test or
@@ -58,11 +58,10 @@ func (c counts) String() string {
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("testcount: ")
-	ginkgoReport := flag.String("ginkgo", "", "Ginkgo JSON `report` whose specs to count as well")
 	skipsFile := flag.String("skips", "", "`file` to write the skipped tests and their reasons to")
 	flag.Parse()
-	if *skipsFile == "" || flag.NArg() != 0 {
-		log.Fatal("usage: go test -json ... | testcount [-ginkgo REPORT.json] -skips FILE")
+	if *skipsFile == "" {
+		log.Fatal("usage: go test -json ... | testcount -skips FILE [GINKGO-REPORT.json...]")
 	}
 
 	tests, skips, err := readEvents(os.Stdin, os.Stderr)
@@ -70,12 +69,18 @@ func main() {
 		log.Fatal(err)
 	}
 	line := tests.String()
-	if *ginkgoReport != "" {
-		specs, specSkips, err := readGinkgo(*ginkgoReport)
-		if err != nil {
-			log.Fatal(err)
+	if flag.NArg() > 0 {
+		var specs counts
+		for _, report := range flag.Args() {
+			c, specSkips, err := readGinkgo(report)
+			if err != nil {
+				log.Fatal(err)
+			}
+			specs.passed += c.passed
+			specs.failed += c.failed
+			specs.skipped += c.skipped
+			skips = append(skips, specSkips...)
 		}
-		skips = append(skips, specSkips...)
 		line += "; ginkgo specs: " + specs.String()
 	}
 	sort.Strings(skips)
@@ -175,15 +180,15 @@ type ginkgoSpec struct {
 }
 
 // readGinkgo counts the It specs of a Ginkgo JSON report by state and
-// returns one "suite spec: reason" line per skipped spec.
+// returns one "ginkgo SUITE spec: reason" line per skipped spec.
 func readGinkgo(name string) (counts, []string, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return counts{}, nil, fmt.Errorf("reading the Ginkgo report: %v", err)
 	}
 	var suites []struct {
-		SuitePath   string
-		SpecReports []ginkgoSpec
+		SuiteDescription string
+		SpecReports      []ginkgoSpec
 	}
 	if err := json.Unmarshal(data, &suites); err != nil {
 		return counts{}, nil, fmt.Errorf("parsing the Ginkgo report %s: %v", name, err)
@@ -201,7 +206,7 @@ func readGinkgo(name string) (counts, []string, error) {
 				c.passed++
 			case "skipped", "pending":
 				c.skipped++
-				skips = append(skips, fmt.Sprintf("ginkgo %s: %s", text, strings.TrimSpace(spec.Failure.Message)))
+				skips = append(skips, fmt.Sprintf("ginkgo %s %s: %s", s.SuiteDescription, text, strings.TrimSpace(spec.Failure.Message)))
 			default:
 				c.failed++
 				fmt.Fprintf(os.Stderr, "--- ginkgo spec %q %s: %s\n", text, spec.State, spec.Failure.Message)
