@@ -13,6 +13,10 @@
 // every other thread of the Go runtime, which never had the filter; the
 // command inherits the filter of the thread that called execve.
 //
+// [Cmd.Program] replaces the filter's own program with another one built
+// from it, such as the program of oci.ProgramFor, which answers ENOSYS
+// in front of the filter; the filter's attributes still apply.
+//
 // # How the child ends
 //
 // The child never returns into the program, whatever the filter denies.

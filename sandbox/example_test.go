@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	"github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/oci"
 	"github.com/seccomp-go/seccomp/sandbox"
 )
 
@@ -68,4 +69,50 @@ func ExampleError() {
 	// Output:
 	// sandbox: exec /no/such/program: no such file or directory
 	// status 127
+}
+
+// A command runs under the program that package oci builds for a profile
+// and a kernel release, with the ENOSYS stub in front of the filter; the
+// filter's attributes (here no_new_privs) apply to it.
+func ExampleCmd_Program() {
+	profile := []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}`)
+	opts := oci.Options{NoNewPrivs: true, ENOSYSAfter: "5.4"}
+	spec, _, err := oci.Parse(profile, opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	filter, err := oci.NewFilter(spec, opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer filter.Release()
+	program, err := oci.ProgramFor(filter, spec, opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	dir, err := os.MkdirTemp("", "sandbox-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	cmd := sandbox.Command(filter, "/bin/sh", "-c",
+		`grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; mkdir new 2>/dev/null || echo "mkdir refused"`)
+	cmd.Program = program
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(string(out))
+	// Output:
+	// NoNewPrivs:	1
+	// Seccomp:	2
+	// mkdir refused
 }

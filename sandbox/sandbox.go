@@ -40,11 +40,21 @@ type Cmd struct {
 	*exec.Cmd
 
 	// Filter is loaded in the child before it executes the command. It
-	// is compiled when the command starts; later changes to it do not
-	// affect a running command. Its NO_NEW_PRIVS, LOG, SSB and WAITKILL
+	// is compiled when the command starts, unless Program is set; later
+	// changes to it do not affect a running command. Its NO_NEW_PRIVS, LOG, SSB and WAITKILL
 	// attributes apply; TSYNC does not, as the filter is loaded on the
 	// single thread that then calls execve.
 	Filter *seccomp.ScmpFilter
+
+	// Program, when not nil, is the BPF program the child loads in place
+	// of Filter's own: one built from Filter, such as the program of
+	// oci.ProgramFor, which puts an ENOSYS stub in front of it. Filter
+	// must still be set and cover the native architecture; its
+	// attributes apply as they do to its own program. Program is read
+	// when the command starts, checked as seccomp(2) would check it, and
+	// refused like Filter's own program when it is known to stop the
+	// child's execve.
+	Program bpf.Program
 
 	notifyFd int
 	name     string        // the child's process name until execve
@@ -311,13 +321,9 @@ func (c *Cmd) config() (*config, bool, error) {
 	} else if !ok {
 		return nil, false, fmt.Errorf("sandbox: the filter does not cover the native architecture %s; add it with AddArch", natScmp)
 	}
-	raw, err := c.Filter.ExportBPFMem()
+	prog, raw, err := c.program(nat)
 	if err != nil {
-		return nil, false, fmt.Errorf("sandbox: compiling the filter: %w", err)
-	}
-	prog, err := bpf.Unmarshal(raw, nat.ByteOrder())
-	if err != nil {
-		return nil, false, fmt.Errorf("sandbox: compiling the filter: %w", err)
+		return nil, false, err
 	}
 	attr := func(get func() (bool, error)) bool {
 		v, err := get()
@@ -357,6 +363,26 @@ func (c *Cmd) config() (*config, bool, error) {
 	}
 	cfg.flags = uint32(flags)
 	return cfg, notify, nil
+}
+
+// program returns the program the child loads, decoded and as the bytes
+// sent to the child: Program when it is set, else Filter's own.
+func (c *Cmd) program(nat *arch.Arch) (bpf.Program, []byte, error) {
+	if c.Program != nil {
+		if err := c.Program.Verify(); err != nil {
+			return nil, nil, fmt.Errorf("sandbox: Cmd.Program is not a valid seccomp filter: %w", err)
+		}
+		return c.Program, c.Program.Marshal(nat.ByteOrder()), nil
+	}
+	raw, err := c.Filter.ExportBPFMem()
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: compiling the filter: %w", err)
+	}
+	prog, err := bpf.Unmarshal(raw, nat.ByteOrder())
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: compiling the filter: %w", err)
+	}
+	return prog, raw, nil
 }
 
 // usesNotify reports whether p can return SECCOMP_RET_USER_NOTIF.

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/seccomp-go/seccomp"
 	"github.com/seccomp-go/seccomp/bpf"
@@ -73,11 +76,15 @@ func runCompile(e *env, args []string) int {
 	if err != nil {
 		return e.errorf("%v", err)
 	}
-	f, arches, _, err := compileProfile(data, arches, true, *po)
+	f, arches, spec, err := compileProfile(data, arches, true, *po)
 	if err != nil {
 		return e.errorf("%s: %v", pos[0], explain(err))
 	}
 	defer f.Release()
+	prog, err := loadedProgram(f, spec, arches, *po)
+	if err != nil {
+		return e.errorf("%s: %v", pos[0], explain(err))
+	}
 
 	if *verify {
 		if err := f.Verify(); err != nil {
@@ -90,8 +97,9 @@ func runCompile(e *env, args []string) int {
 	var out []byte
 	switch *format {
 	case "bpf":
-		out, err = f.ExportBPFMem()
-		if err != nil {
+		if prog != nil {
+			out = prog.Marshal(arches[0].abi.ByteOrder())
+		} else if out, err = f.ExportBPFMem(); err != nil {
 			return e.errorf("%v", explain(err))
 		}
 		if *output == "" && isTerminal(e.stdout) {
@@ -102,6 +110,13 @@ func runCompile(e *env, args []string) int {
 		if err != nil {
 			return e.errorf("%v", explain(err))
 		}
+		if prog != nil {
+			note, err := stubNote(f, prog, arches, po.enosys)
+			if err != nil {
+				return e.errorf("%v", err)
+			}
+			out = append(note, out...)
+		}
 	}
 	if *verbose {
 		raw := out
@@ -109,7 +124,11 @@ func runCompile(e *env, args []string) int {
 			raw, err = f.ExportBPFMem()
 		}
 		if err == nil {
-			fmt.Fprintf(e.stderr, "%s: %d BPF instructions for %s\n", e.name, len(raw)/bpf.InstructionSize, archNames(arches))
+			n := len(raw) / bpf.InstructionSize
+			if prog != nil {
+				n = len(prog)
+			}
+			fmt.Fprintf(e.stderr, "%s: %d BPF instructions for %s\n", e.name, n, archNames(arches))
 		}
 	}
 	if *output != "" {
@@ -122,6 +141,47 @@ func runCompile(e *env, args []string) int {
 		return e.errorf("writing output: %v", err)
 	}
 	return exitOK
+}
+
+// loadedProgram returns the program that is loaded for f, which
+// compileProfile built from spec for arches with po: with --enosys-after,
+// the program of oci.ProgramFor, whose stub makes the syscall numbers
+// above each architecture's table fail with ENOSYS; nil without it, as
+// the filter's own program is loaded then.
+func loadedProgram(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp, arches []target, po profileOptions) (bpf.Program, error) {
+	if po.enosys == "" {
+		return nil, nil
+	}
+	opts, _, err := po.options(arches)
+	if err != nil {
+		return nil, err
+	}
+	return oci.ProgramFor(f, spec, opts)
+}
+
+// stubNote returns the PFC comment that tells what prog, the program of
+// loadedProgram for f, does before f's own program, which the PFC text
+// shows; nothing when prog is f's program alone.
+func stubNote(f *seccomp.ScmpFilter, prog bpf.Program, arches []target, version string) ([]byte, error) {
+	raw, err := f.ExportBPFMem()
+	if err != nil {
+		return nil, err
+	}
+	if len(prog) == len(raw)/bpf.InstructionSize {
+		return nil, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "#\n# --enosys-after %s: the BPF program (--format bpf, as sim and run use\n", version)
+	b.WriteString("# it) puts a stub in front of this filter, which fails with ENOSYS every\n")
+	b.WriteString("# syscall numbered above its architecture's table:\n")
+	for _, t := range arches {
+		fmt.Fprintf(&b, "#   %s: above %d", t.abi.Name, t.abi.MaxSyscall())
+		if t.abi.Name == "s390" || t.abi.Name == "s390x" {
+			b.WriteString(", and 0 (the number of a syscall the kernel does not know)")
+		}
+		b.WriteString("\n")
+	}
+	return []byte(b.String()), nil
 }
 
 // exportPFC returns the filter's PFC text.

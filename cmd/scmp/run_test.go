@@ -25,7 +25,8 @@ import (
 )
 
 // helperEnv makes the test binary act as a command run by "scmp run": the
-// value is "NAME:ARG,ARG...", a syscall to make, whose result it prints.
+// value is "NAME:ARG,ARG...", a syscall to make, whose result it prints;
+// NAME may be a number.
 const helperEnv = "SCMP_TEST_SYSCALL"
 
 func TestMain(m *testing.M) {
@@ -42,6 +43,9 @@ func TestMain(m *testing.M) {
 func syscallHelper(spec string) int {
 	name, argText, _ := strings.Cut(spec, ":")
 	nr, ok := arch.Native().SyscallNumber(name)
+	if n, err := strconv.ParseInt(name, 0, 32); err == nil {
+		nr, ok = int32(n), true
+	}
 	if !ok || nr < 0 {
 		fmt.Printf("no syscall %s\n", name)
 		return 2

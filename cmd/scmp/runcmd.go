@@ -96,6 +96,10 @@ func runRun(e *env, args []string) int {
 	}
 
 	cmd := sandbox.Command(f, pos[0], pos[1:]...)
+	if cmd.Program, err = loadedProgram(f, spec, []target{nat}, *po); err != nil {
+		e.errorf("%s: %v", *profile, explain(err))
+		return exitRunFailed
+	}
 	cmd.Stdin = e.stdin
 	cmd.Stdout = e.stdout
 	cmd.Stderr = e.stderr

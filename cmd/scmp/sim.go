@@ -85,18 +85,27 @@ func runSim(e *env, args []string) int {
 			}
 			t = &n
 		}
-		f, _, _, err := compileProfile(data, []target{*t}, false, *po)
+		f, _, spec, err := compileProfile(data, []target{*t}, false, *po)
 		if err != nil {
 			return e.errorf("%s: %v", pos[0], explain(err))
 		}
-		raw, err := f.ExportBPFMem()
-		f.Release()
-		if err != nil {
-			return e.errorf("%v", err)
-		}
 		order = t.abi.ByteOrder()
-		if p, err = bpf.Unmarshal(raw, order); err != nil {
-			return e.errorf("%v", err)
+		p, err = loadedProgram(f, spec, []target{*t}, *po)
+		if err != nil {
+			f.Release()
+			return e.errorf("%s: %v", pos[0], explain(err))
+		}
+		if p == nil {
+			raw, err := f.ExportBPFMem()
+			f.Release()
+			if err != nil {
+				return e.errorf("%v", err)
+			}
+			if p, err = bpf.Unmarshal(raw, order); err != nil {
+				return e.errorf("%v", err)
+			}
+		} else {
+			f.Release()
 		}
 	} else {
 		if p, order, err = decodeProgram(e, pos[0], data, t); err != nil {
