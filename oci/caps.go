@@ -1,6 +1,9 @@
 package oci
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // dockerDefaultCaps is the capability set Docker and containerd give a
 // container unless told otherwise.
@@ -19,6 +22,22 @@ func AllCapabilities() []string { return slices.Clone(capNames) }
 // container by default. Resolving Docker's default profile for it
 // (Options.Caps) gives the filter a default Docker container gets.
 func DockerDefaultCapabilities() []string { return slices.Clone(dockerDefaultCaps) }
+
+// NearestCapability returns the capability whose name is closest to a
+// misspelt one ("CAP_SYSADMIN" gives "CAP_SYS_ADMIN"), comparing names
+// without their "CAP_" prefix and underscores, or "" when none is within
+// two edits.
+func NearestCapability(name string) string {
+	squash := func(s string) string { return strings.ReplaceAll(strings.TrimPrefix(s, "CAP_"), "_", "") }
+	want := squash(normalizeCap(name))
+	best, bestDist := "", 3
+	for _, c := range capNames {
+		if d := editDistance(want, squash(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
 
 // Capability returns the canonical name ("CAP_SYS_ADMIN") of a capability
 // given in any letter case, with or without the "CAP_" prefix, and

@@ -35,6 +35,21 @@ func TestCapabilityLists(t *testing.T) {
 	}
 }
 
+func TestNearestCapability(t *testing.T) {
+	for in, want := range map[string]string{
+		"CAP_SYSADMIN":  "CAP_SYS_ADMIN",
+		"sysadmin":      "CAP_SYS_ADMIN",
+		"CAP_NET_ADMN":  "CAP_NET_ADMIN",
+		"cap_chwon":     "CAP_CHOWN",
+		"bogus":         "",
+		"CAP_SYS_ADMIN": "CAP_SYS_ADMIN",
+	} {
+		if got := NearestCapability(in); got != want {
+			t.Errorf("NearestCapability(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestCapability(t *testing.T) {
 	for _, tt := range []struct {
 		in, want string

@@ -266,7 +266,7 @@ func parseCaps(list string) ([]string, error) {
 		name, ok := oci.Capability(entry)
 		if !ok {
 			msg := fmt.Sprintf("unknown capability %q", entry)
-			if near := nearestCap(name); near != "" {
+			if near := oci.NearestCapability(entry); near != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", near)
 			} else {
 				msg += " (want a name such as CAP_SYS_ADMIN, or a set: docker, host, all, none)"
@@ -276,40 +276,6 @@ func parseCaps(list string) ([]string, error) {
 		add(name)
 	}
 	return out, nil
-}
-
-// nearestCap returns the capability or set name closest to a misspelt
-// one, or "".
-func nearestCap(name string) string {
-	best, bestDist := "", 3
-	squash := func(s string) string { return strings.ReplaceAll(strings.TrimPrefix(s, "CAP_"), "_", "") }
-	for _, c := range oci.AllCapabilities() {
-		if d := editDistance(squash(name), squash(c)); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // check validates the flags, before any input is read.
