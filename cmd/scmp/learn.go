@@ -622,3 +622,21 @@ func marshalProfile(p *learned, format, name string) ([]byte, error) {
 	}
 	return append(b, '\n'), nil
 }
+
+// seccompProfileSpec passes on what readInput returned, with a Security
+// Profiles Operator SeccompProfile resource (YAML or JSON) replaced by
+// the profile in its spec, so that every command that reads a profile
+// reads that resource too.
+func seccompProfileSpec(data []byte, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	spec, ok, err := oci.FromSeccompProfile(data)
+	switch {
+	case err != nil:
+		return nil, err
+	case ok:
+		return spec, nil
+	}
+	return data, nil
+}

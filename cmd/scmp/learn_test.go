@@ -1,0 +1,395 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/oci"
+)
+
+// learnHelperEnv makes the test binary a program to learn: "threads:N"
+// starts N threads that each call sysinfo(2); "loop:N" calls getpid(2)
+// N times.
+const learnHelperEnv = "SCMP_TEST_LEARN"
+
+func init() {
+	if v, ok := os.LookupEnv(learnHelperEnv); ok {
+		os.Exit(learnHelper(v))
+	}
+}
+
+func learnHelper(spec string) int {
+	mode, nText, _ := strings.Cut(spec, ":")
+	n, err := strconv.Atoi(nText)
+	if err != nil {
+		fmt.Println(err)
+		return 2
+	}
+	switch mode {
+	case "threads":
+		var wg sync.WaitGroup
+		tids := make([]int, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// A thread of its own, kept to the end so that
+				// each goroutine runs on a different one.
+				runtime.LockOSThread()
+				var info syscall.Sysinfo_t
+				if err := syscall.Sysinfo(&info); err != nil {
+					fmt.Println(err)
+					return
+				}
+				tids[i] = syscall.Gettid()
+			}()
+		}
+		wg.Wait()
+		slices.Sort(tids)
+		distinct := len(slices.Compact(tids))
+		fmt.Printf("%d threads\n", distinct)
+	case "loop":
+		for range n {
+			syscall.RawSyscall(syscall.SYS_GETPID, 0, 0, 0)
+		}
+		fmt.Println("done")
+	default:
+		return 2
+	}
+	return 0
+}
+
+// scmpAt runs bin with args and env added to its environment, under
+// credentials cred (nil: the test's own), with a deadline.
+func scmpAt(t *testing.T, bin string, cred *syscall.Credential, env []string, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.WaitDelay = time.Second
+	cmd.Env = append(os.Environ(), env...)
+	if cred != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("scmp %q: no end within the deadline; stderr %q", args, errb.String())
+	case err == nil:
+	case errors.As(err, &ee):
+		status = ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			status = 128 + int(ws.Signal())
+		}
+	default:
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), status
+}
+
+func requireNotify(t *testing.T) {
+	t.Helper()
+	requireSeccomp(t)
+	if api, _ := seccomp.GetAPI(); api < 6 {
+		t.Skipf("API level %d has no user notification", api)
+	}
+}
+
+// learner runs "scmp learn" and "scmp run" as one user.
+type learner struct {
+	t    *testing.T
+	bin  string // scmp
+	self string // the test binary
+	dir  string // where profiles go
+	cred *syscall.Credential
+	env  []string
+}
+
+// newLearner returns a learner for the test's own user or, with nobody
+// set, for the user nobody, with copies of the binaries that user can
+// run.
+func newLearner(t *testing.T, nobody bool) *learner {
+	t.Helper()
+	requireNotify(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &learner{t: t, bin: scmpBinary(t), self: self, dir: t.TempDir()}
+	if !nobody {
+		return l
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("running as nobody needs root to switch users")
+	}
+	dir, err := os.MkdirTemp("", "scmp-learn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ from, to *string }{{&l.bin, new(string)}, {&l.self, new(string)}} {
+		*c.to = filepath.Join(dir, filepath.Base(*c.from))
+		data, err := os.ReadFile(*c.from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(*c.to, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		*c.from = *c.to
+	}
+	l.dir = dir
+	l.cred = &syscall.Credential{Uid: 65534, Gid: 65534}
+	return l
+}
+
+// learn runs "scmp learn -o FILE flags -- cmd" and returns FILE, the
+// command's output and status.
+func (l *learner) learn(name string, flags []string, cmd ...string) (profile, stdout string, status int) {
+	l.t.Helper()
+	profile = filepath.Join(l.dir, name)
+	args := append(append([]string{"learn", "-o", profile}, flags...), "--")
+	out, errs, st := scmpAt(l.t, l.bin, l.cred, l.env, append(args, cmd...)...)
+	if _, err := os.Stat(profile); err != nil {
+		l.t.Fatalf("scmp learn %q wrote no profile (status %d, stderr %q)", cmd, st, errs)
+	}
+	return profile, out, st
+}
+
+// replay runs cmd under profile with "scmp run".
+func (l *learner) replay(profile string, cmd ...string) (stdout, stderr string, status int) {
+	l.t.Helper()
+	return scmpAt(l.t, l.bin, l.cred, l.env, append([]string{"run", "--profile", profile, "--"}, cmd...)...)
+}
+
+// names returns the syscall names profile allows.
+func names(t *testing.T, profile string) map[string][]oci.Syscall {
+	t.Helper()
+	data, err := os.ReadFile(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := oci.ParseProfile(data)
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", profile, err, data)
+	}
+	out := map[string][]oci.Syscall{}
+	for _, s := range p.Syscalls {
+		for _, n := range s.Names {
+			out[n] = append(out[n], s)
+		}
+	}
+	return out
+}
+
+// TestLearnReplays learns profiles of shell pipelines, a program that
+// forks, and a multi-threaded Go program, as this user and as nobody,
+// and runs each command again under its profile: same output, same
+// status.
+func TestLearnReplays(t *testing.T) {
+	requireSh(t)
+	for _, nobody := range []bool{false, true} {
+		t.Run(fmt.Sprintf("nobody=%v", nobody), func(t *testing.T) {
+			l := newLearner(t, nobody)
+			tests := []struct {
+				name  string
+				env   []string
+				cmd   []string
+				want  string   // output
+				calls []string // among the profile's names
+			}{
+				{"pipeline", nil, []string{"sh", "-c", "echo hello | tr a-z A-Z | cat; exit 3"}, "HELLO\n", []string{"pipe2", "wait4"}},
+				{"fork", nil, []string{"sh", "-c", "(echo child; exit 4); echo $?; ls / >/dev/null & wait $!; echo $?"}, "child\n4\n0\n", []string{"wait4", "getdents64"}},
+				{"threads", []string{learnHelperEnv + "=threads:8", "GODEBUG=asyncpreemptoff=1"}, []string{l.self}, "8 threads\n", []string{"sysinfo", "clone|clone3", "gettid"}},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					l.t = t
+					l.env = tt.env
+					direct, _, wantStatus := scmpAt(t, tt.cmd[0], l.cred, tt.env, tt.cmd[1:]...)
+					if direct != tt.want {
+						t.Fatalf("%q prints %q, want %q", tt.cmd, direct, tt.want)
+					}
+					profile, out, st := l.learn(tt.name+".json", nil, tt.cmd...)
+					if out != tt.want || st != wantStatus {
+						t.Errorf("under scmp learn: output %q, status %d; want %q, %d", out, st, tt.want, wantStatus)
+					}
+					got := names(t, profile)
+					for _, c := range tt.calls {
+						// "a|b": either (clone3 where the runtime
+						// creates threads through the C library).
+						if !slices.ContainsFunc(strings.Split(c, "|"), func(n string) bool { return got[n] != nil }) {
+							t.Errorf("the profile does not allow %s, which the command used", c)
+						}
+					}
+					out, errs, st := l.replay(profile, tt.cmd...)
+					if out != tt.want || st != wantStatus {
+						t.Errorf("replayed: output %q, status %d, stderr %q; want %q, %d", out, st, errs, tt.want, wantStatus)
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestLearnRefusesUnused checks that a learned profile refuses what the
+// learning run did not do.
+func TestLearnRefusesUnused(t *testing.T) {
+	l := newLearner(t, false)
+	l.env = []string{helperEnv + "=getpid:"}
+	profile, out, st := l.learn("getpid.json", nil, l.self)
+	if st != 0 || !strings.HasPrefix(out, "ret=") || !strings.HasSuffix(out, " errno=0\n") {
+		t.Fatalf("under scmp learn: %q, status %d", out, st)
+	}
+	if got := names(t, profile); got["getpid"] == nil || got["getppid"] != nil {
+		t.Fatalf("the profile allows getpid: %v, getppid: %v; want true, false", got["getpid"] != nil, got["getppid"] != nil)
+	}
+	if out, errs, st := l.replay(profile, l.self); st != 0 || !strings.HasSuffix(out, " errno=0\n") {
+		t.Errorf("getpid replayed: %q, status %d, stderr %q", out, st, errs)
+	}
+	l.env = []string{helperEnv + "=getppid:"}
+	out, errs, st := l.replay(profile, l.self)
+	if st != 0 || (out != "ret=-1 errno=1\n" && out != "ret=-1 errno=38\n") {
+		t.Errorf("getppid under the profile of getpid: %q, status %d, stderr %q; want EPERM (or ENOSYS)", out, st, errs)
+	}
+}
+
+// TestLearnArgs checks that --args allows personality only with the
+// value the learning run passed.
+func TestLearnArgs(t *testing.T) {
+	l := newLearner(t, false)
+	const query = "0xffffffff" // personality(0xffffffff) returns the persona
+	l.env = []string{helperEnv + "=personality:" + query}
+	profile, out, st := l.learn("personality.json", []string{"--args"}, l.self)
+	if st != 0 || !strings.HasSuffix(out, " errno=0\n") {
+		t.Fatalf("under scmp learn: %q, status %d", out, st)
+	}
+	entries := names(t, profile)["personality"]
+	if len(entries) != 1 || len(entries[0].Args) != 1 || entries[0].Args[0].Value != 0xffffffff || entries[0].Args[0].Op != "SCMP_CMP_EQ" {
+		t.Fatalf("personality entries %+v; want one with arg0 == 0xffffffff", entries)
+	}
+	if out2, errs, st := l.replay(profile, l.self); st != 0 || out2 != out {
+		t.Errorf("replayed: %q, status %d, stderr %q; want %q", out2, st, errs, out)
+	}
+	l.env = []string{helperEnv + "=personality:8"}
+	if out, errs, st := l.replay(profile, l.self); st != 0 || out != "ret=-1 errno=1\n" {
+		t.Errorf("personality(8) under a profile that saw 0xffffffff: %q, status %d, stderr %q; want EPERM", out, st, errs)
+	}
+}
+
+// TestLearnBase learns under base profiles: what they refuse stays
+// refused, during the run and in the profile, and what they allow with
+// conditions keeps them.
+func TestLearnBase(t *testing.T) {
+	l := newLearner(t, false)
+	base := filepath.Join(l.dir, "base.json")
+	if err := os.WriteFile(base, []byte(`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["sysinfo", "getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l.env = []string{helperEnv + "=sysinfo:0"}
+	profile, out, st := l.learn("sysinfo.json", []string{"--base", base}, l.self)
+	if st != 0 || out != "ret=-1 errno=13\n" {
+		t.Fatalf("under scmp learn --base: %q, status %d; want the base's EACCES", out, st)
+	}
+	got := names(t, profile)
+	if e := got["getppid"]; len(e) != 1 || e[0].Action != "SCMP_ACT_ERRNO" || e[0].ErrnoRet == nil || *e[0].ErrnoRet != 13 {
+		t.Errorf("getppid entries %+v; want the base's ERRNO(13)", e)
+	}
+	if out2, errs, st := l.replay(profile, l.self); st != 0 || out2 != out {
+		t.Errorf("replayed: %q, status %d, stderr %q; want %q", out2, st, errs, out)
+	}
+
+	// Docker's profile allows personality only with some values; the
+	// entry is kept with its conditions.
+	l.env = []string{helperEnv + "=personality:0xffffffff"}
+	profile, out, st = l.learn("docker.json", []string{"--base", "docker-default"}, l.self)
+	if st != 0 || !strings.HasSuffix(out, " errno=0\n") {
+		t.Fatalf("under scmp learn --base docker-default: %q, status %d", out, st)
+	}
+	got = names(t, profile)
+	if e := got["personality"]; len(e) == 0 || slices.ContainsFunc(e, func(s oci.Syscall) bool { return len(s.Args) == 0 }) {
+		t.Errorf("personality entries %+v; want Docker's, with args", e)
+	}
+	if got["ptrace"] != nil || got["sysinfo"] != nil {
+		t.Errorf("the profile allows ptrace or sysinfo, which the command did not use")
+	}
+	if out2, errs, st := l.replay(profile, l.self); st != 0 || out2 != out {
+		t.Errorf("replayed: %q, status %d, stderr %q; want %q", out2, st, errs, out)
+	}
+}
+
+// TestLearnFormats checks the Docker and SeccompProfile outputs: both
+// are read back by scmp run, and replay the command.
+func TestLearnFormats(t *testing.T) {
+	requireSh(t)
+	l := newLearner(t, false)
+	cmd := []string{"sh", "-c", "echo formats"}
+	for _, format := range []string{"docker", "spo"} {
+		profile, out, st := l.learn("p."+format, []string{"--format", format}, cmd...)
+		if st != 0 || out != "formats\n" {
+			t.Fatalf("--format %s: %q, status %d", format, out, st)
+		}
+		data, _ := os.ReadFile(profile)
+		switch format {
+		case "docker":
+			var p oci.Profile
+			if err := json.Unmarshal(data, &p); err != nil || len(p.ArchMap) != 1 {
+				t.Errorf("--format docker: %v, archMap %+v", err, p.ArchMap)
+			}
+		case "spo":
+			if !bytes.HasPrefix(data, []byte("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n  name: \"sh\"\n")) {
+				t.Errorf("--format spo:\n%s", data)
+			}
+		}
+		if out, errs, st := l.replay(profile, cmd...); st != 0 || out != "formats\n" {
+			t.Errorf("--format %s replayed: %q, status %d, stderr %q", format, out, st, errs)
+		}
+	}
+}
+
+// BenchmarkLearnSyscall measures the cost of a system call under "scmp
+// learn": each is a round trip to scmp, even when already recorded.
+// BenchmarkRunSyscall is the same loop under "scmp run" with Docker's
+// profile, for comparison.
+func BenchmarkLearnSyscall(b *testing.B) { benchmarkLoop(b, "learn", "-o", os.DevNull) }
+
+func BenchmarkRunSyscall(b *testing.B) { benchmarkLoop(b, "run") }
+
+func benchmarkLoop(b *testing.B, args ...string) {
+	if api, _ := seccomp.GetAPI(); api < 6 {
+		b.Skipf("API level %d has no user notification", api)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	os.Setenv(learnHelperEnv, "loop:"+strconv.Itoa(b.N))
+	defer os.Unsetenv(learnHelperEnv)
+	b.ResetTimer()
+	if st := runWithInput(append(args, "--", self), strings.NewReader(""), io.Discard, os.Stderr); st != 0 {
+		b.Fatalf("status %d", st)
+	}
+}
