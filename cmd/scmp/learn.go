@@ -129,12 +129,11 @@ func runLearn(e *env, args []string) int {
 	cmd.Stderr = e.stderr
 	rec := newRecorder(*withArgs)
 	status, err := rec.run(e, cmd, pos[0])
+	if errors.Is(err, errNotStarted) {
+		return status // reported by run
+	}
 	if err != nil {
-		e.errorf("%v", err)
-		if status < 0 {
-			return exitRunFailed
-		}
-		return status
+		return fail("%v", err)
 	}
 	if err := rec.err(); err != nil {
 		e.warnf("%v", err)
@@ -261,21 +260,24 @@ func newRecorder(withArgs bool) *recorder {
 	return &recorder{withArgs: withArgs, calls: map[callKey]*usage{}, unnamed: map[callKey]int{}}
 }
 
+// errNotStarted is returned by recorder.run when the command could not
+// be started; the failure has been reported.
+var errNotStarted = errors.New("the command did not start")
+
 // run runs cmd, serving its notifications until it and every process it
 // started have exited, and returns its exit status as "scmp run" does.
-// A negative status means it did not run.
 func (r *recorder) run(e *env, cmd *sandbox.Cmd, name string) (int, error) {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGINT, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return e.startError(name, err), nil
+		return e.startError(name, err), errNotStarted
 	}
 	fd := cmd.NotifyFd()
 	if fd < 0 {
 		cmd.Process.Kill()
 		cmd.Wait()
-		return -1, errors.New("the recording filter gave no notification descriptor")
+		return exitRunFailed, errors.New("the recording filter gave no notification descriptor")
 	}
 	served := make(chan struct{})
 	go func() {
@@ -305,6 +307,11 @@ func (r *recorder) run(e *env, cmd *sandbox.Cmd, name string) (int, error) {
 	<-served
 	close(done)
 	syscall.Close(int(fd))
+	var se *sandbox.Error
+	if errors.As(err, &se) {
+		// With a notifying filter, Start returns before execve.
+		return e.startError(name, err), errNotStarted
+	}
 	return e.exitStatus(name, err, cmd.Process.Pid, nil), nil
 }
 
@@ -386,21 +393,13 @@ func (r *recorder) err() error {
 	return fmt.Errorf("system calls without a name were left out of the profile: %s", strings.Join(list, ", "))
 }
 
-// entry is one syscall entry of a learned profile.
-type entry struct {
-	oci.Syscall
-	// arches, when set, are the only architectures the entry is for
-	// (Docker's includes.arches; an OCI profile has no such field).
-	arches []seccomp.ScmpArch
-}
-
 // learned is a learned profile, before it is written in a format.
 type learned struct {
 	defaultAction specs.LinuxSeccompAction
 	defaultErrno  *uint
 	native        seccomp.ScmpArch
 	arches        []seccomp.ScmpArch // native first
-	entries       []entry
+	entries       []oci.Syscall
 }
 
 // errnoEPERM is the errno of the learned profiles' default action.
@@ -421,10 +420,9 @@ func (r *recorder) profile(native seccomp.ScmpArch, base *specs.LinuxSeccomp) *l
 	p := &learned{defaultAction: specs.ActErrno, defaultErrno: &eperm, native: native, arches: []seccomp.ScmpArch{native}}
 	allow := specs.ActAllow
 
-	// names[name] lists the architectures it was used on, and usage
-	// says with which values.
+	// uses[name] is what was seen of name on any architecture: with
+	// --args, the values of its flag or enum argument.
 	type use struct {
-		arches []seccomp.ScmpArch
 		values map[uint64]bool
 		any    bool
 		index  uint
@@ -436,9 +434,6 @@ func (r *recorder) profile(native seccomp.ScmpArch, base *specs.LinuxSeccomp) *l
 		if s == nil {
 			s = &use{}
 			uses[name] = s
-		}
-		if !slices.Contains(s.arches, a) {
-			s.arches = append(s.arches, a)
 		}
 		if !slices.Contains(p.arches, a) {
 			p.arches = append(p.arches, a)
@@ -475,7 +470,7 @@ func (r *recorder) profile(native seccomp.ScmpArch, base *specs.LinuxSeccomp) *l
 		}
 		for _, s := range base.Syscalls {
 			if !lets(s.Action) {
-				p.entries = append(p.entries, entry{Syscall: fromSpec(s, s.Names)})
+				p.entries = append(p.entries, fromSpec(s, s.Names))
 				continue
 			}
 			if lets(base.DefaultAction) {
@@ -489,7 +484,7 @@ func (r *recorder) profile(native seccomp.ScmpArch, base *specs.LinuxSeccomp) *l
 				}
 			}
 			if len(names) > 0 {
-				p.entries = append(p.entries, entry{Syscall: fromSpec(s, names)})
+				p.entries = append(p.entries, fromSpec(s, names))
 			}
 		}
 		if !lets(base.DefaultAction) {
@@ -498,56 +493,32 @@ func (r *recorder) profile(native seccomp.ScmpArch, base *specs.LinuxSeccomp) *l
 		}
 	}
 
-	// Entries by architecture set, of the names allowed whatever their
-	// arguments; then one entry per value of the others.
-	groups := map[string]*entry{}
-	var keys []string
-	var conditional []string
+	// One entry for the names allowed whatever their arguments, then one
+	// per value of the others. No profile format has entries for one
+	// ABI of a machine (Docker's includes.arches is the machine's
+	// architecture): a name is allowed on each of the profile's
+	// architectures that has a syscall of that name.
+	var plain, conditional []string
 	for name, s := range uses {
 		if s.args && !s.any {
 			conditional = append(conditional, name)
-			continue
+		} else {
+			plain = append(plain, name)
 		}
-		slices.Sort(s.arches)
-		var arches []seccomp.ScmpArch
-		if len(s.arches) < len(p.arches) {
-			arches = s.arches
-		}
-		key := fmt.Sprint(arches)
-		g := groups[key]
-		if g == nil {
-			g = &entry{Syscall: oci.Syscall{Action: allow}, arches: arches}
-			groups[key] = g
-			keys = append(keys, key)
-		}
-		g.Names = append(g.Names, name)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		return len(groups[keys[i]].arches) < len(groups[keys[j]].arches) || keys[i] < keys[j] && len(groups[keys[i]].arches) == len(groups[keys[j]].arches)
-	})
-	for _, k := range keys {
-		g := groups[k]
-		sort.Strings(g.Names)
-		p.entries = append(p.entries, *g)
-	}
+	sort.Strings(plain)
+	p.entries = append(p.entries, oci.Syscall{Names: plain, Action: allow})
 	sort.Strings(conditional)
 	for _, name := range conditional {
 		s := uses[name]
-		var arches []seccomp.ScmpArch
-		if len(s.arches) < len(p.arches) {
-			arches = s.arches
-		}
 		values := make([]uint64, 0, len(s.values))
 		for v := range s.values {
 			values = append(values, v)
 		}
 		slices.Sort(values)
 		for _, v := range values {
-			p.entries = append(p.entries, entry{
-				Syscall: oci.Syscall{Names: []string{name}, Action: allow,
-					Args: []specs.LinuxSeccompArg{{Index: s.index, Value: v, Op: specs.OpEqualTo}}},
-				arches: arches,
-			})
+			p.entries = append(p.entries, oci.Syscall{Names: []string{name}, Action: allow,
+				Args: []specs.LinuxSeccompArg{{Index: s.index, Value: v, Op: specs.OpEqualTo}}})
 		}
 	}
 	return p
@@ -558,8 +529,7 @@ func fromSpec(s specs.LinuxSyscall, names []string) oci.Syscall {
 	return oci.Syscall{Names: names, Action: s.Action, ErrnoRet: s.ErrnoRet, Args: s.Args}
 }
 
-// spec returns p as runtime-spec's LinuxSeccomp: the names of entries
-// for some architectures only are allowed on all of them.
+// spec returns p as runtime-spec's LinuxSeccomp.
 func (p *learned) spec() *specs.LinuxSeccomp {
 	s := &specs.LinuxSeccomp{DefaultAction: p.defaultAction, DefaultErrnoRet: p.defaultErrno}
 	for _, a := range p.arches {
@@ -573,7 +543,7 @@ func (p *learned) spec() *specs.LinuxSeccomp {
 }
 
 // docker returns p as a Docker profile: an archMap for the native
-// architecture, and includes.arches on the entries for some only.
+// architecture with the others as its subArchitectures.
 func (p *learned) docker() *oci.Profile {
 	d := &oci.Profile{DefaultAction: p.defaultAction, DefaultErrnoRet: p.defaultErrno}
 	main, _ := archSpecName(p.native)
@@ -583,16 +553,7 @@ func (p *learned) docker() *oci.Profile {
 		m.SubArches = append(m.SubArches, name)
 	}
 	d.ArchMap = []oci.ArchMap{m}
-	for _, e := range p.entries {
-		s := e.Syscall
-		if e.arches != nil {
-			s.Includes = &oci.Selector{}
-			for _, a := range e.arches {
-				s.Includes.Arches = append(s.Includes.Arches, a.String())
-			}
-		}
-		d.Syscalls = append(d.Syscalls, s)
-	}
+	d.Syscalls = p.entries
 	return d
 }
 

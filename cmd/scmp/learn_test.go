@@ -222,6 +222,7 @@ func TestLearnReplays(t *testing.T) {
 			}{
 				{"pipeline", nil, []string{"sh", "-c", "echo hello | tr a-z A-Z | cat; exit 3"}, "HELLO\n", []string{"pipe2", "wait4"}},
 				{"fork", nil, []string{"sh", "-c", "(echo child; exit 4); echo $?; ls / >/dev/null & wait $!; echo $?"}, "child\n4\n0\n", []string{"wait4", "getdents64"}},
+				{"signal", nil, []string{"sh", "-c", "echo dying; kill -TERM $$"}, "dying\n", []string{"kill"}},
 				{"threads", []string{learnHelperEnv + "=threads:8", "GODEBUG=asyncpreemptoff=1"}, []string{l.self}, "8 threads\n", []string{"sysinfo", "clone|clone3", "gettid"}},
 			}
 			for _, tt := range tests {
@@ -273,6 +274,20 @@ func TestLearnRefusesUnused(t *testing.T) {
 	out, errs, st := l.replay(profile, l.self)
 	if st != 0 || (out != "ret=-1 errno=1\n" && out != "ret=-1 errno=38\n") {
 		t.Errorf("getppid under the profile of getpid: %q, status %d, stderr %q; want EPERM (or ENOSYS)", out, st, errs)
+	}
+}
+
+// TestLearnNotFound checks that a command that cannot be run gives the
+// status of "scmp run" and no profile.
+func TestLearnNotFound(t *testing.T) {
+	l := newLearner(t, false)
+	profile := filepath.Join(l.dir, "none.json")
+	_, errs, st := scmpAt(t, l.bin, nil, nil, "learn", "-o", profile, "--", "/no/such/program")
+	if st != 127 || !strings.Contains(errs, "no such file or directory") {
+		t.Errorf("status %d, stderr %q; want 127 and the error", st, errs)
+	}
+	if _, err := os.Stat(profile); err == nil {
+		t.Errorf("a profile was written for a command that did not run")
 	}
 }
 
@@ -391,5 +406,46 @@ func benchmarkLoop(b *testing.B, args ...string) {
 	b.ResetTimer()
 	if st := runWithInput(append(args, "--", self), strings.NewReader(""), io.Discard, os.Stderr); st != 0 {
 		b.Fatalf("status %d", st)
+	}
+}
+
+// TestLearnCompatArch learns a 32-bit x86 program on x86_64: its calls
+// are recorded on their own architecture, and the profile, in each
+// format, lists x86 and runs it again.
+func TestLearnCompatArch(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("x86 programs run on x86_64 machines")
+	}
+	l := newLearner(t, false)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(src, []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello from x86\") }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prog := filepath.Join(dir, "hello386")
+	build := exec.Command(goCommand(t), "build", "-o", prog, src)
+	build.Env = append(os.Environ(), "GOARCH=386", "CGO_ENABLED=0", "GOFLAGS=")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Skipf("cannot build for 386: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(prog).Output(); err != nil || string(out) != "hello from x86\n" {
+		t.Skipf("this kernel does not run x86 programs (%v)", err)
+	}
+	for _, format := range []string{"oci", "docker"} {
+		profile, out, st := l.learn("x86."+format, []string{"--format", format}, prog)
+		if st != 0 || out != "hello from x86\n" {
+			t.Fatalf("--format %s: %q, status %d", format, out, st)
+		}
+		data, _ := os.ReadFile(profile)
+		if !bytes.Contains(data, []byte(`"SCMP_ARCH_X86"`)) {
+			t.Errorf("--format %s: the profile does not list x86:\n%s", format, data)
+		}
+		// mmap2 exists on x86, not on x86_64.
+		if names(t, profile)["mmap2"] == nil {
+			t.Errorf("--format %s: the profile lacks x86's mmap2:\n%s", format, data)
+		}
+		if out, errs, st := l.replay(profile, prog); st != 0 || out != "hello from x86\n" {
+			t.Errorf("--format %s replayed: %q, status %d, stderr %q", format, out, st, errs)
+		}
 	}
 }
