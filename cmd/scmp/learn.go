@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -123,6 +124,25 @@ func runLearn(e *env, args []string) int {
 	}
 	defer f.Release()
 
+	if *format == formatSPO {
+		// The name is checked before the command runs.
+		if _, err := oci.MarshalSeccompProfile(&specs.LinuxSeccomp{DefaultAction: specs.ActAllow}, specName(*name, pos[0])); err != nil {
+			e.usageErrorf("--name: %v", err)
+			return exitRunFailed
+		}
+	}
+	var dst *output
+	if *out != "-" {
+		if dst, err = createOutput(*out); err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return fail("-o %s: cannot write there: %v", *out, err)
+		}
+		defer dst.discard()
+	}
+
 	cmd := sandbox.Command(f, pos[0], pos[1:]...)
 	cmd.Stdin = e.stdin
 	cmd.Stdout = e.stdout
@@ -146,12 +166,58 @@ func runLearn(e *env, args []string) int {
 	if *out == "-" {
 		_, err = e.stdout.Write(data)
 	} else {
-		err = os.WriteFile(*out, data, 0o644)
+		err = dst.commit(data)
 	}
 	if err != nil {
 		return fail("writing the profile: %v", err)
 	}
 	return status
+}
+
+// output is the file a profile is written to: a temporary file beside
+// it, made before the command runs so that an unwritable place is found
+// out first, and renamed over it when the profile is complete.
+type output struct {
+	f    *os.File
+	path string
+}
+
+func createOutput(path string) (*output, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*")
+	if err != nil {
+		return nil, err
+	}
+	return &output{f: f, path: path}, nil
+}
+
+// commit writes data and puts the file in place.
+func (o *output) commit(data []byte) error {
+	_, err := o.f.Write(data)
+	if err == nil {
+		err = o.f.Chmod(0o644)
+	}
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(o.f.Name(), o.path)
+	}
+	if err != nil {
+		os.Remove(o.f.Name())
+	}
+	return err
+}
+
+// discard removes the temporary file.
+func (o *output) discard() {
+	if o != nil {
+		o.f.Close()
+		os.Remove(o.f.Name())
+	}
 }
 
 // recordingArches returns the architectures the recording filter covers

@@ -286,8 +286,13 @@ func TestLearnNotFound(t *testing.T) {
 	if st != 127 || !strings.Contains(errs, "no such file or directory") {
 		t.Errorf("status %d, stderr %q; want 127 and the error", st, errs)
 	}
-	if _, err := os.Stat(profile); err == nil {
-		t.Errorf("a profile was written for a command that did not run")
+	if left, _ := os.ReadDir(l.dir); len(left) != 0 {
+		t.Errorf("files left for a command that did not run: %v", left)
+	}
+	// An unwritable -o is found out before the command runs.
+	out, errs, st := scmpAt(t, l.bin, nil, nil, "learn", "-o", filepath.Join(l.dir, "no", "p.json"), "--", "echo", "ran")
+	if st != exitRunFailed || out != "" || !strings.Contains(errs, "cannot write there") {
+		t.Errorf("unwritable -o: status %d, stdout %q, stderr %q; want %d, nothing run", st, out, errs, exitRunFailed)
 	}
 }
 
@@ -377,6 +382,16 @@ func TestLearnFormats(t *testing.T) {
 		case "spo":
 			if !bytes.HasPrefix(data, []byte("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n  name: \"sh\"\n")) {
 				t.Errorf("--format spo:\n%s", data)
+			}
+			// sim and compile read the resource too.
+			if out, errs, st := scmpAt(t, l.bin, nil, nil, "sim", profile, "ptrace"); st != 0 || !strings.HasPrefix(out, "action: ERRNO(1)\n") {
+				t.Errorf("sim ptrace: %q, status %d, stderr %q", out, st, errs)
+			}
+			if out, errs, st := scmpAt(t, l.bin, nil, nil, "sim", profile, "execve"); st != 0 || !strings.HasPrefix(out, "action: ALLOW\n") {
+				t.Errorf("sim execve: %q, status %d, stderr %q", out, st, errs)
+			}
+			if out, errs, st := scmpAt(t, l.bin, nil, nil, "compile", "--format", "pfc", profile); st != 0 || !strings.Contains(out, "execve") {
+				t.Errorf("compile: status %d, stderr %q", st, errs)
 			}
 		}
 		if out, errs, st := l.replay(profile, cmd...); st != 0 || out != "formats\n" {
