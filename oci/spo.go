@@ -366,6 +366,8 @@ func cutKey(s string) (key, value string, ok bool) {
 // scalar reads a scalar or a flow sequence of scalars.
 func scalar(n int, s string) (any, error) {
 	switch {
+	case s == "":
+		return nil, fmt.Errorf("line %d: an empty item", n)
 	case strings.HasPrefix(s, "["):
 		if !strings.HasSuffix(s, "]") {
 			return nil, fmt.Errorf("line %d: a flow sequence must end on its line", n)

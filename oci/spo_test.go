@@ -126,3 +126,20 @@ func TestMarshalSeccompProfileRefuses(t *testing.T) {
 		t.Errorf("bad name: %v", err)
 	}
 }
+
+// FuzzFromSeccompProfile checks that no input makes the reader panic or
+// return a profile that is not JSON.
+func FuzzFromSeccompProfile(f *testing.F) {
+	spec := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Architectures: []specs.Arch{specs.ArchX86_64},
+		Syscalls: []specs.LinuxSyscall{{Names: []string{"read"}, Action: specs.ActAllow, Args: []specs.LinuxSeccompArg{{Index: 1, Value: 2, Op: specs.OpEqualTo}}}}}
+	seed, _ := MarshalSeccompProfile(spec, "seed")
+	f.Add(seed)
+	f.Add([]byte("kind: SeccompProfile\nspec:\n  syscalls: [a,,b]\n"))
+	f.Add([]byte("kind: SeccompProfile\n- \"a\": \n  - 'b''c'\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, ok, err := FromSeccompProfile(data)
+		if ok && err == nil && !json.Valid(out) {
+			t.Errorf("not JSON: %q", out)
+		}
+	})
+}

@@ -464,3 +464,36 @@ func TestLearnCompatArch(t *testing.T) {
 		}
 	}
 }
+
+// TestLearnForwardsSignals checks that SIGTERM sent to scmp learn reaches
+// the command, as under scmp run, and that the profile is still written.
+func TestLearnForwardsSignals(t *testing.T) {
+	requireSh(t)
+	l := newLearner(t, false)
+	profile := filepath.Join(l.dir, "trap.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, l.bin, "learn", "-o", profile, "--", "sh", "-c", `trap 'exit 7' TERM; echo ready; while :; do sleep 0.05; done`)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 6)
+	if _, err := io.ReadFull(stdout, buf); err != nil || string(buf) != "ready\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("read %q, %v", buf, err)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if ctx.Err() != nil || !errors.As(err, &ee) || ee.ExitCode() != 7 {
+		t.Fatalf("scmp learn exited with %v, want status 7 from the trap", err)
+	}
+	if got := names(t, profile); got["nanosleep"] == nil && got["clock_nanosleep"] == nil {
+		t.Errorf("the profile lacks sleep's nanosleep: %v", got)
+	}
+}
