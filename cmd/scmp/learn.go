@@ -55,7 +55,7 @@ const (
 func runLearn(e *env, args []string) int {
 	fs := newFlagSet(e)
 	out := fs.String("o", "", "write the profile to `FILE` (\"-\" for standard output; default seccomp.json,\nor seccomp.yaml for --format spo)")
-	format := fs.String("format", formatOCI, "the profile's `FORMAT`: oci (runtime-spec's LinuxSeccomp), docker (with archMap\nand per-architecture entries) or spo (a Security Profiles Operator SeccompProfile, YAML)")
+	format := fs.String("format", formatOCI, "the profile's `FORMAT`: oci (runtime-spec's LinuxSeccomp), docker (the same with an\narchMap) or spo (a Security Profiles Operator SeccompProfile, YAML)")
 	base := fs.String("base", "", "record under `PROFILE` (OCI, Docker, Podman or SeccompProfile; docker-default for the\nbuilt-in one) and keep its refusals and, for what was used, its entries")
 	withArgs := fs.Bool("args", false, "allow flag and enum arguments only with the values seen")
 	name := fs.String("name", "", "the metadata.name of a --format spo resource (default: the command's name)")
@@ -120,6 +120,9 @@ func runLearn(e *env, args []string) int {
 	}
 	f, err := oci.RecordingFilter(recordSpec, opts)
 	if err != nil {
+		if *base == "" {
+			return fail("building the recording filter: %v", err)
+		}
 		return fail("--base %s: %v", *base, explain(err))
 	}
 	defer f.Release()
@@ -155,7 +158,11 @@ func runLearn(e *env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if err := rec.err(); err != nil {
+	if rec.serveErr != nil {
+		// The command was killed: what it did is not all known.
+		return fail("%v; no profile written", rec.serveErr)
+	}
+	if err := rec.unnamedErr(); err != nil {
 		e.warnf("%v", err)
 	}
 	p := rec.profile(nat.scmp, baseSpec)
@@ -441,13 +448,10 @@ func (r *recorder) note(req *seccomp.ScmpNotifReq) {
 	}
 }
 
-// err describes the calls that could not be put in the profile.
-func (r *recorder) err() error {
+// unnamedErr describes the calls that could not be put in the profile.
+func (r *recorder) unnamedErr() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.serveErr != nil {
-		return r.serveErr
-	}
 	if len(r.unnamed) == 0 {
 		return nil
 	}
