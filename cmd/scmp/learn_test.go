@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/seccomp-go/seccomp"
 	"github.com/seccomp-go/seccomp/oci"
 )
@@ -497,5 +499,75 @@ func TestLearnForwardsSignals(t *testing.T) {
 	if got := names(t, profile); got["nanosleep"] == nil && got["clock_nanosleep"] == nil {
 		data, _ := os.ReadFile(profile)
 		t.Errorf("the profile lacks sleep's nanosleep:\n%s", data)
+	}
+}
+
+// TestLearnedProfile checks how recorded calls become entries, without
+// a kernel: the sandbox's execve, --args values and their limit, and
+// the two kinds of base profile.
+func TestLearnedProfile(t *testing.T) {
+	nr := func(name string, a seccomp.ScmpArch) seccomp.ScmpSyscall {
+		n, err := seccomp.GetSyscallFromNameByArch(name, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	amd64 := seccomp.ArchAMD64
+	call := func(r *recorder, name string, a seccomp.ScmpArch, args ...uint64) {
+		r.note(&seccomp.ScmpNotifReq{Data: seccomp.ScmpNotifData{Syscall: nr(name, a), Arch: a, Args: append(args, make([]uint64, 6-len(args))...)}})
+	}
+	entries := func(p *learned) string {
+		var b strings.Builder
+		for _, e := range p.entries {
+			fmt.Fprintf(&b, "%s %v", e.Action, e.Names)
+			for _, a := range e.Args {
+				fmt.Fprintf(&b, " arg%d==%#x", a.Index, a.Value)
+			}
+			if e.ErrnoRet != nil {
+				fmt.Fprintf(&b, " errno %d", *e.ErrnoRet)
+			}
+			b.WriteString("; ")
+		}
+		return b.String()
+	}
+
+	r := newRecorder(true)
+	call(r, "execve", amd64) // the sandbox's
+	call(r, "read", amd64)
+	call(r, "personality", amd64, 0xffffffff)
+	call(r, "personality", amd64, 8)
+	call(r, "mmap2", seccomp.ArchX86)
+	for i := range maxArgValues + 1 {
+		call(r, "prctl", amd64, uint64(i))
+	}
+	p := r.profile(amd64, nil)
+	want := "SCMP_ACT_ALLOW [execve mmap2 prctl read]; SCMP_ACT_ALLOW [personality] arg0==0x8; SCMP_ACT_ALLOW [personality] arg0==0xffffffff; "
+	if got := entries(p); got != want {
+		t.Errorf("no base:\n got %s\nwant %s", got, want)
+	}
+	if !slices.Equal(p.arches, []seccomp.ScmpArch{amd64, seccomp.ArchX86}) || p.defaultAction != "SCMP_ACT_ERRNO" || *p.defaultErrno != 1 {
+		t.Errorf("arches %v, default %s %v", p.arches, p.defaultAction, p.defaultErrno)
+	}
+
+	eacces := uint(13)
+	deny := specs.LinuxSyscall{Names: []string{"ptrace"}, Action: "SCMP_ACT_ERRNO", ErrnoRet: &eacces}
+	cond := specs.LinuxSyscall{Names: []string{"personality", "read", "uname"}, Action: "SCMP_ACT_ALLOW", Args: []specs.LinuxSeccompArg{{Index: 0, Value: 8, Op: "SCMP_CMP_EQ"}}}
+	r = newRecorder(false)
+	call(r, "execve", amd64)
+	call(r, "read", amd64)
+	call(r, "personality", amd64, 8)
+	refusing := &specs.LinuxSeccomp{DefaultAction: "SCMP_ACT_KILL_PROCESS", Syscalls: []specs.LinuxSyscall{
+		deny, cond, {Names: []string{"execve", "write"}, Action: "SCMP_ACT_ALLOW"}}}
+	p = r.profile(amd64, refusing)
+	want = "SCMP_ACT_ERRNO [ptrace] errno 13; SCMP_ACT_ALLOW [personality read] arg0==0x8; SCMP_ACT_ALLOW [execve]; "
+	if got := entries(p); got != want || p.defaultAction != "SCMP_ACT_KILL_PROCESS" {
+		t.Errorf("refusing base:\n got %s (default %s)\nwant %s", got, p.defaultAction, want)
+	}
+	allowing := &specs.LinuxSeccomp{DefaultAction: "SCMP_ACT_LOG", Syscalls: []specs.LinuxSyscall{deny, cond}}
+	p = r.profile(amd64, allowing)
+	want = "SCMP_ACT_ERRNO [ptrace] errno 13; SCMP_ACT_LOG [execve personality read]; "
+	if got := entries(p); got != want || p.defaultAction != "SCMP_ACT_ERRNO" {
+		t.Errorf("allowing base:\n got %s (default %s)\nwant %s", got, p.defaultAction, want)
 	}
 }
