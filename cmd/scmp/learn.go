@@ -158,9 +158,9 @@ func runLearn(e *env, args []string) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if rec.serveErr != nil {
+	if err := rec.failure(); err != nil {
 		// The command was killed: what it did is not all known.
-		return fail("%v; no profile written", rec.serveErr)
+		return fail("%v; no profile written", err)
 	}
 	if err := rec.unnamedErr(); err != nil {
 		e.warnf("%v", err)
@@ -181,15 +181,26 @@ func runLearn(e *env, args []string) int {
 	return status
 }
 
-// output is the file a profile is written to: a temporary file beside
-// it, made before the command runs so that an unwritable place is found
-// out first, and renamed over it when the profile is complete.
+// output is the file a profile is written to. A new file or a regular
+// one is written as a temporary file beside it, made before the command
+// runs so that an unwritable place is found out first, and renamed over
+// it when the profile is complete. Anything else (a device such as
+// /dev/null, a pipe, a symbolic link) is opened before the command runs
+// and written in place.
 type output struct {
-	f    *os.File
-	path string
+	f       *os.File
+	path    string
+	inPlace bool
 }
 
 func createOutput(path string) (*output, error) {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &output{f: f, path: path, inPlace: true}, nil
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -203,6 +214,16 @@ func createOutput(path string) (*output, error) {
 
 // commit writes data and puts the file in place.
 func (o *output) commit(data []byte) error {
+	if o.inPlace {
+		if fi, err := o.f.Stat(); err == nil && fi.Mode().IsRegular() {
+			o.f.Truncate(0) // a link to a regular file
+		}
+		_, err := o.f.Write(data)
+		if cerr := o.f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
 	_, err := o.f.Write(data)
 	if err == nil {
 		err = o.f.Chmod(0o644)
@@ -219,10 +240,14 @@ func (o *output) commit(data []byte) error {
 	return err
 }
 
-// discard removes the temporary file.
+// discard closes the file and removes the temporary one, if it is still
+// there.
 func (o *output) discard() {
-	if o != nil {
-		o.f.Close()
+	if o == nil {
+		return
+	}
+	o.f.Close()
+	if !o.inPlace {
 		os.Remove(o.f.Name())
 	}
 }
@@ -363,7 +388,9 @@ func (r *recorder) run(e *env, cmd *sandbox.Cmd, name string) (int, error) {
 		}
 	}()
 	done := make(chan struct{})
+	forwarded := make(chan struct{})
 	go func() {
+		defer close(forwarded)
 		for {
 			select {
 			case s := <-sigs:
@@ -376,10 +403,16 @@ func (r *recorder) run(e *env, cmd *sandbox.Cmd, name string) (int, error) {
 		}
 	}()
 	err := cmd.Wait()
-	// Descendants may outlive CMD: the profile is theirs too.
-	<-served
 	close(done)
-	syscall.Close(int(fd))
+	<-forwarded
+	// Descendants may outlive CMD: the profile is theirs too. A signal
+	// that would have gone to CMD ends the wait for them.
+	select {
+	case <-served:
+		syscall.Close(int(fd))
+	case s := <-sigs:
+		e.warnf("%s has exited, and the signal (%v) ends the recording of the processes it left: the profile has what they did until now", name, s)
+	}
 	var se *sandbox.Error
 	if errors.As(err, &se) {
 		// With a notifying filter, Start returns before execve.
@@ -446,6 +479,13 @@ func (r *recorder) note(req *seccomp.ScmpNotifReq) {
 	if len(u.values) > maxArgValues {
 		u.any, u.values = true, nil
 	}
+}
+
+// failure returns the error that stopped the serving of notifications.
+func (r *recorder) failure() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.serveErr
 }
 
 // unnamedErr describes the calls that could not be put in the profile.

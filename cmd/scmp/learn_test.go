@@ -223,7 +223,7 @@ func TestLearnReplays(t *testing.T) {
 				calls []string // among the profile's names
 			}{
 				{"pipeline", nil, []string{"sh", "-c", "echo hello | tr a-z A-Z | cat; exit 3"}, "HELLO\n", []string{"pipe2", "wait4"}},
-				{"fork", nil, []string{"sh", "-c", "(echo child; exit 4); echo $?; ls / >/dev/null & wait $!; echo $?"}, "child\n4\n0\n", []string{"wait4", "getdents64"}},
+				{"fork", nil, []string{"sh", "-c", "(echo child; exit 4); echo $?; ls /usr >/dev/null & wait $!; echo $?"}, "child\n4\n0\n", []string{"wait4", "getdents64"}},
 				{"signal", nil, []string{"sh", "-c", "echo dying; kill -TERM $$"}, "dying\n", []string{"kill"}},
 				{"threads", []string{learnHelperEnv + "=threads:8", "GODEBUG=asyncpreemptoff=1"}, []string{l.self}, "8 threads\n", []string{"sysinfo", "clone|clone3", "gettid"}},
 			}
@@ -569,5 +569,76 @@ func TestLearnedProfile(t *testing.T) {
 	want = "SCMP_ACT_ERRNO [ptrace] errno 13; SCMP_ACT_LOG [execve personality read]; "
 	if got := entries(p); got != want || p.defaultAction != "SCMP_ACT_ERRNO" {
 		t.Errorf("allowing base:\n got %s (default %s)\nwant %s", got, p.defaultAction, want)
+	}
+}
+
+// TestLearnWaitsForDescendants checks that scmp learn waits for the
+// processes CMD leaves behind, and that a signal ends that wait with a
+// profile.
+func TestLearnWaitsForDescendants(t *testing.T) {
+	requireSh(t)
+	l := newLearner(t, false)
+	profile := filepath.Join(l.dir, "left.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, l.bin, "learn", "-o", profile, "--", "sh", "-c", "sleep 5 >/dev/null 2>&1 & echo started")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 8)
+	if _, err := io.ReadFull(stdout, buf); err != nil || string(buf) != "started\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("read %q, %v", buf, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		t.Fatalf("scmp learn exited (%v) while sleep, started by the command, still ran", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-exited; err != nil || ctx.Err() != nil {
+		t.Fatalf("scmp learn: %v; stderr %q", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "ends the recording of the processes it left") {
+		t.Errorf("stderr %q; want the warning", stderr.String())
+	}
+	if got := names(t, profile); got["execve"] == nil {
+		t.Errorf("no profile with execve: %v", got)
+	}
+}
+
+// TestLearnOutputInPlace checks that -o naming something other than a
+// regular file (here a symbolic link; a device such as /dev/null takes
+// the same path) is written through, not replaced.
+func TestLearnOutputInPlace(t *testing.T) {
+	l := newLearner(t, false)
+	target := filepath.Join(l.dir, "target.json")
+	if err := os.WriteFile(target, []byte("old contents, longer than nothing"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(l.dir, "link.json")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, st := scmpAt(t, l.bin, nil, nil, "learn", "-o", link, "--", "true"); st != 0 {
+		t.Fatalf("status %d, stderr %q", st, errs)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("%s is no longer a symbolic link (%v)", link, err)
+	}
+	if got := names(t, target); got["execve"] == nil {
+		t.Errorf("the link's target has no profile")
+	}
+	if left, _ := os.ReadDir(l.dir); len(left) != 2 {
+		t.Errorf("files left: %v", left)
 	}
 }
