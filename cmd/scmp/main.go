@@ -12,6 +12,7 @@
 //	disasm    list a raw BPF filter with action names and jump targets
 //	sim       show what a filter or profile does with one syscall
 //	run       run a command under a profile
+//	learn     run a command and write the profile it needs
 //	version   print version information
 //	help      print help for a command
 //
@@ -86,6 +87,7 @@ func init() {
 		disasmCommand,
 		simCommand,
 		runCommand,
+		learnCommand,
 		versionCommand,
 		helpCommand,
 	}

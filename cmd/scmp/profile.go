@@ -168,7 +168,7 @@ func readProfile(e *env, name string) ([]byte, error) {
 		}
 		return oci.DefaultProfile, nil
 	}
-	return readInput(e, name, maxProfileSize, "profile")
+	return seccompProfileSpec(readInput(e, name, maxProfileSize, "profile"))
 }
 
 // isJSON reports whether b looks like a JSON document rather than raw BPF.
