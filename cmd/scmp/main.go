@@ -85,6 +85,7 @@ func init() {
 		compileCommand,
 		disasmCommand,
 		simCommand,
+		diffCommand,
 		runCommand,
 		versionCommand,
 		helpCommand,

@@ -96,7 +96,9 @@ func (s WordSet) Contains(v uint32) bool {
 func wordSetOf(w wordSet) WordSet {
 	s := WordSet{Lo: w.lo, Hi: w.hi, Except: slices.Clone(w.ne)}
 	for _, a := range w.atoms {
-		s.Masked = append(s.Masked, condOf(a))
+		if c := condOf(a); !slices.Contains(s.Masked, c) {
+			s.Masked = append(s.Masked, c)
+		}
 	}
 	return s
 }
