@@ -234,3 +234,34 @@ func BenchmarkDiffDocker(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDiffDockerFilters measures the comparison alone, on the
+// compiled filters of BenchmarkDiffDocker.
+func BenchmarkDiffDockerFilters(b *testing.B) {
+	var progs [2]bpf.Program
+	for i, in := range [][]byte{oci.DefaultProfile, changedDocker(b)} {
+		arches, err := parseArchList(diffArches)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, used, _, err := compileProfile(in, arches, true, profileOptions{caps: defaultCaps, kernel: "6.1"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, err := f.ExportBPFMem()
+		f.Release()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if progs[i], err = bpf.Unmarshal(raw, used[0].abi.ByteOrder()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		regions, _, err := verify.Diff(progs[0], progs[1])
+		if err != nil || len(describeRegions(regions)) == 0 {
+			b.Fatalf("%d regions, %v", len(regions), err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -229,7 +230,119 @@ func Diff(a, b bpf.Program) ([]Region, DiffStats, error) {
 	if err := pa.walk(0, regs{}, &c); err != nil {
 		return nil, st, err
 	}
-	return out, st, nil
+	return mergeRegions(out), st, nil
+}
+
+// maxMergedExcept bounds the exceptions a merged word set may have.
+const maxMergedExcept = 64
+
+// mergeRegions joins regions with the same decisions whose words are
+// equal but for one of the instruction pointer and argument words, when
+// the union of that word's sets is itself a WordSet with few exceptions:
+// path pairs often cut an argument's range at values neither program
+// treats apart.
+func mergeRegions(rs []Region) []Region {
+	enc := make([][NumWords][]byte, len(rs))
+	for i := range rs {
+		for w := range rs[i].Words {
+			enc[i][w] = appendWordSet(nil, &rs[i].Words[w], false)
+		}
+	}
+	var key []byte
+	for changed := true; changed; {
+		changed = false
+		for j := bpf.OffsetInstructionPointer / 4; j < NumWords; j++ {
+			index := map[string]int{}
+			kept, keptEnc := rs[:0:0], enc[:0:0]
+			for n := range rs {
+				r := &rs[n]
+				key = binary.LittleEndian.AppendUint32(key[:0], r.A)
+				key = binary.LittleEndian.AppendUint32(key, r.B)
+				for w := range r.Words {
+					if w == j {
+						key = appendWordSet(key, &r.Words[w], true)
+					} else {
+						key = append(key, enc[n][w]...)
+					}
+				}
+				if i, ok := index[string(key)]; ok {
+					if u, ok := unionWords(kept[i].Words[j], r.Words[j]); ok {
+						kept[i].Words[j] = u
+						keptEnc[i][j] = appendWordSet(nil, &u, false)
+						changed = true
+						continue
+					}
+				}
+				index[string(key)] = len(kept)
+				kept = append(kept, *r)
+				keptEnc = append(keptEnc, enc[n])
+			}
+			rs, enc = kept, keptEnc
+		}
+	}
+	return rs
+}
+
+// appendWordSet appends an encoding of s, or with maskedOnly of its
+// masked conditions alone, to b.
+func appendWordSet(b []byte, s *WordSet, maskedOnly bool) []byte {
+	le := binary.LittleEndian
+	if !maskedOnly {
+		b = le.AppendUint32(b, s.Lo)
+		b = le.AppendUint32(b, s.Hi)
+		b = le.AppendUint32(b, uint32(len(s.Except)))
+		for _, x := range s.Except {
+			b = le.AppendUint32(b, x)
+		}
+	}
+	b = le.AppendUint32(b, uint32(len(s.Masked)))
+	for _, c := range s.Masked {
+		b = le.AppendUint32(b, c.Mask)
+		b = le.AppendUint32(b, c.Value)
+		b = append(b, c.Op...)
+		b = append(b, 0)
+	}
+	return b
+}
+
+// unionWords returns the union of two word sets with the same masked
+// conditions, if it is a WordSet with at most maxMergedExcept
+// exceptions.
+func unionWords(x, y WordSet) (WordSet, bool) {
+	iv := append(wordIntervals(x), wordIntervals(y)...)
+	slices.SortFunc(iv, func(a, b [2]uint64) int { return cmp.Compare(a[0], b[0]) })
+	u := WordSet{Lo: uint32(iv[0][0]), Masked: x.Masked}
+	end := iv[0][1]
+	for _, v := range iv[1:] {
+		if v[0] > end+1 {
+			if v[0]-end-1+uint64(len(u.Except)) > maxMergedExcept {
+				return WordSet{}, false
+			}
+			for e := end + 1; e < v[0]; e++ {
+				u.Except = append(u.Except, uint32(e))
+			}
+		}
+		end = max(end, v[1])
+	}
+	u.Hi = uint32(end)
+	return u, true
+}
+
+// wordIntervals returns the values of s's range minus its exceptions as
+// closed intervals.
+func wordIntervals(s WordSet) [][2]uint64 {
+	var out [][2]uint64
+	lo := uint64(s.Lo)
+	for _, x := range s.Except {
+		if uint64(x) > lo {
+			out = append(out, [2]uint64{lo, uint64(x) - 1})
+		}
+		lo = uint64(x) + 1
+	}
+	if lo <= uint64(s.Hi) {
+		out = append(out, [2]uint64{lo, uint64(s.Hi)})
+	}
+	return out
 }
 
 // confirm runs both programs on r's witness and checks that they return
