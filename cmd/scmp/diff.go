@@ -101,12 +101,13 @@ func runDiff(e *env, args []string) int {
 		if out.Differences == nil {
 			out.Differences = []diffLine{}
 		}
-		b, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			e.errorf("%v", err)
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			e.errorf("writing output: %v", err)
 			return exitTrouble
 		}
-		fmt.Fprintf(e.stdout, "%s\n", b)
 	} else {
 		for _, l := range lines {
 			fmt.Fprintln(e.stdout, l.String())
@@ -175,8 +176,8 @@ type diffLine struct {
 	// words of seccomp_data ("arch", "ip.lo", "arg0.hi", ...), and masked
 	// conditions on the syscall number ("nr").
 	Fields map[string]verify.WordSet `json:"fields,omitempty"`
-	A      diffAction                `json:"A"`
-	B      diffAction                `json:"B"`
+	A      diffAction                `json:"a"`
+	B      diffAction                `json:"b"`
 
 	abi   *arch.Arch
 	other string // description of the architectures, when abi is nil
@@ -553,6 +554,8 @@ func fieldTerms(name string, hi, lo verify.WordSet, bits int) []string {
 		return nil
 	case hi.Any() && bits == 32:
 		return wordTerms(name, name, lo, 0, 0)
+	case fixed && h == 0 && lo.Any():
+		return []string{name + " <= 0xffffffff"}
 	case fixed:
 		return wordTerms(name, name, lo, uint64(h)<<32, 0)
 	case hi.Any():
@@ -572,6 +575,17 @@ func fieldTerms(name string, hi, lo verify.WordSet, bits int) []string {
 func wordTerms(rangeName, maskedName string, s verify.WordSet, base uint64, shift uint) []string {
 	var terms []string
 	lo, hi := base|uint64(s.Lo), base|uint64(s.Hi)
+	if n := uint64(s.Hi) - uint64(s.Lo) + 1 - uint64(len(s.Except)); n > 1 && n <= maxListed {
+		// A few values: list them.
+		var vals []string
+		for v := uint64(s.Lo); v <= uint64(s.Hi); v++ {
+			if !slices.Contains(s.Except, uint32(v)) {
+				vals = append(vals, fmt.Sprintf("%#x", base|v))
+			}
+		}
+		terms = append(terms, fmt.Sprintf("%s in {%s}", rangeName, strings.Join(vals, ", ")))
+		return append(terms, maskedTerms(maskedName, s, shift)...)
+	}
 	switch {
 	case s.Lo == s.Hi:
 		terms = append(terms, fmt.Sprintf("%s = %#x", rangeName, lo))
@@ -592,12 +606,22 @@ func wordTerms(rangeName, maskedName string, s verify.WordSet, base uint64, shif
 		}
 		terms = append(terms, fmt.Sprintf("%s not in {%s}", rangeName, strings.Join(vals, ", ")))
 	}
+	return append(terms, maskedTerms(maskedName, s, shift)...)
+}
+
+// maxListed is the most values a condition lists.
+const maxListed = 8
+
+// maskedTerms describes the masked conditions of s on name, shifted by
+// shift bits.
+func maskedTerms(name string, s verify.WordSet, shift uint) []string {
+	var terms []string
 	for _, c := range s.Masked {
 		op := c.Op
 		if op == "==" {
 			op = "="
 		}
-		terms = append(terms, fmt.Sprintf("%s & %#x %s %#x", maskedName, uint64(c.Mask)<<shift, op, uint64(c.Value)<<shift))
+		terms = append(terms, fmt.Sprintf("%s & %#x %s %#x", name, uint64(c.Mask)<<shift, op, uint64(c.Value)<<shift))
 	}
 	return terms
 }

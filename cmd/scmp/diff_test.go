@@ -123,7 +123,8 @@ func TestDiffJSONAgreesWithFilters(t *testing.T) {
 			Token       uint32
 			First, Last uint32
 			Fields      map[string]verify.WordSet
-			A, B        struct{ Value uint32 }
+			A           struct{ Value uint32 } `json:"a"`
+			B           struct{ Value uint32 } `json:"b"`
 		}
 	}
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
@@ -262,6 +263,34 @@ func BenchmarkDiffDockerFilters(b *testing.B) {
 		regions, _, err := verify.Diff(progs[0], progs[1])
 		if err != nil || len(describeRegions(regions)) == 0 {
 			b.Fatalf("%d regions, %v", len(regions), err)
+		}
+	}
+}
+
+func TestDiffFieldTerms(t *testing.T) {
+	anyWord := verify.WordSet{Hi: 0xffffffff}
+	fixed := func(v uint32) verify.WordSet { return verify.WordSet{Lo: v, Hi: v} }
+	masked := verify.WordSet{Hi: 0xffffffff, Masked: []verify.Cond{{Mask: 0xf0, Op: "==", Value: 0x10}}}
+	tests := []struct {
+		hi, lo verify.WordSet
+		bits   int
+		want   string
+	}{
+		{anyWord, anyWord, 64, ""},
+		{fixed(0), fixed(8), 64, "arg0 = 0x8"},
+		{fixed(1), fixed(8), 64, "arg0 = 0x100000008"},
+		{anyWord, fixed(8), 32, "arg0 = 0x8"},
+		{anyWord, fixed(8), 64, "arg0.lo = 0x8"},
+		{fixed(0), verify.WordSet{Lo: 1, Hi: 0xfffffffe, Except: []uint32{8}}, 64, "0x1 <= arg0 <= 0xfffffffe, arg0 != 0x8"},
+		{fixed(0), verify.WordSet{Lo: 0, Hi: 8, Except: []uint32{1, 2, 3, 4, 5, 6, 7}}, 64, "arg0 in {0x0, 0x8}"},
+		{fixed(0), anyWord, 64, "arg0 <= 0xffffffff"},
+		{verify.WordSet{Lo: 1, Hi: 0xffffffff}, anyWord, 64, "arg0.hi >= 0x1"},
+		{anyWord, masked, 64, "arg0 & 0xf0 = 0x10"},
+		{masked, fixed(0), 64, "arg0 & 0xf000000000 = 0x1000000000, arg0.lo = 0x0"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(fieldTerms("arg0", tt.hi, tt.lo, tt.bits), ", "); got != tt.want {
+			t.Errorf("hi %+v lo %+v (%d bits): %q, want %q", tt.hi, tt.lo, tt.bits, got, tt.want)
 		}
 	}
 }
