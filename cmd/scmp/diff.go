@@ -178,9 +178,20 @@ type diffLine struct {
 	Fields map[string]verify.WordSet `json:"fields,omitempty"`
 	A      diffAction                `json:"a"`
 	B      diffAction                `json:"b"`
+	// Example is an input of the set, at its first syscall number, for
+	// "scmp sim"; lines of other architectures have none.
+	Example *diffExample `json:"example,omitempty"`
 
 	abi   *arch.Arch
 	other string // description of the architectures, when abi is nil
+}
+
+// diffExample is one input, as struct seccomp_data holds it.
+type diffExample struct {
+	Nr   uint32    `json:"nr"`
+	Arch uint32    `json:"arch"`
+	IP   uint64    `json:"ip"`
+	Args [6]uint64 `json:"args"`
 }
 
 // diffAction is a filter's decision.
@@ -241,17 +252,19 @@ func nrString(n uint32) string {
 // lines.
 type groupKey struct {
 	token uint32
-	known bool   // token names an architecture
-	conds string // the conditions, and "other"'s arch description
+	known bool       // token names an architecture
+	abi   *arch.Arch // the ABI whose argument width the conditions assume
+	conds string     // the conditions, and "other"'s arch description
 	a, b  uint32
 }
 
 type group struct {
-	abis   []*arch.Arch
-	conds  []string
-	fields map[string]verify.WordSet
-	other  string
-	ranges [][2]uint32
+	abis    []*arch.Arch
+	conds   []string
+	fields  map[string]verify.WordSet
+	other   string
+	ranges  [][2]uint32
+	witness [verify.NumWords]uint32 // an input of the first region
 }
 
 // describeRegions turns the prover's regions into report lines: regions
@@ -263,7 +276,7 @@ func describeRegions(regions []verify.Region) []diffLine {
 	for i := range regions {
 		r := &regions[i]
 		k := groupKey{a: r.A, b: r.B}
-		g := &group{fields: map[string]verify.WordSet{}}
+		g := &group{fields: map[string]verify.WordSet{}, witness: r.Witness}
 		archSet := r.Words[bpf.OffsetArch/4]
 		tok, fixed := archSet.Fixed()
 		var abis []*arch.Arch
@@ -282,7 +295,8 @@ func describeRegions(regions []verify.Region) []diffLine {
 		nr := r.Words[bpf.OffsetNr/4]
 		bits := 64
 		if len(abis) > 0 {
-			bits = abiOfNumbers(abis, nr.Lo, nr.Hi).Bits
+			k.abi = abiOfNumbers(abis, nr.Lo, nr.Hi)
+			bits = k.abi.Bits
 		}
 		if len(nr.Masked) > 0 {
 			g.conds = append(g.conds, wordTerms("nr", "nr", verify.WordSet{Lo: 0, Hi: 0xffffffff, Masked: nr.Masked}, 0, 0)...)
@@ -349,6 +363,10 @@ func describeRegions(regions []verify.Region) []diffLine {
 				l.abi, l.Arch = part.abi, part.abi.Name
 				l.First, l.Last = part.first, part.last
 				l.FirstName, l.LastName = syscallNamesIn(part.abi, part.first, part.last)
+				w := g.witness
+				w[bpf.OffsetNr/4] = part.first
+				d := verify.DataOf(w, part.abi.ByteOrder())
+				l.Example = &diffExample{Nr: uint32(d.Nr), Arch: d.Arch, IP: d.InstructionPointer, Args: d.Args}
 				lines = append(lines, l)
 			}
 		}

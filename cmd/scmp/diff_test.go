@@ -3,11 +3,16 @@ package main
 import (
 	"encoding/binary"
 	"encoding/json"
+	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/seccomp-go/seccomp/arch"
 	"github.com/seccomp-go/seccomp/bpf"
@@ -293,4 +298,304 @@ func TestDiffFieldTerms(t *testing.T) {
 			t.Errorf("hi %+v lo %+v (%d bits): %q, want %q", tt.hi, tt.lo, tt.bits, got, tt.want)
 		}
 	}
+}
+
+// randomProfile returns a random runtime-spec profile for arches.
+func randomProfile(r *rand.Rand, arches []string) specs.LinuxSeccomp {
+	names := []string{"read", "write", "close", "personality", "clone", "socket", "ioctl", "mmap", "prctl", "futex", "openat", "kill", "getpid", "fcntl", "dup3", "setns", "umask", "socketcall"}
+	acts := []specs.LinuxSeccompAction{specs.ActAllow, specs.ActErrno, specs.ActKillProcess, specs.ActTrap, specs.ActLog, specs.ActKillThread}
+	ops := []specs.LinuxSeccompOperator{specs.OpEqualTo, specs.OpNotEqual, specs.OpLessThan, specs.OpLessEqual, specs.OpGreaterThan, specs.OpGreaterEqual, specs.OpMaskedEqual}
+	vals := []uint64{0, 1, 2, 8, 0x10, 0x20000, 0x7fffffff, 0xffffffff, 0x100000000, 0xffffffffffffffff}
+	errno := func() *uint { e := uint([]int{1, 13, 38}[r.IntN(3)]); return &e }
+	p := specs.LinuxSeccomp{DefaultAction: acts[r.IntN(len(acts))]}
+	if p.DefaultAction == specs.ActErrno {
+		p.DefaultErrnoRet = errno()
+	}
+	for _, a := range arches {
+		p.Architectures = append(p.Architectures, specs.Arch("SCMP_ARCH_"+strings.ToUpper(a)))
+	}
+	for range 1 + r.IntN(8) {
+		s := specs.LinuxSyscall{Action: acts[r.IntN(len(acts))]}
+		for range 1 + r.IntN(2) {
+			s.Names = append(s.Names, names[r.IntN(len(names))])
+		}
+		if s.Action == specs.ActErrno {
+			s.ErrnoRet = errno()
+		}
+		for range r.IntN(3) {
+			arg := specs.LinuxSeccompArg{Index: uint(r.IntN(3)), Value: vals[r.IntN(len(vals))], Op: ops[r.IntN(len(ops))]}
+			if arg.Op == specs.OpMaskedEqual {
+				arg.ValueTwo = arg.Value & []uint64{0xff, 0xf0, 1, 0xffff0000, 0xffffffff00000000}[r.IntN(5)]
+			}
+			s.Args = append(s.Args, arg)
+		}
+		p.Syscalls = append(p.Syscalls, s)
+	}
+	return p
+}
+
+// changeProfile returns p with one entry changed or left out.
+func changeProfile(r *rand.Rand, p specs.LinuxSeccomp) specs.LinuxSeccomp {
+	q := p
+	q.Syscalls = slices.Clone(p.Syscalls)
+	i := r.IntN(len(q.Syscalls))
+	s := q.Syscalls[i]
+	switch r.IntN(3) {
+	case 0:
+		q.Syscalls = slices.Delete(q.Syscalls, i, i+1)
+	case 1:
+		s.Action = specs.ActAllow
+		if p.Syscalls[i].Action == specs.ActAllow {
+			s.Action = specs.ActKillProcess
+		}
+		q.Syscalls[i] = s
+	default:
+		s.Args = slices.Clone(s.Args)
+		if len(s.Args) == 0 {
+			s.Args = append(s.Args, specs.LinuxSeccompArg{Index: 1, Op: specs.OpEqualTo})
+		}
+		s.Args[0].Value ^= 1
+		if s.Args[0].Op == specs.OpMaskedEqual {
+			s.Args[0].ValueTwo = s.Args[0].Value
+		}
+		q.Syscalls[i] = s
+	}
+	return q
+}
+
+// diffReport is the --json output, as a program reads it.
+type diffReport struct {
+	Equal       bool
+	Differences []struct {
+		Arch        string
+		Token       uint32
+		First, Last uint32
+		Fields      map[string]verify.WordSet
+		A           struct{ Value uint32 } `json:"a"`
+		B           struct{ Value uint32 } `json:"b"`
+		Example     *diffExample
+	}
+}
+
+// fieldWord returns the index of the 32-bit word of seccomp_data a field
+// of the --json output names, in byte order order.
+func fieldWord(t *testing.T, name string, order binary.ByteOrder) int {
+	switch name {
+	case "nr":
+		return 0
+	case "arch":
+		return 1
+	}
+	if strings.HasPrefix(name, "data[") {
+		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "data["), "]"))
+		if err != nil {
+			t.Fatalf("field %q", name)
+		}
+		return n / 4
+	}
+	field, half, _ := strings.Cut(name, ".")
+	i := 2
+	if field != "ip" {
+		n, err := strconv.Atoi(strings.TrimPrefix(field, "arg"))
+		if err != nil {
+			t.Fatalf("field %q", name)
+		}
+		i = 4 + 2*n
+	}
+	if (half == "hi") != (order == binary.BigEndian) {
+		i++
+	}
+	return i
+}
+
+// TestDiffRandomProfiles runs scmp diff on pairs of random profiles and
+// checks every line it reports with the interpreter on both compiled
+// filters, at the first and last syscall of its range and at the
+// smallest, largest and random members of each field, and checks that
+// random inputs outside every line get one decision from both filters.
+func TestDiffRandomProfiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	dir := t.TempDir()
+	groups := [][]string{{"x86_64", "x86", "x32"}, {"aarch64", "arm"}, {"s390x", "s390"}, {"mipsel64", "mipsel64n32", "mipsel"}, {"ppc64le"}}
+	var lines, points, pairs, iter int
+	for ; pairs < 60; iter++ {
+		if iter > 1000 {
+			t.Fatalf("only %d of 1000 random pairs of profiles compile", pairs)
+		}
+		arches := groups[iter%len(groups)]
+		pa := randomProfile(r, arches)
+		pb := changeProfile(r, pa)
+		if iter%4 == 3 {
+			pb = randomProfile(r, arches)
+		}
+		var files, bpfs, texts [2]string
+		var progs [2]bpf.Program
+		abi, _ := arch.Lookup(arches[0])
+		order := abi.ByteOrder()
+		compiled := true
+		for i, p := range []specs.LinuxSeccomp{pa, pb} {
+			b, err := json.Marshal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[i] = writeFile(t, "p.json", b)
+			texts[i] = string(b)
+			bpfs[i] = filepath.Join(dir, strconv.Itoa(iter)+"-"+strconv.Itoa(i)+".bpf")
+			if _, _, st := cli(t, "", "compile", "-o", bpfs[i], files[i]); st != 0 {
+				// Random entries may conflict; the profile is invalid.
+				compiled = false
+				break
+			}
+			raw, err := os.ReadFile(bpfs[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if progs[i], err = bpf.Unmarshal(raw, order); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !compiled {
+			continue
+		}
+		pairs++
+		stdout, errs, st := cli(t, "", "diff", "--json", files[0], files[1])
+		var rep diffReport
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatalf("%v: %s %s", err, stdout, errs)
+		}
+		if want := map[bool]int{true: 0, false: 1}[len(rep.Differences) == 0]; st != want || rep.Equal != (st == 0) {
+			t.Fatalf("status %d, equal %v, %d differences", st, rep.Equal, len(rep.Differences))
+		}
+		// Profile and filter compare as the two profiles do.
+		if st2 := runWithInput([]string{"diff", files[0], bpfs[1]}, strings.NewReader(""), io.Discard, io.Discard); st2 != st {
+			t.Fatalf("profile vs filter: status %d, profiles: %d", st2, st)
+		}
+		decide := func(w [verify.NumWords]uint32) (uint32, uint32) {
+			d := verify.DataOf(w, order)
+			ra, _, err := progs[0].Run(d, order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rb, _, err := progs[1].Run(d, order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ra, rb
+		}
+		covers := func(k int, w [verify.NumWords]uint32) bool {
+			l := rep.Differences[k]
+			if l.Arch != "" && w[1] != l.Token || w[0] < l.First || w[0] > l.Last {
+				return false
+			}
+			for name, s := range l.Fields {
+				if !s.Contains(w[fieldWord(t, name, order)]) {
+					return false
+				}
+			}
+			return true
+		}
+		for k, l := range rep.Differences {
+			lines++
+			for range 8 {
+				var w [verify.NumWords]uint32
+				for j := range w {
+					w[j] = r.Uint32()
+				}
+				w[0] = []uint32{l.First, l.Last, l.First + uint32(r.Uint64N(uint64(l.Last-l.First)+1))}[r.IntN(3)]
+				if l.Arch != "" {
+					w[1] = l.Token
+				}
+				var example [verify.NumWords]uint32
+				if l.Example != nil {
+					e := l.Example
+					example = verify.Words(bpf.Data{Nr: int32(e.Nr), Arch: e.Arch, InstructionPointer: e.IP, Args: e.Args}, order)
+					if !covers(k, example) {
+						t.Fatalf("line %+v does not cover its example", l)
+					}
+				} else if l.Arch != "" {
+					t.Fatalf("line %+v has no example", l)
+				}
+				for name, s := range l.Fields {
+					vals := members(s, r)
+					if l.Example != nil {
+						vals = append(vals, example[fieldWord(t, name, order)])
+					}
+					if len(vals) == 0 {
+						t.Fatalf("line %+v: no member found in field %s", l, name)
+					}
+					w[fieldWord(t, name, order)] = vals[r.IntN(len(vals))]
+				}
+				if !covers(k, w) {
+					t.Fatalf("line %+v does not cover its own point %#x", l, w)
+				}
+				points++
+				if ra, rb := decide(w); ra != l.A.Value || rb != l.B.Value {
+					t.Fatalf("profiles %s and %s, line %+v: input %+v gives %#x and %#x", texts[0], texts[1], l, verify.DataOf(w, order), ra, rb)
+				}
+			}
+		}
+		// Inputs outside the lines.
+		for range 300 {
+			var w [verify.NumWords]uint32
+			a, _ := arch.Lookup(arches[r.IntN(len(arches))])
+			w[1] = a.Token
+			if r.IntN(10) == 0 {
+				w[1] = r.Uint32()
+			}
+			name := []string{"read", "personality", "clone", "socket", "ioctl", "prctl", "futex", "socketcall", "kill"}[r.IntN(9)]
+			if nr, ok := a.SyscallNumber(name); ok && nr >= 0 {
+				w[0] = uint32(nr) + uint32(r.IntN(2))
+			} else {
+				w[0] = r.Uint32N(500)
+			}
+			d := verify.DataOf(w, order)
+			for j := range d.Args {
+				d.Args[j] = []uint64{0, 1, 2, 8, 9, 0x10, 0x20000, 0xffffffff, 0x100000000, 0xffffffffffffffff}[r.IntN(10)]
+			}
+			w = verify.Words(d, order)
+			in := -1
+			for k := range rep.Differences {
+				if covers(k, w) {
+					if in >= 0 {
+						t.Fatalf("lines %d and %d both cover %+v", in, k, d)
+					}
+					in = k
+				}
+			}
+			points++
+			ra, rb := decide(w)
+			switch {
+			case in < 0 && ra != rb:
+				t.Fatalf("profiles %s and %s: input %+v outside every line gives %#x and %#x", texts[0], texts[1], d, ra, rb)
+			case in >= 0 && (ra != rep.Differences[in].A.Value || rb != rep.Differences[in].B.Value):
+				t.Fatalf("input %+v in line %+v gives %#x and %#x", d, rep.Differences[in], ra, rb)
+			}
+		}
+	}
+	t.Logf("%d pairs of profiles (%d generated): %d lines, %d points checked", pairs, iter, lines, points)
+}
+
+// members returns the smallest and largest members of s (found within a
+// bounded search) and a few random ones.
+func members(s verify.WordSet, r *rand.Rand) []uint32 {
+	var out []uint32
+	for v, n := uint64(s.Lo), 0; v <= uint64(s.Hi) && n < 4096; v, n = v+1, n+1 {
+		if s.Contains(uint32(v)) {
+			out = append(out, uint32(v))
+			break
+		}
+	}
+	for v, n := int64(s.Hi), 0; v >= int64(s.Lo) && n < 4096; v, n = v-1, n+1 {
+		if s.Contains(uint32(v)) {
+			out = append(out, uint32(v))
+			break
+		}
+	}
+	for range 64 {
+		v := s.Lo + uint32(r.Uint64N(uint64(s.Hi-s.Lo)+1))
+		if s.Contains(v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
