@@ -599,3 +599,29 @@ func members(s verify.WordSet, r *rand.Rand) []uint32 {
 	}
 	return out
 }
+
+// TestDiffInstructionPointer compares a filter that tests the
+// instruction pointer with one that does not.
+func TestDiffInstructionPointer(t *testing.T) {
+	a := bpf.Program{
+		bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetArch),
+		bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, arch.AArch64.Token, 1, 0),
+		bpf.Stmt(bpf.RET|bpf.K, bpf.RetKillProcess),
+		bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetInstructionPointer),
+		bpf.Jump(bpf.JMP|bpf.JGE|bpf.K, 0x1000, 0, 1),
+		bpf.Stmt(bpf.RET|bpf.K, bpf.RetErrno|1),
+		bpf.Stmt(bpf.RET|bpf.K, bpf.RetAllow),
+	}
+	b := slices.Clone(a)
+	b[5].K = bpf.RetAllow
+	fa := writeFile(t, "a.bpf", a.Marshal(binary.LittleEndian))
+	fb := writeFile(t, "b.bpf", b.Marshal(binary.LittleEndian))
+	stdout, errs, st := cli(t, "", "diff", "--arch", "aarch64", fa, fb)
+	// Every syscall number, from io_setup (0) to the table's last.
+	top := uint32(arch.AArch64.MaxSyscall())
+	last, _ := syscallNamesIn(arch.AArch64, top, top)
+	want := "aarch64 0-0xffffffff (io_setup.." + last + "): ip.lo >= 0x1000: A ERRNO(EPERM), B ALLOW\n"
+	if st != 1 || stdout != want {
+		t.Errorf("status %d, output %q, want %q (%s)", st, stdout, want, errs)
+	}
+}

@@ -19,7 +19,7 @@ import (
 const NumWords = numOffsetWords
 
 // MaxRegions bounds the number of regions Diff reports.
-const MaxRegions = 1 << 18
+const MaxRegions = 1 << 16
 
 // A Cond is the condition word&Mask Op Value on one 32-bit word, where Op
 // is one of "==", "!=", ">", "<=", ">=" and "<".
