@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -513,7 +514,10 @@ func splitByABI(abis []*arch.Arch, r [2]uint32) []abiRange {
 }
 
 // syscallTables caches each ABI's syscalls, sorted by number.
-var syscallTables = map[*arch.Arch][]numberedSyscall{}
+var (
+	syscallTablesMu sync.Mutex
+	syscallTables   = map[*arch.Arch][]numberedSyscall{}
+)
 
 type numberedSyscall struct {
 	nr   uint32
@@ -521,6 +525,8 @@ type numberedSyscall struct {
 }
 
 func syscallTable(a *arch.Arch) []numberedSyscall {
+	syscallTablesMu.Lock()
+	defer syscallTablesMu.Unlock()
 	if t, ok := syscallTables[a]; ok {
 		return t
 	}
