@@ -335,7 +335,10 @@ func describeRegions(regions []verify.Region) []diffLine {
 		if len(g.fields) == 0 {
 			g.fields = nil
 		}
-		k.conds = g.other + "\x00" + strings.Join(g.conds, "\x00")
+		// The fields themselves, not only their description, tell groups
+		// apart: on a 32-bit ABI "arg0 = 0x8" may have the high half
+		// free or zero.
+		k.conds = g.other + "\x00" + strings.Join(g.conds, "\x00") + "\x00" + fmt.Sprint(g.fields)
 		old, ok := groups[k]
 		if !ok {
 			groups[k] = g
@@ -571,13 +574,17 @@ func syscallNamesIn(a *arch.Arch, first, last uint32) (string, string) {
 
 // fieldTerms describes a 64-bit field (the instruction pointer or an
 // argument) from the sets of its halves; on 32-bit ABIs, whose fields
-// have only the low half, name alone is the low half.
+// have only the low half, name alone is the low half when the high half
+// is free.
 func fieldTerms(name string, hi, lo verify.WordSet, bits int) []string {
 	switch h, fixed := hi.Fixed(); {
 	case hi.Any() && lo.Any():
 		return nil
 	case hi.Any() && bits == 32:
 		return wordTerms(name, name, lo, 0, 0)
+	case bits == 32:
+		// A filter that tests the high half of a 32-bit ABI's argument:
+		// name both halves.
 	case fixed && h == 0 && lo.Any():
 		return []string{name + " <= 0xffffffff"}
 	case fixed:

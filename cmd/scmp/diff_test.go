@@ -286,6 +286,7 @@ func TestDiffFieldTerms(t *testing.T) {
 		{fixed(1), fixed(8), 64, "arg0 = 0x100000008"},
 		{anyWord, fixed(8), 32, "arg0 = 0x8"},
 		{anyWord, fixed(8), 64, "arg0.lo = 0x8"},
+		{fixed(0), fixed(8), 32, "arg0.hi = 0x0, arg0.lo = 0x8"},
 		{fixed(0), verify.WordSet{Lo: 1, Hi: 0xfffffffe, Except: []uint32{8}}, 64, "0x1 <= arg0 <= 0xfffffffe, arg0 != 0x8"},
 		{fixed(0), verify.WordSet{Lo: 0, Hi: 8, Except: []uint32{1, 2, 3, 4, 5, 6, 7}}, 64, "arg0 in {0x0, 0x8}"},
 		{fixed(0), anyWord, 64, "arg0 <= 0xffffffff"},
@@ -621,6 +622,36 @@ func TestDiffInstructionPointer(t *testing.T) {
 	top := uint32(arch.AArch64.MaxSyscall())
 	last, _ := syscallNamesIn(arch.AArch64, top, top)
 	want := "aarch64 0-0xffffffff (io_setup.." + last + "): ip.lo >= 0x1000: A ERRNO(EPERM), B ALLOW\n"
+	if st != 1 || stdout != want {
+		t.Errorf("status %d, output %q, want %q (%s)", st, stdout, want, errs)
+	}
+}
+
+// TestDiffHighHalfOn32Bit compares, on x86, a filter that tests the high
+// half of an argument for one syscall and not for another with one that
+// allows both: the two lines must keep their own fields.
+func TestDiffHighHalfOn32Bit(t *testing.T) {
+	a := bpf.Program{
+		bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetArch),
+		bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, arch.X86.Token, 1, 0),
+		bpf.Stmt(bpf.RET|bpf.K, bpf.RetKillProcess),
+		bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetNr),
+		bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, 5, 3, 0),
+		bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, 6, 0, 5),
+		bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetArgs+4),
+		bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, 0, 0, 3),
+		bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetArgs),
+		bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, 8, 0, 1),
+		bpf.Stmt(bpf.RET|bpf.K, bpf.RetErrno|1),
+		bpf.Stmt(bpf.RET|bpf.K, bpf.RetAllow),
+	}
+	b := bpf.Program{bpf.Stmt(bpf.RET|bpf.K, bpf.RetAllow)}
+	fa := writeFile(t, "a.bpf", a.Marshal(binary.LittleEndian))
+	fb := writeFile(t, "b.bpf", b.Marshal(binary.LittleEndian))
+	stdout, errs, st := cli(t, "", "diff", "--arch", "x86", fa, fb)
+	want := "x86 open: arg0 = 0x8: A ERRNO(EPERM), B ALLOW\n" +
+		"x86 close: arg0.hi = 0x0, arg0.lo = 0x8: A ERRNO(EPERM), B ALLOW\n" +
+		"architectures other than x86: A KILL_PROCESS, B ALLOW\n"
 	if st != 1 || stdout != want {
 		t.Errorf("status %d, output %q, want %q (%s)", st, stdout, want, errs)
 	}
