@@ -15,6 +15,10 @@
 //
 // The proof is exact: each word's constraints are decided by an
 // exhaustive search over its bits, not by sampling.
+//
+// [Diff] uses the same exploration to compare two programs: it walks the
+// second within every path of the first and returns the regions of
+// inputs on which they return different values.
 package verify
 
 import (
