@@ -21,6 +21,11 @@ const NumWords = numOffsetWords
 // MaxRegions bounds the number of regions Diff reports.
 const MaxRegions = 1 << 16
 
+// MaxPairs bounds the number of pairs of program paths Diff explores,
+// which bounds its time (seconds at most) on programs whose paths
+// multiply; compilers' programs for Docker's profile have a few hundred.
+const MaxPairs = 1 << 16
+
 // A Cond is the condition word&Mask Op Value on one 32-bit word, where Op
 // is one of "==", "!=", ">", "<=", ">=" and "<".
 type Cond struct {
@@ -190,8 +195,8 @@ func Diff(a, b bpf.Program) ([]Region, DiffStats, error) {
 	pb := &prover{prog: b}
 	pb.onLeaf = func(c *cons, ret uint32) error {
 		st.Pairs++
-		if st.Pairs > MaxPaths {
-			return fmt.Errorf("%w: more than %d pairs of program paths", ErrTooComplex, MaxPaths)
+		if st.Pairs > MaxPairs {
+			return fmt.Errorf("%w: more than %d pairs of program paths", ErrTooComplex, MaxPairs)
 		}
 		if ret == retA {
 			return nil
@@ -217,8 +222,8 @@ func Diff(a, b bpf.Program) ([]Region, DiffStats, error) {
 	pa := &prover{prog: a}
 	pa.onLeaf = func(c *cons, ret uint32) error {
 		st.PathsA++
-		if st.PathsA > MaxPaths {
-			return fmt.Errorf("%w: more than %d program paths", ErrTooComplex, MaxPaths)
+		if st.PathsA > MaxPairs {
+			return fmt.Errorf("%w: more than %d program paths", ErrTooComplex, MaxPairs)
 		}
 		retA = ret
 		return pb.walk(0, regs{}, c)

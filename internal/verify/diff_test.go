@@ -2,6 +2,7 @@ package verify
 
 import (
 	"encoding/binary"
+	"errors"
 	"math/rand/v2"
 	"testing"
 
@@ -265,5 +266,22 @@ func BenchmarkDiffLarge(b *testing.B) {
 		if _, _, err := Diff(p, q); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDiffLimits checks that programs whose paths multiply are refused
+// once Diff has explored MaxPairs pairs of paths, not explored for ever.
+func TestDiffLimits(t *testing.T) {
+	var p bpf.Program
+	for i := range 40 {
+		p = append(p,
+			bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetArgs+uint32(4*(i%12))),
+			bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, uint32(i), 0, 1),
+			bpf.Stmt(bpf.LD|bpf.IMM, 0)) // the two branches differ
+	}
+	p = append(p, bpf.Stmt(bpf.RET|bpf.K, bpf.RetAllow))
+	_, st, err := Diff(p, p)
+	if !errors.Is(err, ErrTooComplex) || st.Pairs > MaxPairs+1 || st.PathsA > MaxPairs+1 {
+		t.Fatalf("Diff of a program with 2^40 paths: %+v, %v", st, err)
 	}
 }
