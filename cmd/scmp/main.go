@@ -86,6 +86,7 @@ func init() {
 		compileCommand,
 		disasmCommand,
 		simCommand,
+		diffCommand,
 		runCommand,
 		learnCommand,
 		versionCommand,

@@ -15,6 +15,10 @@
 //
 // The proof is exact: each word's constraints are decided by an
 // exhaustive search over its bits, not by sampling.
+//
+// [Diff] uses the same exploration to compare two programs: it walks the
+// second within every path of the first and returns the regions of
+// inputs on which they return different values.
 package verify
 
 import (
@@ -105,6 +109,9 @@ type prover struct {
 	bigEndian map[uint32]bool
 	stats     Stats
 	oracle    symOracle // reused by leaf
+	// onLeaf, when set, is called at each return instead of leaf; it
+	// lets Diff walk a second program within each path of the first.
+	onLeaf func(c *cons, ret uint32) error
 }
 
 // numOffsetWords is the number of 32-bit words in struct seccomp_data.
@@ -209,6 +216,9 @@ func (p *prover) walk(pc int, r regs, c *cons) error {
 				ret = r.a.c
 			default:
 				return p.unsupported(pc, "return source")
+			}
+			if p.onLeaf != nil {
+				return p.onLeaf(c, ret)
 			}
 			return p.leaf(c, ret)
 		case bpf.JMP:
