@@ -320,7 +320,8 @@ var (
 )
 
 // table returns the syscalls of the architectures whose AUDIT_ARCH value
-// is token (x86_64 and x32 share one), sorted by number.
+// is token, sorted by number. x86_64 and x32 share one; x32's names are
+// written "x32:read".
 func table(token uint32) []entry {
 	tablesMu.Lock()
 	defer tablesMu.Unlock()
@@ -341,9 +342,15 @@ func table(token uint32) []entry {
 			if m, ok := a.Multiplexed(nr); ok && nr < 0 {
 				nr = m.Direct
 			}
-			if nr >= 0 {
-				t = append(t, entry{uint32(nr), name})
+			if nr < 0 {
+				continue
 			}
+			if a == arch.X32 {
+				// x32 shares x86_64's AUDIT_ARCH value; its calls
+				// are told apart by number.
+				name = "x32:" + name
+			}
+			t = append(t, entry{uint32(nr), name})
 		}
 	}
 	sort.Slice(t, func(i, j int) bool {
