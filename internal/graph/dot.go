@@ -52,9 +52,9 @@ func (g *Graph) WriteDOT(w io.Writer, title string) error {
 
 // dotEscape escapes s for a DOT string, writing newlines as centred
 // line breaks.
-func dotEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
-}
+func dotEscape(s string) string { return dotReplacer.Replace(s) }
+
+var dotReplacer = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 
 // dotQuote returns s as a quoted DOT string.
 func dotQuote(s string) string { return `"` + dotEscape(s) + `"` }

@@ -24,7 +24,7 @@ import (
 
 // dockerProgram compiles Docker's default profile for arches, resolved
 // for arches[0] and Docker's default capabilities, kernel 6.8.
-func dockerProgram(t *testing.T, arches ...seccomp.ScmpArch) (bpf.Program, binary.ByteOrder) {
+func dockerProgram(t testing.TB, arches ...seccomp.ScmpArch) (bpf.Program, binary.ByteOrder) {
 	t.Helper()
 	opts := oci.Options{Arches: arches, Caps: oci.DockerDefaultCapabilities(), KernelVersion: "6.8"}
 	spec, _, err := oci.Parse(oci.DefaultProfile, opts)
@@ -52,7 +52,7 @@ func dockerProgram(t *testing.T, arches ...seccomp.ScmpArch) (bpf.Program, binar
 	return p, order
 }
 
-func mustArchToken(t *testing.T, a seccomp.ScmpArch) uint32 {
+func mustArchToken(t testing.TB, a seccomp.ScmpArch) uint32 {
 	t.Helper()
 	for _, ab := range arch.All() {
 		if g, err := seccomp.GetArchFromString(ab.Name); err == nil && g == a {
@@ -427,6 +427,14 @@ type svgDoc struct {
 	width, height float64
 	nodes         []svgNode
 	edges         []string // "from>to@pc"
+	labels        []box    // estimated boxes of the edge labels' lines
+}
+
+// box is a rectangle of the drawing.
+type box struct{ x, y, w, h float64 }
+
+func (a box) overlaps(b box) bool {
+	return a.x < b.x+b.w && b.x < a.x+a.w && a.y < b.y+b.h && b.y < a.y+a.h
 }
 
 type svgNode struct {
@@ -443,7 +451,7 @@ func parseSVG(t *testing.T, data []byte) svgDoc {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	var doc svgDoc
 	var cur *svgNode
-	inText := false
+	inText, inLabel := false, false
 	attr := func(se xml.StartElement, name string) string {
 		for _, a := range se.Attr {
 			if a.Name.Local == name {
@@ -491,18 +499,26 @@ func parseSVG(t *testing.T, data []byte) svgDoc {
 				doc.edges = append(doc.edges, attr(se, "data-from")+">"+attr(se, "data-to")+"@"+attr(se, "data-pc"))
 			case se.Name.Local == "rect" && cur != nil:
 				cur.x, cur.y, cur.w, cur.h = f(attr(se, "x")), f(attr(se, "y")), f(attr(se, "width")), f(attr(se, "height"))
+			case se.Name.Local == "text" && attr(se, "class") == "label":
+				// The line's box, from its baseline and the font size.
+				size := f(attr(se, "font-size"))
+				doc.labels = append(doc.labels, box{f(attr(se, "x")), f(attr(se, "y")) - size, 0, size + 2})
+				inLabel = true
 			case se.Name.Local == "text" && cur != nil:
 				inText = true
 				cur.texts = append(cur.texts, "")
 			}
 		case xml.CharData:
+			if inLabel {
+				doc.labels[len(doc.labels)-1].w = textWidth(string(se), labelCharW)
+			}
 			if inText {
 				cur.texts[len(cur.texts)-1] += string(se)
 			}
 		case xml.EndElement:
 			depth--
 			if se.Name.Local == "text" {
-				inText = false
+				inText, inLabel = false, false
 			}
 			if se.Name.Local == "g" {
 				cur = nil
@@ -516,7 +532,7 @@ func parseSVG(t *testing.T, data []byte) svgDoc {
 // holding all its instructions, each instruction in one box, boxes that
 // do not overlap and lie inside the drawing, text that fits its box,
 // and one edge element per edge.
-func checkSVG(t *testing.T, p bpf.Program, g *Graph, data []byte) {
+func checkSVG(t *testing.T, p bpf.Program, g *Graph, data []byte) svgDoc {
 	t.Helper()
 	doc := parseSVG(t, data)
 	if len(doc.nodes) != len(g.Nodes) {
@@ -554,6 +570,19 @@ func checkSVG(t *testing.T, p bpf.Program, g *Graph, data []byte) {
 			}
 		}
 	}
+	// Labels are readable: clear of the boxes and of each other.
+	for i, l := range doc.labels {
+		for _, n := range doc.nodes {
+			if l.overlaps(box{n.x, n.y, n.w, n.h}) {
+				t.Fatalf("label line %d (%v) overlaps box %s", i, l, n.id)
+			}
+		}
+		for j, m := range doc.labels[i+1:] {
+			if l.overlaps(m) {
+				t.Fatalf("label lines %d and %d overlap: %v %v", i, i+1+j, l, m)
+			}
+		}
+	}
 	var want []string
 	for _, e := range g.Edges {
 		want = append(want, fmt.Sprintf("n%d>n%d@%d", e.From, e.To, e.PC))
@@ -566,6 +595,7 @@ func checkSVG(t *testing.T, p bpf.Program, g *Graph, data []byte) {
 	if exp, _ := expectedEdges(p); len(exp) != len(doc.edges) {
 		t.Fatalf("%d edges drawn for %d jumps and fall-throughs", len(doc.edges), len(exp))
 	}
+	return doc
 }
 
 func TestSVG(t *testing.T) {
@@ -579,7 +609,10 @@ func TestSVG(t *testing.T) {
 			if err := g.WriteSVG(&b, "Docker's <default> & \"more\""); err != nil {
 				t.Fatal(err)
 			}
-			checkSVG(t, tp.p, g, b.Bytes())
+			doc := checkSVG(t, tp.p, g, b.Bytes())
+			if len(doc.labels) < 20 {
+				t.Errorf("only %d label lines drawn", len(doc.labels))
+			}
 		})
 	}
 }
@@ -756,4 +789,35 @@ func TestTooLargeToLayOut(t *testing.T) {
 	if nodes, edges := parseDOT(t, b.Bytes()); len(nodes) != len(g.Nodes) || len(edges) != len(g.Edges) {
 		t.Fatalf("DOT has %d nodes and %d edges, the graph %d and %d", len(nodes), len(edges), len(g.Nodes), len(g.Edges))
 	}
+}
+
+// BenchmarkDocker measures building, laying out and writing the graph
+// of Docker's profile for its three x86 architectures.
+func BenchmarkDocker(b *testing.B) {
+	p, order := dockerProgram(b, seccomp.ArchAMD64, seccomp.ArchX86, seccomp.ArchX32)
+	b.Run("build", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := Build(p, order); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	g, err := Build(p, order)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("svg", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if err := g.WriteSVG(io.Discard, "docker"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("dot", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if err := g.WriteDOT(io.Discard, "docker"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

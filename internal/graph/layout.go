@@ -243,6 +243,45 @@ func (ly *layout) order() {
 	}
 	ly.layers = saved
 	ly.numberPositions()
+	ly.transpose()
+}
+
+// transpose swaps neighbours in a layer while that removes crossings
+// with the layers above and below, a few rounds at most.
+func (ly *layout) transpose() {
+	for round := 0; round < 6; round++ {
+		improved := false
+		for _, layer := range ly.layers {
+			for i := 0; i+1 < len(layer); i++ {
+				u, v := layer[i], layer[i+1]
+				if ly.pairCrossings(v, u) < ly.pairCrossings(u, v) {
+					layer[i], layer[i+1] = v, u
+					ly.nodes[u].pos, ly.nodes[v].pos = i+1, i
+					improved = true
+				}
+			}
+		}
+		if !improved {
+			return
+		}
+	}
+}
+
+// pairCrossings counts the crossings between the edges of u and of v,
+// with u left of v, to the layers above and below.
+func (ly *layout) pairCrossings(u, v int) int {
+	count := func(a, b []int) int {
+		c := 0
+		for _, x := range a {
+			for _, y := range b {
+				if ly.nodes[x].pos > ly.nodes[y].pos {
+					c++
+				}
+			}
+		}
+		return c
+	}
+	return count(ly.nodes[u].preds, ly.nodes[v].preds) + count(ly.nodes[u].succs, ly.nodes[v].succs)
 }
 
 func (ly *layout) saveOrder() [][]int {

@@ -61,7 +61,7 @@ func (g *Graph) WriteSVG(w io.Writer, title string) error {
 				if i > 0 {
 					fill = "#1b4f8a"
 				}
-				fmt.Fprintf(bw, `<text x="%s" y="%s" font-size="%d" fill="%s">%s</text>`, num(x), num(dn.y+float64(i+1)*labelLineH-2), labelFont, fill, esc(l))
+				fmt.Fprintf(bw, `<text class="label" x="%s" y="%s" font-size="%d" fill="%s">%s</text>`, num(x), num(dn.y+float64(i+1)*labelLineH-2), labelFont, fill, esc(l))
 			}
 		}
 		fmt.Fprintln(bw, `</g>`)
