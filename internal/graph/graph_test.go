@@ -428,6 +428,7 @@ type svgDoc struct {
 	nodes         []svgNode
 	edges         []string // "from>to@pc"
 	labels        []box    // estimated boxes of the edge labels' lines
+	paths         [][]point
 }
 
 // box is a rectangle of the drawing.
@@ -435,6 +436,35 @@ type box struct{ x, y, w, h float64 }
 
 func (a box) overlaps(b box) bool {
 	return a.x < b.x+b.w && b.x < a.x+a.w && a.y < b.y+b.h && b.y < a.y+a.h
+}
+
+// segmentCrosses reports whether the segment from a to b meets the
+// inside of r, by clipping the segment to r (Liang and Barsky).
+func segmentCrosses(a, b point, r box) bool {
+	if r.w <= 0 || r.h <= 0 {
+		return false
+	}
+	t0, t1 := 0.0, 1.0
+	dx, dy := b.x-a.x, b.y-a.y
+	for _, c := range [4][2]float64{{-dx, a.x - r.x}, {dx, r.x + r.w - a.x}, {-dy, a.y - r.y}, {dy, r.y + r.h - a.y}} {
+		p, q := c[0], c[1]
+		if p == 0 {
+			if q <= 0 {
+				return false
+			}
+			continue
+		}
+		t := q / p
+		if p < 0 {
+			t0 = max(t0, t)
+		} else {
+			t1 = min(t1, t)
+		}
+		if t0 >= t1 {
+			return false
+		}
+	}
+	return true
 }
 
 type svgNode struct {
@@ -497,6 +527,16 @@ func parseSVG(t *testing.T, data []byte) svgDoc {
 				}
 			case se.Name.Local == "g" && attr(se, "class") == "edge":
 				doc.edges = append(doc.edges, attr(se, "data-from")+">"+attr(se, "data-to")+"@"+attr(se, "data-pc"))
+			case se.Name.Local == "path" && len(doc.edges) > len(doc.paths):
+				var pts []point
+				for _, seg := range strings.FieldsFunc(attr(se, "d"), func(r rune) bool { return r == 'M' || r == 'L' }) {
+					xy := strings.Fields(seg)
+					if len(xy) != 2 {
+						t.Fatalf("bad path %q", attr(se, "d"))
+					}
+					pts = append(pts, point{f(xy[0]), f(xy[1])})
+				}
+				doc.paths = append(doc.paths, pts)
 			case se.Name.Local == "rect" && cur != nil:
 				cur.x, cur.y, cur.w, cur.h = f(attr(se, "x")), f(attr(se, "y")), f(attr(se, "width")), f(attr(se, "height"))
 			case se.Name.Local == "text" && attr(se, "class") == "label":
@@ -567,6 +607,25 @@ func checkSVG(t *testing.T, p bpf.Program, g *Graph, data []byte) svgDoc {
 		for _, b := range doc.nodes[i+1:] {
 			if a.x < b.x+b.w && b.x < a.x+a.w && a.y < b.y+b.h && b.y < a.y+a.h {
 				t.Fatalf("boxes %s and %s overlap", a.id, b.id)
+			}
+		}
+	}
+	// Edges pass between the boxes, not through them.
+	if len(doc.paths) != len(doc.edges) {
+		t.Fatalf("%d paths for %d edges", len(doc.paths), len(doc.edges))
+	}
+	for i, pts := range doc.paths {
+		for j := 1; j < len(pts); j++ {
+			for _, n := range doc.nodes {
+				inner := box{n.x + 1, n.y + 1, n.w - 2, n.h - 2}
+				if segmentCrosses(pts[j-1], pts[j], inner) {
+					t.Fatalf("edge %s runs through box %s (%v to %v)", doc.edges[i], n.id, pts[j-1], pts[j])
+				}
+			}
+			for _, l := range doc.labels {
+				if segmentCrosses(pts[j-1], pts[j], box{l.x + 1, l.y + 1, l.w - 2, l.h - 2}) {
+					t.Fatalf("edge %s runs through a label at %v", doc.edges[i], l)
+				}
 			}
 		}
 	}
@@ -820,4 +879,24 @@ func BenchmarkDocker(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestSegmentCrosses(t *testing.T) {
+	r := box{10, 10, 20, 10}
+	for _, tc := range []struct {
+		a, b point
+		want bool
+	}{
+		{point{0, 15}, point{40, 15}, true},  // straight across
+		{point{20, 0}, point{20, 12}, true},  // into it from above
+		{point{0, 0}, point{40, 40}, true},   // diagonal through
+		{point{0, 0}, point{40, 0}, false},   // above
+		{point{5, 0}, point{5, 40}, false},   // left of it
+		{point{20, 0}, point{20, 10}, false}, // ends on its top side
+		{point{0, 40}, point{40, 25}, false}, // diagonal that misses
+	} {
+		if got := segmentCrosses(tc.a, tc.b, r); got != tc.want {
+			t.Errorf("segmentCrosses(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
 }
