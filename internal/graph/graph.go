@@ -11,7 +11,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/seccomp-go/seccomp/arch"
@@ -354,10 +353,4 @@ func instructionText(p bpf.Program, pc int, st *state, line string) []string {
 		k = fmt.Sprintf("%#x", ins.K)
 	}
 	return []string{fmt.Sprintf("%d: %s %s %s", pc, what, op, k)}
-}
-
-// sortedUnique sorts s and drops repeated elements.
-func sortedUnique(s []string) []string {
-	slices.Sort(s)
-	return slices.Compact(s)
 }

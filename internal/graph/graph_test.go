@@ -195,8 +195,8 @@ func TestBuildStructure(t *testing.T) {
 					t.Errorf("node %d (%v) is unreachable in a compiled filter", n.ID, n.Lines)
 				}
 			}
-			for k := range []Kind{ArchCheck, SyscallCheck, ArgCheck, Return} {
-				if kinds[Kind(k)] == 0 && Kind(k) != Other {
+			for _, k := range []Kind{ArchCheck, SyscallCheck, ArgCheck, Return} {
+				if kinds[k] == 0 {
 					t.Errorf("no node of kind %d", k)
 				}
 			}
@@ -768,8 +768,8 @@ func TestDOT(t *testing.T) {
 }
 
 // randomProgram returns a program of n instructions that jumps only
-// forward and ends in returns: loads, ALU, jumps of every kind, and
-// returns of a few values.
+// forward and ends in returns: loads, ALU, tax, jumps of every kind,
+// and returns of A and of a few values.
 func randomProgram(r *rand.Rand, n int) bpf.Program {
 	p := make(bpf.Program, n)
 	rets := []uint32{bpf.RetAllow, bpf.RetErrno | 1, bpf.RetKillProcess, bpf.RetLog}
@@ -778,10 +778,14 @@ func randomProgram(r *rand.Rand, n int) bpf.Program {
 	for pc := range p {
 		left := n - pc - 1
 		switch c := r.Intn(10); {
+		case (left == 0 || c < 2) && r.Intn(8) == 0:
+			p[pc] = bpf.Stmt(bpf.RET|bpf.A, 0)
 		case left == 0 || c < 2:
 			p[pc] = bpf.Stmt(bpf.RET|bpf.K, rets[r.Intn(len(rets))])
 		case c < 4:
 			p[pc] = bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, fields[r.Intn(len(fields))])
+		case c == 4 && r.Intn(3) == 0:
+			p[pc] = bpf.Stmt(bpf.MISC|bpf.TAX, 0)
 		case c == 4:
 			p[pc] = bpf.Stmt(bpf.ALU|bpf.AND|bpf.K, uint32(r.Intn(256)))
 		case c == 5:
