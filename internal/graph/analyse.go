@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"sort"
@@ -95,10 +94,10 @@ type state struct {
 }
 
 // analyse returns the state at each instruction of p, nil for those that
-// no path reaches. p jumps only forward, so one pass in program order
-// sees every predecessor of an instruction before the instruction.
-func analyse(p bpf.Program, order binary.ByteOrder) []*state {
-	lines := strings.Split(strings.TrimSuffix(p.DisassembleOrder(order), "\n"), "\n")
+// no path reaches; lines is p's disassembly. p jumps only forward, so one
+// pass in program order sees every predecessor of an instruction before
+// the instruction.
+func analyse(p bpf.Program, lines []string) []*state {
 	states := make([]*state, len(p))
 	states[0] = &state{acc: fieldOther, accText: "A", arches: []archNrs{{nrs: allNumbers}}}
 	for pc, ins := range p {

@@ -124,8 +124,9 @@ type Graph struct {
 }
 
 // Build returns the control-flow graph of p, whose argument words are
-// laid out in byte order order (nil when it is not known; halves of the
-// arguments are then named by offset). p must have at most
+// laid out in byte order order; when order is nil it is inferred from
+// the architectures p checks for, as bpf.Program.Disassemble does, and
+// when that fails halves of the arguments are named by offset. p must have at most
 // bpf.MaxInstructions instructions, jump only to instructions it has, and
 // not run past its last instruction; it need not pass bpf.Program.Verify
 // otherwise.
@@ -133,11 +134,12 @@ func Build(p bpf.Program, order binary.ByteOrder) (*Graph, error) {
 	if err := checkShape(p); err != nil {
 		return nil, err
 	}
-	if order == nil {
-		order = inferOrder(p)
+	listing := p.Disassemble() // infers the byte order from the arch checks
+	if order != nil {
+		listing = p.DisassembleOrder(order)
 	}
-	lines := strings.Split(strings.TrimSuffix(p.DisassembleOrder(order), "\n"), "\n")
-	states := analyse(p, order)
+	lines := strings.Split(strings.TrimSuffix(listing, "\n"), "\n")
+	states := analyse(p, lines)
 
 	// Leaders: the first instruction, every jump target and every
 	// instruction after a jump or a return.
@@ -285,30 +287,6 @@ func pcList(pcs []int) string {
 		s[i] = fmt.Sprint(pc)
 	}
 	return strings.Join(s, ", ")
-}
-
-// inferOrder returns the byte order of the architectures p compares
-// seccomp_data.arch with, or nil when they are of both or none.
-func inferOrder(p bpf.Program) binary.ByteOrder {
-	le, be := false, false
-	for _, ins := range p {
-		if bpf.Class(ins.Op) == bpf.JMP && ins.Op != bpf.JMP|bpf.JA {
-			if a, ok := arch.ByToken(ins.K); ok {
-				if a.BigEndian {
-					be = true
-				} else {
-					le = true
-				}
-			}
-		}
-	}
-	switch {
-	case le && !be:
-		return binary.LittleEndian
-	case be && !le:
-		return binary.BigEndian
-	}
-	return nil
 }
 
 // jumpOps are the comparisons of conditional jumps, as written in nodes.

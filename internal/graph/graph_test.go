@@ -344,6 +344,11 @@ func TestLabelsAndKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGraph(t, p, g)
+	// Without a byte order, the one of x86_64, which the program checks
+	// for, is inferred.
+	if inferred, err := Build(p, nil); err != nil || !slices.Equal(inferred.Nodes[2].Lines, g.Nodes[2].Lines) {
+		t.Errorf("Build(p, nil): %v, lines %q, want %q", err, inferred.Nodes[2].Lines, g.Nodes[2].Lines)
+	}
 	byPC := map[int]*Node{}
 	for _, n := range g.Nodes {
 		for _, pc := range n.PCs {
