@@ -49,6 +49,10 @@ type Node struct {
 	// Title names the syscalls an argument block is reached for; it is
 	// empty for other blocks.
 	Title string
+	// Syscalls names the syscalls that reach a syscall number or
+	// argument block, in the form of Edge.Syscalls; it is empty for
+	// other blocks.
+	Syscalls string
 	// Lines are the instructions of the block, one line each, with
 	// comparisons written by the field they compare; a comparison of the
 	// syscall number with a number a syscall has is followed by a line
@@ -203,6 +207,9 @@ func Build(p bpf.Program, order binary.ByteOrder) (*Graph, error) {
 		}
 		if n.Kind == ArgCheck || n.Kind == Other && loadsArgs(p[start:end]) {
 			n.Title = states[start].describe(3)
+		}
+		if n.Kind == ArgCheck || n.Kind == SyscallCheck {
+			n.Syscalls = states[start].describe(3)
 		}
 		g.Nodes = append(g.Nodes, n)
 		start = end

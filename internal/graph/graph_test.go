@@ -361,8 +361,11 @@ func TestLabelsAndKinds(t *testing.T) {
 	if n := byPC[3]; n.Kind != SyscallCheck || !slices.Equal(n.Lines, []string{"2: ld [nr]", "3: nr == 59", "  (execve)"}) {
 		t.Errorf("number block: %v %q", n.Kind, n.Lines)
 	}
-	if n := byPC[4]; n.Kind != ArgCheck || n.Title != "execve" || n.Lines[2] != "6: args[1].lo & 0xff == 0x3" {
-		t.Errorf("argument block: %v %q %q", n.Kind, n.Title, n.Lines)
+	if n := byPC[4]; n.Kind != ArgCheck || n.Title != "execve" || n.Syscalls != "execve" || n.Lines[2] != "6: args[1].lo & 0xff == 0x3" {
+		t.Errorf("argument block: %v %q %q %q", n.Kind, n.Title, n.Syscalls, n.Lines)
+	}
+	if n := byPC[2]; !strings.HasPrefix(n.Syscalls, "read … ") || byPC[0].Syscalls != "" {
+		t.Errorf("syscalls reaching the number block: %q, the arch block: %q", n.Syscalls, byPC[0].Syscalls)
 	}
 	if byPC[8] != byPC[11] || len(byPC[8].PCs) != 2 || byPC[8].Lines[0] != "8, 11: ret ERRNO(1)" {
 		t.Errorf("identical returns not merged: %v", byPC[8].Lines)

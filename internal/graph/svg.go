@@ -14,7 +14,9 @@ const titleH = 52
 
 // WriteSVG lays the graph out and writes it as an SVG document titled
 // title. Each node is a group of class "node" with the instructions it
-// stands for in data-pcs; each edge a group of class "edge" with its
+// stands for in data-pcs and, for number and argument blocks, the
+// syscalls that reach it in a title (a browser shows it on hovering);
+// each edge a group of class "edge" with its
 // ends in data-from and data-to and its instruction in data-pc.
 func (g *Graph) WriteSVG(w io.Writer, title string) error {
 	ly, err := newLayout(g, margin+titleH)
@@ -76,6 +78,9 @@ func (g *Graph) WriteSVG(w io.Writer, title string) error {
 			pcs[i] = strconv.Itoa(pc)
 		}
 		fmt.Fprintf(bw, `<g class="node" id="n%d" data-pcs="%s">`, id, strings.Join(pcs, ","))
+		if n.Syscalls != "" {
+			fmt.Fprintf(bw, `<title>reached for %s</title>`, esc(n.Syscalls))
+		}
 		dash := ""
 		if !n.Reachable {
 			dash = ` stroke-dasharray="3,3"`
