@@ -12,16 +12,16 @@ import (
 // since the drawing uses a monospaced font.
 const (
 	nodeFont   = 11
-	nodeCharW  = 6.8
+	nodeCharW  = 6.7
 	nodeLineH  = 14
-	nodePadX   = 6
+	nodePadX   = 5
 	nodePadY   = 4
 	labelFont  = 10
-	labelCharW = 6.2
+	labelCharW = 6.1
 	labelLineH = 12
 	rankGap    = 12 // vertical space between layers, where edges change course
-	nodeGap    = 16 // horizontal space between two nodes
-	lineGap    = 7  // horizontal space next to an edge passing through a layer
+	nodeGap    = 12 // horizontal space between two nodes
+	lineGap    = 5  // horizontal space next to an edge passing through a layer
 	margin     = 16
 	portMinGap = 6  // horizontal space between two edge ends on a node
 	returnGap  = 70 // vertical space above the returns
