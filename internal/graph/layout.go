@@ -27,10 +27,11 @@ const (
 	returnGap  = 70 // vertical space above the returns
 )
 
-// maxLayoutNodes bounds the nodes and edge bends the layout handles; a
-// program of thousands of instructions whose jumps span the whole
-// program would need tens of millions.
-const maxLayoutNodes = 200000
+// maxLayoutNodes bounds the nodes and edge bends the layout handles, and
+// so its time (well under a second at the bound) and memory; a program
+// of thousands of instructions whose jumps span the whole program would
+// need tens of millions.
+const maxLayoutNodes = 100000
 
 // lnode is a node of the layered graph: a node of the graph, or a bend
 // of an edge where it crosses a layer (a dummy), which may carry the
