@@ -11,7 +11,6 @@
 //	compile   compile an OCI, Docker or Podman profile to BPF or PFC
 //	disasm    list a raw BPF filter with action names and jump targets
 //	sim       show what a filter or profile does with one syscall
-//	graph     draw a filter's decision tree as SVG or Graphviz DOT
 //	run       run a command under a profile
 //	version   print version information
 //	help      print help for a command
