@@ -262,3 +262,26 @@ func TestGraphHelp(t *testing.T) {
 		t.Errorf("the command list lacks graph:\n%s", out)
 	}
 }
+
+// TestGraphBigEndianRaw checks that a big-endian raw filter is read in
+// its detected byte order and draws as its profile does.
+func TestGraphBigEndianRaw(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s390x.bpf")
+	if _, stderr, st := cli(t, "", "compile", "--arch", "s390x", "--kernel", "6.8", "-o", path, "docker-default"); st != 0 {
+		t.Fatalf("compile: %d %s", st, stderr)
+	}
+	fromProfile, _, st1 := cli(t, "", "graph", "--format", "dot", "--arch", "s390x", "--kernel", "6.8", "docker-default")
+	fromRaw, stderr, st2 := cli(t, "", "graph", "--format", "dot", path)
+	if st1 != 0 || st2 != 0 {
+		t.Fatalf("status %d, %d: %s", st1, st2, stderr)
+	}
+	body := func(s string) string { _, b, _ := strings.Cut(s, "\n\tnode ["); return b }
+	if body(fromRaw) != body(fromProfile) {
+		t.Errorf("the raw s390x filter draws differently from its profile")
+	}
+	for _, want := range []string{"arch == s390x", "args[0].lo", "socketcall", "(socket)"} {
+		if !strings.Contains(fromRaw, want) {
+			t.Errorf("the s390x graph lacks %q", want)
+		}
+	}
+}
