@@ -11,6 +11,8 @@
 //	compile   compile an OCI, Docker or Podman profile to BPF or PFC
 //	disasm    list a raw BPF filter with action names and jump targets
 //	sim       show what a filter or profile does with one syscall
+//	diff      show exactly where two filters or profiles decide differently
+//	graph     draw a filter's decision tree as SVG or Graphviz DOT
 //	run       run a command under a profile
 //	learn     run a command and write the profile it needs
 //	version   print version information
@@ -87,6 +89,7 @@ func init() {
 		disasmCommand,
 		simCommand,
 		diffCommand,
+		graphCommand,
 		runCommand,
 		learnCommand,
 		versionCommand,
