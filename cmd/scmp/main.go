@@ -11,6 +11,7 @@
 //	compile   compile an OCI, Docker or Podman profile to BPF or PFC
 //	disasm    list a raw BPF filter with action names and jump targets
 //	sim       show what a filter or profile does with one syscall
+//	explain   say which profile entry decides a syscall, and why
 //	run       run a command under a profile
 //	version   print version information
 //	help      print help for a command
@@ -85,6 +86,7 @@ func init() {
 		compileCommand,
 		disasmCommand,
 		simCommand,
+		explainCommand,
 		runCommand,
 		versionCommand,
 		helpCommand,

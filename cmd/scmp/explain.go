@@ -1,0 +1,651 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/arch"
+	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/oci"
+)
+
+var explainCommand = &command{
+	name:    "explain",
+	summary: "say which profile entry decides a syscall, and why",
+	usage: `explain [--arch A] [--caps C] PROFILE|FILTER SYSCALL [ARG...]
+
+Prints what a profile or filter does with one system call, and why.
+
+For a profile: the entry that decides it (its index in the profile's
+syscalls, names, action, errnoRet and argument conditions, with which of
+them hold), or that no entry applies and the default action does; the
+entries that name the syscall but do not match; and, for Docker and
+Podman profiles, the entries that would match but are left out by their
+includes or excludes for this architecture, capability set and kernel.
+Where libseccomp's merging of the rules of one syscall decides between
+entries, it says so. The decision printed is the compiled filter's, run
+as "scmp sim" runs it; should the explanation disagree with it, the
+filter's decision is printed and the explanation is marked incomplete.
+
+For a raw BPF FILTER: the syscall's name, the instructions executed, as
+"scmp sim -v" prints them, and the action returned.
+
+PROFILE, FILTER, SYSCALL, ARG and A are as for "scmp sim". The exit status
+is 0 whenever the call could be explained, whatever the decision.`,
+	run: runExplain,
+}
+
+func runExplain(e *env, args []string) int {
+	fs := newFlagSet(e)
+	archName := fs.String("arch", "", "explain a call from architecture `A`")
+	po := profileFlags(e, fs)
+	pos, st := parse(e, fs, args, false)
+	if st >= 0 {
+		return st
+	}
+	switch {
+	case len(pos) == 0:
+		return e.usageErrorf("no filter or profile given")
+	case len(pos) == 1:
+		return e.usageErrorf("no syscall given")
+	case len(pos) > 8:
+		return e.usageErrorf("%d syscall arguments given; a syscall has at most 6", len(pos)-2)
+	}
+	t, err := parseArchFlag(*archName)
+	if err != nil {
+		return e.usageErrorf("--arch: %v", err)
+	}
+	if err := po.check(); err != nil {
+		return e.usageErrorf("%v", err)
+	}
+	data, err := readProfile(e, pos[0])
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	if !isJSON(data) {
+		return explainFilter(e, pos[0], data, t, pos[1], pos[2:])
+	}
+	if t == nil {
+		n, err := nativeTarget()
+		if err != nil {
+			return e.errorf("%v", err)
+		}
+		t = &n
+	}
+	x, err := newExplainer(data, *t, *po)
+	if err != nil {
+		return e.errorf("%s: %v", pos[0], explain(err))
+	}
+	d, st := callData(e, t.abi, pos[1], pos[2:])
+	if st >= 0 {
+		return st
+	}
+	r, err := x.explain(d)
+	if err != nil {
+		return e.errorf("%s cannot run: %v", pos[0], err)
+	}
+	r.write(e.stdout)
+	return exitOK
+}
+
+// callData reads the syscall and its arguments, or returns the exit
+// status of a usage error.
+func callData(e *env, a *arch.Arch, sys string, args []string) (bpf.Data, int) {
+	d := bpf.Data{Arch: a.Token}
+	var err error
+	if d.Nr, err = parseSyscall(a, sys); err != nil {
+		return d, e.usageErrorf("%v", err)
+	}
+	for i, s := range args {
+		if d.Args[i], err = parseNumber(s, a.Bits); err != nil {
+			return d, e.usageErrorf("argument %d: %v", i, err)
+		}
+	}
+	return d, -1
+}
+
+// explainFilter explains a call through a raw BPF filter: the
+// instructions it executes.
+func explainFilter(e *env, name string, data []byte, t *target, sys string, args []string) int {
+	p, order, err := decodeProgram(e, name, data, t)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	if t == nil {
+		a, err := programArch(p)
+		if err != nil {
+			return e.errorf("%v", err)
+		}
+		t = &a
+	}
+	d, st := callData(e, t.abi, sys, args)
+	if st >= 0 {
+		return st
+	}
+	ret, steps, err := p.Run(d, order)
+	if err != nil {
+		return e.errorf("%s cannot run: %v", name, err)
+	}
+	fmt.Fprintf(e.stdout, "syscall: %s%s\n", callName(t.abi, d.Nr), argsText(d, len(args)))
+	path := tracePath(p, d, order, ret, steps)
+	if path == nil {
+		e.warnf("the path through the filter could not be traced")
+	} else {
+		fmt.Fprintln(e.stdout, "path:")
+		lines := strings.Split(p.DisassembleOrder(order), "\n")
+		for _, pc := range path {
+			fmt.Fprintln(e.stdout, lines[pc])
+		}
+	}
+	fmt.Fprintf(e.stdout, "decision: %s, after %d %s\n", bpf.ActionString(ret), steps, plural(steps, "instruction"))
+	return exitOK
+}
+
+// callName names syscall nr of a: "kill (x86_64 62)".
+func callName(a *arch.Arch, nr int32) string {
+	name, ok := a.SyscallName(nr)
+	if !ok || nr < 0 {
+		name = "a syscall with no name"
+	}
+	return fmt.Sprintf("%s (%s %d)", name, a.Name, nr)
+}
+
+// argsText lists the first n arguments of d.
+func argsText(d bpf.Data, n int) string {
+	if n == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(", args")
+	for i := range n {
+		fmt.Fprintf(&b, " %#x", d.Args[i])
+	}
+	return b.String()
+}
+
+// explainer answers, for one profile on one architecture, which entries
+// decide a call. The filter is compiled once.
+type explainer struct {
+	t       target
+	po      profileOptions
+	prog    bpf.Program
+	order   binary.ByteOrder
+	file    *oci.Profile
+	format  oci.Format
+	spec    *specs.LinuxSeccomp // resolved
+	fileIdx []int               // the file's index of each entry of spec
+	origins []oci.Origin
+	def     seccomp.ScmpAction
+	rules   []oci.Rule
+	after   *arch.KernelVersion // --enosys-after
+}
+
+// newExplainer compiles data for t as "scmp sim" does and works out
+// where each entry of the resolved profile comes from.
+func newExplainer(data []byte, t target, po profileOptions) (*explainer, error) {
+	f, _, spec, err := compileProfile(data, []target{t}, false, po)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := f.ExportBPFMem()
+	f.Release()
+	if err != nil {
+		return nil, err
+	}
+	x := &explainer{t: t, po: po, order: t.abi.ByteOrder(), spec: spec}
+	if x.prog, err = bpf.Unmarshal(raw, x.order); err != nil {
+		return nil, err
+	}
+	if x.file, x.format, err = oci.ParseProfile(data); err != nil {
+		return nil, err
+	}
+	// The profile was read once already: no second round of warnings.
+	quiet := po
+	quiet.stderr, quiet.strict, quiet.verbose = nil, false, false
+	opts, _, err := quiet.options([]target{t})
+	if err != nil {
+		return nil, err
+	}
+	if x.origins, err = x.file.Origins(opts); err != nil {
+		return nil, err
+	}
+	for _, o := range x.origins {
+		if o.Resolved >= 0 {
+			x.fileIdx = append(x.fileIdx, o.Index)
+		}
+	}
+	if len(x.fileIdx) != len(spec.Syscalls) {
+		return nil, fmt.Errorf("the resolved profile has %d entries, its origins %d", len(spec.Syscalls), len(x.fileIdx))
+	}
+	if x.def, x.rules, err = oci.Rules(spec); err != nil {
+		return nil, err
+	}
+	if po.enosys != "" {
+		v, err := arch.ParseKernelVersion(po.enosys)
+		if err != nil {
+			return nil, err
+		}
+		x.after = &v
+	}
+	return x, nil
+}
+
+// condResult is one argument condition of a rule and whether it held.
+type condResult struct {
+	cond  seccomp.ScmpCondition
+	value uint64 // the argument's value, as compared
+	holds bool
+}
+
+// ruleResult is one rule for the syscall explained.
+type ruleResult struct {
+	rule  oci.Rule
+	entry int    // index in the profile file
+	text  string // the entry, described
+	conds []condResult
+	match bool
+}
+
+// report is an explanation of one call.
+type report struct {
+	call     string // "mount (x86_64 165)"
+	args     string
+	ret      uint32 // the filter's decision
+	steps    int
+	decided  []ruleResult // the rules that decide, empty for the default
+	why      []string     // what decided, when no rule did
+	merging  []string     // how libseccomp's merging chose between rules
+	failed   []ruleResult // rules that name the syscall and do not match
+	asDef    []string     // entries naming the syscall with the default action
+	leftOut  []string     // entries left out that would match
+	leftHead string
+	missing  string // set when the explanation disagrees with the filter
+}
+
+// explain explains the call d.
+func (x *explainer) explain(d bpf.Data) (*report, error) {
+	ret, steps, err := x.prog.Run(d, x.order)
+	if err != nil {
+		return nil, err
+	}
+	abi := x.t.abi
+	r := &report{call: callName(abi, d.Nr), ret: ret, steps: steps}
+	for i := 5; i >= 0; i-- {
+		if d.Args[i] != 0 {
+			r.args = argsText(d, i+1)
+			break
+		}
+	}
+	name, _ := abi.SyscallName(d.Nr)
+	isCall := func(n string) bool {
+		nr, err := parseSyscall(abi, n)
+		return err == nil && nr == d.Nr
+	}
+
+	// The rules for this syscall, in the order they were added.
+	var rules []ruleResult
+	for _, rl := range x.rules {
+		if !isCall(rl.Name) {
+			continue
+		}
+		rr := ruleResult{rule: rl, entry: x.fileIdx[rl.Entry], match: true}
+		for _, c := range rl.Conditions {
+			cr := x.evalCond(c, d)
+			rr.conds = append(rr.conds, cr)
+			rr.match = rr.match && cr.holds
+		}
+		rr.text = x.ruleText(rr)
+		rules = append(rules, rr)
+	}
+
+	// What libseccomp makes of them: the first rule without conditions
+	// decides every call of the syscall; otherwise the rules whose
+	// conditions hold do.
+	predicted, known := actionRet(x.def), true
+	first := slices.IndexFunc(rules, func(rr ruleResult) bool { return rr.rule.Conditions == nil })
+	switch {
+	case first >= 0:
+		w := rules[first]
+		predicted = actionRet(w.rule.Action)
+		r.decided = []ruleResult{w}
+		for i, rr := range rules {
+			if i == first || actionRet(rr.rule.Action) == predicted {
+				continue
+			}
+			switch {
+			case rr.rule.Conditions == nil:
+				r.merging = append(r.merging, fmt.Sprintf("syscalls[%d] (%s) also names %s without conditions; libseccomp keeps the first rule without conditions for a syscall, syscalls[%d]'s, and ignores the later one", rr.entry, actionText(rr.rule.Action), name, w.entry))
+			case rr.match:
+				r.merging = append(r.merging, fmt.Sprintf("syscalls[%d] (%s) matches too, with conditions; libseccomp drops the rules with conditions of a syscall that has a rule without, so syscalls[%d]'s %s wins", rr.entry, actionText(rr.rule.Action), w.entry, bpf.ActionString(predicted)))
+			}
+		}
+	default:
+		var acts []uint32
+		for _, rr := range rules {
+			if !rr.match {
+				continue
+			}
+			if a := actionRet(rr.rule.Action); !slices.Contains(acts, a) {
+				acts = append(acts, a)
+			}
+		}
+		switch len(acts) {
+		case 0:
+		case 1:
+			predicted = acts[0]
+			for _, rr := range rules {
+				if rr.match {
+					r.decided = append(r.decided, rr)
+				}
+			}
+		default:
+			// libseccomp's merging of the rules' condition trees
+			// decides; the filter tells which won.
+			known = false
+			var all []string
+			for _, rr := range rules {
+				if !rr.match {
+					continue
+				}
+				all = append(all, fmt.Sprintf("syscalls[%d] (%s)", rr.entry, actionText(rr.rule.Action)))
+				if actionRet(rr.rule.Action) == ret {
+					r.decided = append(r.decided, rr)
+				}
+			}
+			if len(r.decided) > 0 {
+				predicted = ret
+				r.merging = append(r.merging, fmt.Sprintf("the conditions of %s all hold and their actions differ; libseccomp's merging of the rules for %s decides, and %s wins", strings.Join(all, ", "), name, bpf.ActionString(ret)))
+			}
+		}
+	}
+	if !known && len(r.decided) == 0 {
+		r.missing = "several entries match with different actions, and the filter's decision is none of theirs"
+	}
+	for _, rr := range rules {
+		if !rr.match {
+			r.failed = append(r.failed, rr)
+		}
+	}
+
+	// Entries that name the syscall but make no rule, and entries left
+	// out that would match.
+	named := false
+	for k, s := range x.spec.Syscalls {
+		if !slices.ContainsFunc(s.Names, isCall) {
+			continue
+		}
+		named = true
+		if act, err := specAction(s.Action, s.ErrnoRet); err == nil && actionRet(act) == actionRet(x.def) {
+			r.asDef = append(r.asDef, fmt.Sprintf("syscalls[%d] %s: the default action, so runc adds no rule for it", x.fileIdx[k], entryText(s.Names, name, s.Action, s.ErrnoRet)))
+		}
+	}
+	for _, o := range x.origins {
+		if o.Resolved >= 0 {
+			continue
+		}
+		s := x.file.Syscalls[o.Index]
+		names := s.Names
+		if s.Name != "" {
+			names = []string{s.Name}
+		}
+		if !slices.ContainsFunc(names, isCall) || !x.argsHold(s.Args, d) {
+			continue
+		}
+		r.leftOut = append(r.leftOut, fmt.Sprintf("syscalls[%d] %s, left out: %s", o.Index, entryText(names, name, s.Action, s.ErrnoRet), strings.Join(o.LeftOut, "; ")))
+	}
+	if len(r.leftOut) > 0 {
+		kernel := "the running kernel"
+		if x.po.kernel != "" {
+			kernel = "kernel " + x.po.kernel
+		}
+		r.leftHead = fmt.Sprintf("left out by includes/excludes for %s, capabilities %s and %s; they would match:", abi.Name, x.po.caps, kernel)
+	}
+
+	if len(r.decided) == 0 {
+		def := fmt.Sprintf("the default action decides: %s", x.spec.DefaultAction)
+		if x.spec.DefaultErrnoRet != nil {
+			def += fmt.Sprintf(", defaultErrnoRet %d", *x.spec.DefaultErrnoRet)
+		}
+		switch {
+		case x.enosysAfter(name, named):
+			predicted = bpf.RetErrno | uint32(enosysErrno(abi))
+			r.why = append(r.why, fmt.Sprintf("%s is newer than Linux %s (since %s) and no entry names it: --enosys-after makes it fail with ENOSYS", name, x.after, x.since(name)))
+		case len(rules) == 0:
+			r.why = append(r.why, fmt.Sprintf("no entry applies to %s; %s", name, def))
+		default:
+			r.why = append(r.why, fmt.Sprintf("the conditions of no entry hold; %s", def))
+		}
+	}
+	if r.missing == "" && predicted != ret {
+		r.missing = fmt.Sprintf("by the entries the decision would be %s", bpf.ActionString(predicted))
+	}
+	return r, nil
+}
+
+// enosysAfter reports whether --enosys-after makes name fail with
+// ENOSYS, as oci does: a syscall newer than the release, which the
+// profile does not name and the architecture does not multiplex.
+func (x *explainer) enosysAfter(name string, named bool) bool {
+	if x.after == nil || name == "" || named {
+		return false
+	}
+	since, ok := x.t.abi.SyscallSince(name)
+	if !ok || since.Compare(*x.after) <= 0 {
+		return false
+	}
+	if x.t.abi.Multiplexes && slices.ContainsFunc(arch.MuxCalls(), func(m arch.MuxCall) bool { return m.Name == name }) {
+		return false
+	}
+	return true
+}
+
+func (x *explainer) since(name string) string {
+	v, _ := x.t.abi.SyscallSince(name)
+	return v.String()
+}
+
+// enosysErrno is ENOSYS on a.
+func enosysErrno(a *arch.Arch) uint16 {
+	switch {
+	case strings.HasPrefix(a.Name, "mips"):
+		return 89
+	case strings.HasPrefix(a.Name, "parisc"):
+		return 251
+	}
+	return 38
+}
+
+// evalCond evaluates one condition on d as libseccomp's filter does:
+// on the 64-bit argument, or its low 32 bits on a 32-bit architecture.
+func (x *explainer) evalCond(c seccomp.ScmpCondition, d bpf.Data) condResult {
+	v, a, b := d.Args[c.Argument], c.Operand1, c.Operand2
+	if x.t.abi.Bits == 32 {
+		v, a, b = uint64(uint32(v)), uint64(uint32(a)), uint64(uint32(b))
+	}
+	var h bool
+	switch c.Op {
+	case seccomp.CompareNotEqual:
+		h = v != a
+	case seccomp.CompareLess:
+		h = v < a
+	case seccomp.CompareLessOrEqual:
+		h = v <= a
+	case seccomp.CompareEqual:
+		h = v == a
+	case seccomp.CompareGreaterEqual:
+		h = v >= a
+	case seccomp.CompareGreater:
+		h = v > a
+	case seccomp.CompareMaskedEqual:
+		h = v&a == b
+	}
+	return condResult{cond: c, value: v, holds: h}
+}
+
+// specOps maps runtime-spec's operators to libseccomp's, for entries
+// that are left out and so have no rules.
+var specOps = map[specs.LinuxSeccompOperator]seccomp.ScmpCompareOp{
+	specs.OpNotEqual:     seccomp.CompareNotEqual,
+	specs.OpLessThan:     seccomp.CompareLess,
+	specs.OpLessEqual:    seccomp.CompareLessOrEqual,
+	specs.OpEqualTo:      seccomp.CompareEqual,
+	specs.OpGreaterEqual: seccomp.CompareGreaterEqual,
+	specs.OpGreaterThan:  seccomp.CompareGreater,
+	specs.OpMaskedEqual:  seccomp.CompareMaskedEqual,
+}
+
+// argsHold reports whether the args of an entry hold for d, as runc
+// combines them: all of them, or, when one argument is compared more
+// than once, any one.
+func (x *explainer) argsHold(args []specs.LinuxSeccompArg, d bpf.Data) bool {
+	var count [6]int
+	repeated := false
+	for _, a := range args {
+		if a.Index < 6 {
+			count[a.Index]++
+			repeated = repeated || count[a.Index] > 1
+		}
+	}
+	any, all := false, true
+	for _, a := range args {
+		if a.Index > 5 {
+			return false
+		}
+		h := x.evalCond(seccomp.ScmpCondition{Argument: a.Index, Op: specOps[a.Op], Operand1: a.Value, Operand2: a.ValueTwo}, d).holds
+		any, all = any || h, all && h
+	}
+	if repeated {
+		return any
+	}
+	return all
+}
+
+// specAction resolves an entry's action as oci does.
+func specAction(a specs.LinuxSeccompAction, ret *uint) (seccomp.ScmpAction, error) {
+	def, _, err := oci.Rules(&specs.LinuxSeccomp{DefaultAction: a, DefaultErrnoRet: ret})
+	return def, err
+}
+
+// actionRet returns the filter return value of a libseccomp action.
+func actionRet(a seccomp.ScmpAction) uint32 {
+	data := uint32(a) >> 16
+	switch a & 0xffff {
+	case seccomp.ActKillProcess:
+		return bpf.RetKillProcess
+	case seccomp.ActKillThread:
+		return bpf.RetKillThread
+	case seccomp.ActTrap:
+		return bpf.RetTrap
+	case seccomp.ActErrno:
+		return bpf.RetErrno | data
+	case seccomp.ActTrace:
+		return bpf.RetTrace | data
+	case seccomp.ActLog:
+		return bpf.RetLog
+	case seccomp.ActNotify:
+		return bpf.RetUserNotif
+	}
+	return bpf.RetAllow
+}
+
+// actionText writes a rule's action as the filter returns it.
+func actionText(a seccomp.ScmpAction) string { return bpf.ActionString(actionRet(a)) }
+
+// maxNames is the number of an entry's names shown.
+const maxNames = 6
+
+// entryText describes an entry: its action, errnoRet and names, with
+// the position of the syscall explained among them.
+func entryText(names []string, name string, act specs.LinuxSeccompAction, ret *uint) string {
+	var b strings.Builder
+	b.WriteString(string(act))
+	if ret != nil {
+		fmt.Fprintf(&b, " errnoRet %d", *ret)
+	}
+	b.WriteString(", names ")
+	if len(names) <= maxNames {
+		b.WriteString(strings.Join(names, " "))
+	} else {
+		fmt.Fprintf(&b, "%s ... (%d names", strings.Join(names[:maxNames], " "), len(names))
+		if i := slices.Index(names, name); i >= maxNames {
+			fmt.Fprintf(&b, "; names[%d] is %s", i, name)
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// opText writes a condition as a comparison.
+func condText(c seccomp.ScmpCondition) string {
+	arg := fmt.Sprintf("args[%d]", c.Argument)
+	op := map[seccomp.ScmpCompareOp]string{
+		seccomp.CompareNotEqual:     "!=",
+		seccomp.CompareLess:         "<",
+		seccomp.CompareLessOrEqual:  "<=",
+		seccomp.CompareEqual:        "==",
+		seccomp.CompareGreaterEqual: ">=",
+		seccomp.CompareGreater:      ">",
+	}[c.Op]
+	if c.Op == seccomp.CompareMaskedEqual {
+		return fmt.Sprintf("%s & %#x == %#x", arg, c.Operand1, c.Operand2)
+	}
+	return fmt.Sprintf("%s %s %#x", arg, op, c.Operand1)
+}
+
+// ruleText describes the entry of a rule.
+func (x *explainer) ruleText(rr ruleResult) string {
+	s := x.spec.Syscalls[rr.rule.Entry]
+	return fmt.Sprintf("syscalls[%d] %s", rr.entry, entryText(s.Names, rr.rule.Name, s.Action, s.ErrnoRet))
+}
+
+// write prints r.
+func (r *report) write(w io.Writer) {
+	fmt.Fprintf(w, "syscall: %s%s\n", r.call, r.args)
+	fmt.Fprintf(w, "decision: %s\n", bpf.ActionString(r.ret))
+	for _, rr := range r.decided {
+		fmt.Fprintf(w, "decided by %s\n", rr.text)
+		writeConds(w, rr.conds)
+	}
+	for _, s := range r.why {
+		fmt.Fprintf(w, "why: %s\n", s)
+	}
+	for _, s := range r.merging {
+		fmt.Fprintf(w, "merging: %s\n", s)
+	}
+	if len(r.failed) > 0 {
+		fmt.Fprintln(w, "not matched:")
+		for _, rr := range r.failed {
+			fmt.Fprintf(w, "  %s\n", rr.text)
+			writeConds(w, rr.conds)
+		}
+	}
+	for _, s := range r.asDef {
+		fmt.Fprintf(w, "no rule: %s\n", s)
+	}
+	if len(r.leftOut) > 0 {
+		fmt.Fprintln(w, r.leftHead)
+		for _, s := range r.leftOut {
+			fmt.Fprintf(w, "  %s\n", s)
+		}
+	}
+	if r.missing != "" {
+		fmt.Fprintf(w, "the explanation is incomplete: %s; the compiled filter decides %s\n", r.missing, bpf.ActionString(r.ret))
+	}
+}
+
+// writeConds prints the conditions of a rule and whether they held.
+func writeConds(w io.Writer, conds []condResult) {
+	for _, c := range conds {
+		verdict := "holds"
+		if !c.holds {
+			verdict = "fails"
+		}
+		fmt.Fprintf(w, "    %s: %s (args[%d] is %#x)\n", condText(c.cond), verdict, c.cond.Argument, c.value)
+	}
+}

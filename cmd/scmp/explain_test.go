@@ -1,0 +1,222 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/seccomp-go/seccomp/arch"
+	"github.com/seccomp-go/seccomp/bpf"
+	"github.com/seccomp-go/seccomp/oci"
+)
+
+// explainProfile has an entry without conditions, one whose conditions
+// decide, entries for one syscall that overlap, and an entry with the
+// default action.
+const explainProfile = `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[
+ {"names":["read","write","getpid"],"action":"SCMP_ACT_ALLOW"},
+ {"names":["kill"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":0,"op":"SCMP_CMP_EQ"}]},
+ {"names":["kill"],"action":"SCMP_ACT_ERRNO","errnoRet":1,"args":[{"index":1,"value":9,"op":"SCMP_CMP_EQ"}]},
+ {"names":["getpid"],"action":"SCMP_ACT_KILL_PROCESS"},
+ {"names":["ioctl"],"action":"SCMP_ACT_ERRNO","errnoRet":13,"args":[{"index":1,"value":21505,"op":"SCMP_CMP_EQ"}]},
+ {"names":["ioctl"],"action":"SCMP_ACT_LOG"},
+ {"names":["mount"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}`
+
+func TestExplain(t *testing.T) {
+	prof := writeFile(t, "profile.json", []byte(explainProfile))
+	bpfFile := writeFile(t, "profile.bpf", nil)
+	if _, errs, st := cli(t, "", "compile", "--arch", "x86_64", "-o", bpfFile, prof); st != 0 {
+		t.Fatalf("compile: %d %s", st, errs)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string // lines, in order, each a substring of a line
+	}{
+		{"allowed by an entry", []string{prof, "read"}, []string{
+			"syscall: read (x86_64 0)",
+			"decision: ALLOW",
+			"decided by syscalls[0] SCMP_ACT_ALLOW, names read write getpid",
+		}},
+		{"held condition", []string{prof, "kill", "1", "0"}, []string{
+			"decision: ALLOW",
+			"decided by syscalls[1] SCMP_ACT_ALLOW, names kill",
+			"args[1] == 0x0: holds (args[1] is 0x0)",
+			"not matched:",
+			"syscalls[2] SCMP_ACT_ERRNO errnoRet 1, names kill",
+			"args[1] == 0x9: fails (args[1] is 0x0)",
+		}},
+		{"denied by an entry", []string{prof, "kill", "1", "9"}, []string{
+			"decision: ERRNO(1)",
+			"decided by syscalls[2] SCMP_ACT_ERRNO errnoRet 1, names kill",
+			"args[1] == 0x9: holds",
+			"not matched:",
+			"syscalls[1]",
+			"args[1] == 0x0: fails (args[1] is 0x9)",
+		}},
+		{"failed conditions", []string{prof, "kill", "1", "15"}, []string{
+			"decision: ERRNO(38)",
+			"why: the conditions of no entry hold; the default action decides: SCMP_ACT_ERRNO, defaultErrnoRet 38",
+			"not matched:",
+		}},
+		{"default action", []string{prof, "openat"}, []string{
+			"syscall: openat (x86_64 257)",
+			"decision: ERRNO(38)",
+			"why: no entry applies to openat; the default action decides: SCMP_ACT_ERRNO, defaultErrnoRet 38",
+		}},
+		{"entry with the default action", []string{prof, "mount"}, []string{
+			"decision: ERRNO(38)",
+			"why: no entry applies to mount",
+			"no rule: syscalls[6] SCMP_ACT_ERRNO errnoRet 38, names mount: the default action, so runc adds no rule for it",
+		}},
+		{"two entries without conditions", []string{prof, "getpid"}, []string{
+			"decision: ALLOW",
+			"decided by syscalls[0]",
+			"merging: syscalls[3] (KILL_PROCESS) also names getpid without conditions; libseccomp keeps the first rule without conditions for a syscall, syscalls[0]'s, and ignores the later one",
+		}},
+		{"a later entry without conditions wins", []string{prof, "ioctl", "1", "21505"}, []string{
+			"decision: LOG",
+			"decided by syscalls[5] SCMP_ACT_LOG, names ioctl",
+			"merging: syscalls[4] (ERRNO(13)) matches too, with conditions; libseccomp drops the rules with conditions of a syscall that has a rule without, so syscalls[5]'s LOG wins",
+		}},
+		{"raw BPF", []string{bpfFile, "kill", "1", "9"}, []string{
+			"syscall: kill (x86_64 62), args 0x1 0x9",
+			"path:",
+			"0: ld [arch]",
+			"ld [args[1].lo]",
+			"ret ERRNO(1)",
+			"decision: ERRNO(1), after",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"explain", "--arch", "x86_64"}, tt.args...)
+			out, errs, st := cli(t, "", args...)
+			if st != 0 {
+				t.Fatalf("%q: status %d, stderr %s", args, st, errs)
+			}
+			checkLines(t, out, tt.want)
+			if strings.Contains(out, "incomplete") {
+				t.Errorf("%q: the explanation disagrees with the filter:\n%s", args, out)
+			}
+		})
+	}
+}
+
+// checkLines checks that each of want is part of a line of out, in order.
+func checkLines(t *testing.T, out string, want []string) {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	i := 0
+	for _, w := range want {
+		for i < len(lines) && !strings.Contains(lines[i], w) {
+			i++
+		}
+		if i == len(lines) {
+			t.Errorf("no line %q (after the ones before it) in:\n%s", w, out)
+			return
+		}
+		i++
+	}
+}
+
+// TestExplainDocker checks the explanations of Docker's profile: entries
+// left out for capabilities and architectures are named.
+func TestExplainDocker(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+		not  string
+	}{
+		{[]string{"--arch", "x86_64", "docker-default", "mount"}, []string{
+			"decision: ERRNO(1)",
+			"why: no entry applies to mount; the default action decides: SCMP_ACT_ERRNO, defaultErrnoRet 1",
+			"left out by includes/excludes for x86_64, capabilities docker and the running kernel; they would match:",
+			"SCMP_ACT_ALLOW, names bpf clone clone3 fanotify_init fsconfig fsmount ... (26 names; names[12] is mount), left out: includes.caps: CAP_SYS_ADMIN is not in the capability set",
+		}, ""},
+		{[]string{"--arch", "x86_64", "--caps", "docker,CAP_SYS_ADMIN", "docker-default", "mount"}, []string{
+			"decision: ALLOW",
+			"decided by syscalls[",
+		}, "left out"},
+		{[]string{"--arch", "aarch64", "--caps", "none", "docker-default", "reboot"}, []string{
+			"decision: ERRNO(1)",
+			"left out: includes.caps: CAP_SYS_BOOT is not in the capability set",
+		}, ""},
+		{[]string{"--arch", "x86_64", "--kernel", "4.4", "docker-default", "ptrace"}, []string{
+			"decision: ERRNO(1)",
+			"left out: includes.minKernel: the kernel is older than 4.8",
+		}, ""},
+		{[]string{"--arch", "aarch64", "docker-default", "personality", "8"}, []string{
+			"decision: ALLOW",
+			"args[0] == 0x8: holds",
+		}, ""},
+		{[]string{"--arch", "x86_64", "--caps", "none", "docker-default", "socket", "40"}, []string{
+			"decision: ERRNO(1)",
+			"args[0] > 0x28: fails (args[0] is 0x28)",
+		}, ""},
+	}
+	for _, tt := range tests {
+		args := append([]string{"explain"}, tt.args...)
+		out, errs, st := cli(t, "", args...)
+		if st != 0 {
+			t.Errorf("%q: status %d, stderr %s", args, st, errs)
+			continue
+		}
+		checkLines(t, out, tt.want)
+		if tt.not != "" && strings.Contains(out, tt.not) {
+			t.Errorf("%q: output has %q:\n%s", args, tt.not, out)
+		}
+		if strings.Contains(out, "incomplete") {
+			t.Errorf("%q: the explanation disagrees with the filter:\n%s", args, out)
+		}
+	}
+}
+
+// TestExplainAgreesWithFilter checks, for every syscall of x86_64 and
+// aarch64 and a few argument values, that what the entries of Docker's
+// profile decide is what its compiled filter decides.
+func TestExplainAgreesWithFilter(t *testing.T) {
+	argSets := [][6]uint64{
+		{},
+		{8},                         // personality(PER_LINUX32)
+		{0x7e020000},                // clone with namespace flags
+		{40},                        // socket(AF_VSOCK)
+		{0xffffffff, 9, 0x5401},     // all ones, SIGKILL, TCGETS
+		{1, 0, 0x10, 0, 0, 1 << 40}, // a high word
+	}
+	for _, capSet := range []string{"docker", "none", "all"} {
+		for _, name := range []string{"x86_64", "aarch64"} {
+			tg, err := parseArch(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			po := profileOptions{caps: capSet, kernel: "6.1"}
+			x, err := newExplainer(oci.DefaultProfile, tg, po)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, sys := range arch.SyscallNames() {
+				nr, err := parseSyscall(tg.abi, sys)
+				if err != nil {
+					continue
+				}
+				for _, args := range argSets {
+					d := bpf.Data{Arch: tg.abi.Token, Nr: nr, Args: args}
+					r, err := x.explain(d)
+					if err != nil {
+						t.Fatalf("%s %s: %v", name, sys, err)
+					}
+					n++
+					if r.missing != "" {
+						var b strings.Builder
+						r.write(&b)
+						t.Errorf("--caps %s, %s %s %x: %s\n%s", capSet, name, sys, args, r.missing, b.String())
+					}
+				}
+			}
+			if n < 1000 {
+				t.Errorf("%s: only %d calls explained", name, n)
+			}
+		}
+	}
+}
