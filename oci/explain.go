@@ -80,7 +80,7 @@ func leftOut(s Syscall, target seccomp.ScmpArch, kept func(Syscall) (bool, error
 		}
 		return err
 	}
-	arch := specName(target)
+	arch := target.String()
 	if sel := s.Includes; sel != nil {
 		if len(sel.Arches) > 0 {
 			if err := try(&Selector{Arches: sel.Arches}, nil, fmt.Sprintf("includes.arches: %s is not one of %s", arch, strings.Join(sel.Arches, ", "))); err != nil {

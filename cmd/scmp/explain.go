@@ -367,8 +367,19 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 	if !known && len(r.decided) == 0 {
 		r.missing = "several entries match with different actions, and the filter's decision is none of theirs"
 	}
+	// An entry comparing one argument more than once makes a rule of
+	// each comparison: any one of them that holds decides.
+	decidedBy := map[int]bool{}
+	for _, rr := range r.decided {
+		decidedBy[rr.rule.Entry] = true
+	}
+	perEntry := map[int]int{}
 	for _, rr := range rules {
-		if !rr.match {
+		perEntry[rr.rule.Entry]++
+		if perEntry[rr.rule.Entry] == 2 {
+			r.merging = append(r.merging, fmt.Sprintf("syscalls[%d] compares one argument more than once; runc makes a rule of each comparison, so that any one of them that holds decides", rr.entry))
+		}
+		if !rr.match && !decidedBy[rr.rule.Entry] {
 			r.failed = append(r.failed, rr)
 		}
 	}
