@@ -393,7 +393,7 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 		}
 		named = true
 		if act, err := specAction(s.Action, s.ErrnoRet); err == nil && actionRet(act) == actionRet(x.def) {
-			r.asDef = append(r.asDef, fmt.Sprintf("syscalls[%d] %s: the default action, so runc adds no rule for it", x.fileIdx[k], entryText(s.Names, name, s.Action, s.ErrnoRet)))
+			r.asDef = append(r.asDef, fmt.Sprintf("syscalls[%d] %s: the default action, so runc adds no rule for it", x.fileIdx[k], entryText(s.Names, name, s.Action, s.ErrnoRet, x.file.Syscalls[x.fileIdx[k]].Errno)))
 		}
 	}
 	for _, o := range x.origins {
@@ -408,7 +408,7 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 		if !slices.ContainsFunc(names, isCall) || !x.argsHold(s.Args, d) {
 			continue
 		}
-		r.leftOut = append(r.leftOut, fmt.Sprintf("syscalls[%d] %s, left out: %s", o.Index, entryText(names, name, s.Action, s.ErrnoRet), strings.Join(o.LeftOut, "; ")))
+		r.leftOut = append(r.leftOut, fmt.Sprintf("syscalls[%d] %s, left out: %s", o.Index, entryText(names, name, s.Action, s.ErrnoRet, s.Errno), strings.Join(o.LeftOut, "; ")))
 	}
 	if len(r.leftOut) > 0 {
 		kernel := "the running kernel"
@@ -573,11 +573,14 @@ const maxNames = 6
 
 // entryText describes an entry: its action, errnoRet and names, with
 // the position of the syscall explained among them.
-func entryText(names []string, name string, act specs.LinuxSeccompAction, ret *uint) string {
+func entryText(names []string, name string, act specs.LinuxSeccompAction, ret *uint, errno string) string {
 	var b strings.Builder
 	b.WriteString(string(act))
 	if ret != nil {
 		fmt.Fprintf(&b, " errnoRet %d", *ret)
+	}
+	if errno != "" {
+		fmt.Fprintf(&b, " errno %s", errno)
 	}
 	b.WriteString(", names ")
 	if len(names) <= maxNames {
@@ -612,7 +615,7 @@ func condText(c seccomp.ScmpCondition) string {
 // ruleText describes the entry of a rule.
 func (x *explainer) ruleText(rr ruleResult) string {
 	s := x.spec.Syscalls[rr.rule.Entry]
-	return fmt.Sprintf("syscalls[%d] %s", rr.entry, entryText(s.Names, rr.rule.Name, s.Action, s.ErrnoRet))
+	return fmt.Sprintf("syscalls[%d] %s", rr.entry, entryText(s.Names, rr.rule.Name, s.Action, s.ErrnoRet, x.file.Syscalls[rr.entry].Errno))
 }
 
 // write prints r.

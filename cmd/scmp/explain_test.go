@@ -78,6 +78,10 @@ func TestExplain(t *testing.T) {
 			"decided by syscalls[5] SCMP_ACT_LOG, names ioctl",
 			"merging: syscalls[4] (ERRNO(13)) matches too, with conditions; libseccomp drops the rules with conditions of a syscall that has a rule without, so syscalls[5]'s LOG wins",
 		}},
+		{"enosys-after", []string{"--enosys-after", "5.4", prof, "openat2"}, []string{
+			"decision: ERRNO(38)",
+			"why: openat2 is newer than Linux 5.4 (since 5.6) and no entry names it: --enosys-after makes it fail with ENOSYS",
+		}},
 		{"raw BPF", []string{bpfFile, "kill", "1", "9"}, []string{
 			"syscall: kill (x86_64 62), args 0x1 0x9",
 			"path:",
@@ -100,6 +104,65 @@ func TestExplain(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestExplainErrors(t *testing.T) {
+	prof := writeFile(t, "profile.json", []byte(explainProfile))
+	tests := []struct {
+		args   []string
+		status int
+		want   string
+	}{
+		{[]string{}, exitUsage, "scmp explain: no filter or profile given"},
+		{[]string{prof}, exitUsage, "scmp explain: no syscall given"},
+		{[]string{prof, "nosuchcall"}, exitUsage, `unknown syscall "nosuchcall"`},
+		{[]string{"--arch", "vax", prof, "read"}, exitUsage, `--arch: unknown architecture "vax"`},
+		{[]string{"--caps", "CAP_SYSADMIN", prof, "read"}, exitUsage, "did you mean CAP_SYS_ADMIN?"},
+		{[]string{prof, "read", "1", "2", "3", "4", "5", "6", "7"}, exitUsage, "7 syscall arguments given"},
+		{[]string{prof, "read", "x"}, exitUsage, `argument 0: "x" is not a number`},
+		{[]string{"/nonexistent.json", "read"}, exitFail, "no such file"},
+		{[]string{"/dev/zero", "read"}, exitFail, "larger than 4 MiB"},
+		{[]string{writeFile(t, "bad.json", []byte(`{"defaultAction":"SCMP_ACT_NOPE"}`)), "read"}, exitFail, `defaultAction: unknown action "SCMP_ACT_NOPE"`},
+		{[]string{writeFile(t, "odd.bpf", []byte{1, 2, 3}), "read"}, exitFail, "not a whole number of 8-byte instructions"},
+	}
+	for _, tt := range tests {
+		_, errs, st := cli(t, "", append([]string{"explain"}, tt.args...)...)
+		if st != tt.status || !strings.Contains(errs, tt.want) {
+			t.Errorf("explain %q: status %d, stderr %q; want %d, %q", tt.args, st, errs, tt.status, tt.want)
+		}
+	}
+}
+
+// TestExplainDisagreement checks that a filter deciding otherwise than
+// the entries say is reported: its decision is printed, and the
+// explanation is said to be incomplete.
+func TestExplainDisagreement(t *testing.T) {
+	tg, err := parseArch("x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := newExplainer([]byte(explainProfile), tg, profileOptions{caps: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr, _ := tg.abi.SyscallNumber("read")
+	d := bpf.Data{Arch: tg.abi.Token, Nr: nr}
+	r, err := x.explain(d)
+	if err != nil || r.missing != "" {
+		t.Fatalf("read: %v, %q", err, r.missing)
+	}
+	// A filter that kills every call in place of the profile's.
+	x.prog = bpf.Program{bpf.Stmt(bpf.RET|bpf.K, bpf.RetKillProcess)}
+	if r, err = x.explain(d); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	r.write(&b)
+	checkLines(t, b.String(), []string{
+		"decision: KILL_PROCESS",
+		"decided by syscalls[0] SCMP_ACT_ALLOW",
+		"the explanation is incomplete: by the entries the decision would be ALLOW; the compiled filter decides KILL_PROCESS",
+	})
 }
 
 // checkLines checks that each of want is part of a line of out, in order.
@@ -168,6 +231,46 @@ func TestExplainDocker(t *testing.T) {
 		if strings.Contains(out, "incomplete") {
 			t.Errorf("%q: the explanation disagrees with the filter:\n%s", args, out)
 		}
+	}
+}
+
+// TestExplainPodman checks entries with errno names, left out by
+// excludes or arches.
+func TestExplainPodman(t *testing.T) {
+	prof := writeFile(t, "podman.json", []byte(`{"defaultAction":"SCMP_ACT_ERRNO","defaultErrno":"ENOSYS",
+	 "archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X86"]}],"syscalls":[
+	 {"names":["read","write"],"action":"SCMP_ACT_ALLOW"},
+	 {"names":["mkdir"],"action":"SCMP_ACT_ERRNO","errno":"EACCES"},
+	 {"names":["unshare"],"action":"SCMP_ACT_ERRNO","errno":"EPERM","excludes":{"caps":["CAP_SYS_ADMIN"]}},
+	 {"names":["arch_prctl"],"action":"SCMP_ACT_ALLOW","includes":{"arches":["amd64"]}}]}`))
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--arch", "x86_64", prof, "mkdir"}, []string{
+			"decision: ERRNO(13)",
+			"decided by syscalls[1] SCMP_ACT_ERRNO errnoRet 13 errno EACCES, names mkdir",
+		}},
+		{[]string{"--arch", "x86_64", "--caps", "all", prof, "unshare"}, []string{
+			"decision: ERRNO(38)",
+			"the default action decides: SCMP_ACT_ERRNO, defaultErrnoRet 38",
+			"left out by includes/excludes for x86_64, capabilities all and the running kernel; they would match:",
+			"syscalls[2] SCMP_ACT_ERRNO errno EPERM, names unshare, left out: excludes.caps: CAP_SYS_ADMIN is in the capability set",
+		}},
+		{[]string{"--arch", "x86", prof, "arch_prctl"}, []string{
+			"syscall: arch_prctl (x86 384)",
+			"decision: ERRNO(38)",
+			"syscalls[3] SCMP_ACT_ALLOW, names arch_prctl, left out: includes.arches: x86 is not one of amd64",
+		}},
+	}
+	for _, tt := range tests {
+		args := append([]string{"explain"}, tt.args...)
+		out, errs, st := cli(t, "", args...)
+		if st != 0 {
+			t.Errorf("%q: status %d, stderr %s", args, st, errs)
+			continue
+		}
+		checkLines(t, out, tt.want)
 	}
 }
 
