@@ -19,7 +19,9 @@ const explainProfile = `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"
  {"names":["getpid"],"action":"SCMP_ACT_KILL_PROCESS"},
  {"names":["ioctl"],"action":"SCMP_ACT_ERRNO","errnoRet":13,"args":[{"index":1,"value":21505,"op":"SCMP_CMP_EQ"}]},
  {"names":["ioctl"],"action":"SCMP_ACT_LOG"},
- {"names":["mount"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}`
+ {"names":["mount"],"action":"SCMP_ACT_ERRNO","errnoRet":38},
+ {"names":["fcntl"],"action":"SCMP_ACT_TRAP"},
+ {"names":["fcntl"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":1,"op":"SCMP_CMP_EQ"}]}]}`
 
 func TestExplain(t *testing.T) {
 	prof := writeFile(t, "profile.json", []byte(explainProfile))
@@ -77,6 +79,11 @@ func TestExplain(t *testing.T) {
 			"decision: LOG",
 			"decided by syscalls[5] SCMP_ACT_LOG, names ioctl",
 			"merging: syscalls[4] (ERRNO(13)) matches too, with conditions; libseccomp drops the rules with conditions of a syscall that has a rule without, so syscalls[5]'s LOG wins",
+		}},
+		{"an earlier entry without conditions wins", []string{prof, "fcntl", "3", "1"}, []string{
+			"decision: TRAP",
+			"decided by syscalls[7] SCMP_ACT_TRAP, names fcntl",
+			"merging: syscalls[8] (ALLOW) matches too, with conditions; libseccomp drops the rules with conditions of a syscall that has a rule without, so syscalls[7]'s TRAP wins",
 		}},
 		{"enosys-after", []string{"--enosys-after", "5.4", prof, "openat2"}, []string{
 			"decision: ERRNO(38)",
