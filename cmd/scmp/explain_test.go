@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -335,5 +338,73 @@ func TestExplainAgreesWithFilter(t *testing.T) {
 		if n < 1000 {
 			t.Errorf("%s: only %d calls explained", name, n)
 		}
+	}
+}
+
+// TestExplainDocExamples runs the examples of the explain section of
+// docs/CLI.md and compares their output with the text there.
+func TestExplainDocExamples(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "CLI.md"))
+	if err != nil {
+		t.Skip(err)
+	}
+	text := string(doc)
+	start := strings.Index(text, "\n## scmp explain\n")
+	end := strings.Index(text, "\n## scmp run\n")
+	if start < 0 || end < start {
+		t.Fatal("no explain section in docs/CLI.md")
+	}
+	section := text[start:end]
+
+	// The profiles the examples use are the section's JSON blocks, in
+	// order.
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i, name := range []string{"kill.json", "ioctl.json"} {
+		parts := strings.SplitN(section, "```json\n", i+2)
+		if len(parts) < i+2 {
+			t.Fatalf("no JSON block for %s", name)
+		}
+		body, _, _ := strings.Cut(parts[i+1], "```")
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files[name] = p
+	}
+	files["kill.bpf"] = filepath.Join(dir, "kill.bpf")
+
+	n := 0
+	for _, block := range strings.Split(section, "```\n")[1:] {
+		lines := strings.Split(block, "\n")
+		for i := 0; i < len(lines); i++ {
+			cmd, ok := strings.CutPrefix(lines[i], "$ scmp ")
+			if !ok {
+				continue
+			}
+			var want []string
+			for i+1 < len(lines) && !strings.HasPrefix(lines[i+1], "$ ") && lines[i+1] != "" {
+				i++
+				want = append(want, lines[i])
+			}
+			args := strings.Fields(cmd)
+			for j, a := range args {
+				if p, ok := files[a]; ok {
+					args[j] = p
+				}
+			}
+			out, errs, st := cli(t, "", args...)
+			got := strings.Split(strings.TrimSuffix(errs+out, "\n"), "\n")
+			if errs+out == "" {
+				got = nil
+			}
+			if st != 0 || !slices.Equal(got, want) {
+				t.Errorf("scmp %s: status %d, output:\n%s\nwant:\n%s", cmd, st, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			n++
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d examples found", n)
 	}
 }
