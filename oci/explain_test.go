@@ -1,6 +1,7 @@
 package oci
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -134,4 +135,30 @@ func TestRules(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// Origins tells which entries of Docker's profile a container without
+// CAP_SYS_ADMIN goes without, and why.
+func ExampleProfile_Origins() {
+	p, _, err := ParseProfile(DefaultProfile)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	origins, err := p.Origins(Options{
+		Arches:        []seccomp.ScmpArch{seccomp.ArchAMD64},
+		Caps:          DockerDefaultCapabilities(),
+		KernelVersion: "6.1",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, o := range origins {
+		if slices.Contains(p.Syscalls[o.Index].Names, "mount") {
+			fmt.Println(o.Index, o.Resolved, o.LeftOut)
+		}
+	}
+	// Output:
+	// 17 -1 [includes.caps: CAP_SYS_ADMIN is not in the capability set]
 }
