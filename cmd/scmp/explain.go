@@ -184,21 +184,27 @@ type explainer struct {
 	def     seccomp.ScmpAction
 	rules   []oci.Rule
 	after   *arch.KernelVersion // --enosys-after
+	arches  []target            // the filter's architectures
+	badArch uint32              // its action for the others
 }
 
 // newExplainer compiles data for t as "scmp sim" does and works out
 // where each entry of the resolved profile comes from.
 func newExplainer(data []byte, t target, po profileOptions) (*explainer, error) {
-	f, _, spec, err := compileProfile(data, []target{t}, false, po)
+	f, arches, spec, err := compileProfile(data, []target{t}, false, po)
 	if err != nil {
 		return nil, err
 	}
 	raw, err := f.ExportBPFMem()
+	var badArch seccomp.ScmpAction
+	if err == nil {
+		badArch, err = f.GetBadArchAction()
+	}
 	f.Release()
 	if err != nil {
 		return nil, err
 	}
-	x := &explainer{t: t, po: po, order: t.abi.ByteOrder(), spec: spec}
+	x := &explainer{t: t, po: po, order: t.abi.ByteOrder(), spec: spec, arches: arches, badArch: actionRet(badArch)}
 	if x.prog, err = bpf.Unmarshal(raw, x.order); err != nil {
 		return nil, err
 	}
@@ -274,15 +280,33 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// x86_64 and x32 share their token; the x32 bit of the number
+	// tells them apart.
 	abi := x.t.abi
+	switch {
+	case abi == arch.X86_64 && uint32(d.Nr)&x32Bit != 0:
+		abi = arch.X32
+	case abi == arch.X32 && uint32(d.Nr)&x32Bit == 0:
+		abi = arch.X86_64
+	}
 	r := &report{call: callName(abi, d.Nr), ret: ret, steps: steps}
+	if !slices.ContainsFunc(x.arches, func(t target) bool { return t.abi == abi }) {
+		r.why = append(r.why, fmt.Sprintf("the filter does not cover %s: its bad-architecture action decides", abi.Name))
+		if ret != x.badArch {
+			r.missing = fmt.Sprintf("by the architectures the decision would be %s", bpf.ActionString(x.badArch))
+		}
+		return r, nil
+	}
 	for i := 5; i >= 0; i-- {
 		if d.Args[i] != 0 {
 			r.args = argsText(d, i+1)
 			break
 		}
 	}
-	name, _ := abi.SyscallName(d.Nr)
+	name, ok := abi.SyscallName(d.Nr)
+	if !ok || d.Nr < 0 {
+		name = fmt.Sprintf("syscall %d", d.Nr)
+	}
 	isCall := func(n string) bool {
 		nr, err := parseSyscall(abi, n)
 		return err == nil && nr == d.Nr
@@ -296,7 +320,7 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 		}
 		rr := ruleResult{rule: rl, entry: x.fileIdx[rl.Entry], match: true}
 		for _, c := range rl.Conditions {
-			cr := x.evalCond(c, d)
+			cr := evalCond(abi, c, d)
 			rr.conds = append(rr.conds, cr)
 			rr.match = rr.match && cr.holds
 		}
@@ -405,7 +429,7 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 		if s.Name != "" {
 			names = []string{s.Name}
 		}
-		if !slices.ContainsFunc(names, isCall) || !x.argsHold(s.Args, d) {
+		if !slices.ContainsFunc(names, isCall) || !argsHold(abi, s.Args, d) {
 			continue
 		}
 		r.leftOut = append(r.leftOut, fmt.Sprintf("syscalls[%d] %s, left out: %s", o.Index, entryText(names, name, s.Action, s.ErrnoRet, s.Errno), strings.Join(o.LeftOut, "; ")))
@@ -424,9 +448,9 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 			def += fmt.Sprintf(", defaultErrnoRet %d", *x.spec.DefaultErrnoRet)
 		}
 		switch {
-		case x.enosysAfter(name, named):
+		case x.enosysAfter(abi, name, named):
 			predicted = bpf.RetErrno | uint32(enosysErrno(abi))
-			r.why = append(r.why, fmt.Sprintf("%s is newer than Linux %s (since %s) and no entry names it: --enosys-after makes it fail with ENOSYS", name, x.after, x.since(name)))
+			r.why = append(r.why, fmt.Sprintf("%s is newer than Linux %s (since %s) and no entry names it: --enosys-after makes it fail with ENOSYS", name, x.after, x.since(abi, name)))
 		case len(rules) == 0:
 			r.why = append(r.why, fmt.Sprintf("no entry applies to %s; %s", name, def))
 		default:
@@ -442,24 +466,27 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 // enosysAfter reports whether --enosys-after makes name fail with
 // ENOSYS, as oci does: a syscall newer than the release, which the
 // profile does not name and the architecture does not multiplex.
-func (x *explainer) enosysAfter(name string, named bool) bool {
-	if x.after == nil || name == "" || named {
+func (x *explainer) enosysAfter(abi *arch.Arch, name string, named bool) bool {
+	if x.after == nil || named {
 		return false
 	}
-	since, ok := x.t.abi.SyscallSince(name)
+	since, ok := abi.SyscallSince(name)
 	if !ok || since.Compare(*x.after) <= 0 {
 		return false
 	}
-	if x.t.abi.Multiplexes && slices.ContainsFunc(arch.MuxCalls(), func(m arch.MuxCall) bool { return m.Name == name }) {
+	if abi.Multiplexes && slices.ContainsFunc(arch.MuxCalls(), func(m arch.MuxCall) bool { return m.Name == name }) {
 		return false
 	}
 	return true
 }
 
-func (x *explainer) since(name string) string {
-	v, _ := x.t.abi.SyscallSince(name)
+func (x *explainer) since(abi *arch.Arch, name string) string {
+	v, _ := abi.SyscallSince(name)
 	return v.String()
 }
+
+// x32Bit is __X32_SYSCALL_BIT, set in the numbers of x32 syscalls.
+const x32Bit = 0x40000000
 
 // enosysErrno is ENOSYS on a.
 func enosysErrno(a *arch.Arch) uint16 {
@@ -474,9 +501,9 @@ func enosysErrno(a *arch.Arch) uint16 {
 
 // evalCond evaluates one condition on d as libseccomp's filter does:
 // on the 64-bit argument, or its low 32 bits on a 32-bit architecture.
-func (x *explainer) evalCond(c seccomp.ScmpCondition, d bpf.Data) condResult {
+func evalCond(abi *arch.Arch, c seccomp.ScmpCondition, d bpf.Data) condResult {
 	v, a, b := d.Args[c.Argument], c.Operand1, c.Operand2
-	if x.t.abi.Bits == 32 {
+	if abi.Bits == 32 {
 		v, a, b = uint64(uint32(v)), uint64(uint32(a)), uint64(uint32(b))
 	}
 	var h bool
@@ -514,7 +541,7 @@ var specOps = map[specs.LinuxSeccompOperator]seccomp.ScmpCompareOp{
 // argsHold reports whether the args of an entry hold for d, as runc
 // combines them: all of them, or, when one argument is compared more
 // than once, any one.
-func (x *explainer) argsHold(args []specs.LinuxSeccompArg, d bpf.Data) bool {
+func argsHold(abi *arch.Arch, args []specs.LinuxSeccompArg, d bpf.Data) bool {
 	var count [6]int
 	repeated := false
 	for _, a := range args {
@@ -528,7 +555,7 @@ func (x *explainer) argsHold(args []specs.LinuxSeccompArg, d bpf.Data) bool {
 		if a.Index > 5 {
 			return false
 		}
-		h := x.evalCond(seccomp.ScmpCondition{Argument: a.Index, Op: specOps[a.Op], Operand1: a.Value, Operand2: a.ValueTwo}, d).holds
+		h := evalCond(abi, seccomp.ScmpCondition{Argument: a.Index, Op: specOps[a.Op], Operand1: a.Value, Operand2: a.ValueTwo}, d).holds
 		any, all = any || h, all && h
 	}
 	if repeated {

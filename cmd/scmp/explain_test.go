@@ -92,6 +92,15 @@ func TestExplain(t *testing.T) {
 			"decision: ERRNO(38)",
 			"why: openat2 is newer than Linux 5.4 (since 5.6) and no entry names it: --enosys-after makes it fail with ENOSYS",
 		}},
+		{"x32 numbers on a filter without x32", []string{prof, "0x40000000"}, []string{
+			"syscall: read (x32 1073741824)",
+			"decision: KILL_THREAD",
+			"why: the filter does not cover x32: its bad-architecture action decides",
+		}},
+		{"a number without a name", []string{prof, "999"}, []string{
+			"syscall: a syscall with no name (x86_64 999)",
+			"why: no entry applies to syscall 999;",
+		}},
 		{"raw BPF", []string{bpfFile, "kill", "1", "9"}, []string{
 			"syscall: kill (x86_64 62), args 0x1 0x9",
 			"path:",
@@ -315,23 +324,31 @@ func TestExplainAgreesWithFilter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// On x86_64, the x32 syscalls too, which Docker's archMap
+		// adds to the filter.
+		abis := []*arch.Arch{tg.abi}
+		if tg.abi == arch.X86_64 {
+			abis = append(abis, arch.X32)
+		}
 		n := 0
-		for _, sys := range arch.SyscallNames() {
-			nr, err := parseSyscall(tg.abi, sys)
-			if err != nil {
-				continue
-			}
-			for _, args := range argSets {
-				d := bpf.Data{Arch: tg.abi.Token, Nr: nr, Args: args}
-				r, err := x.explain(d)
+		for _, abi := range abis {
+			for _, sys := range arch.SyscallNames() {
+				nr, err := parseSyscall(abi, sys)
 				if err != nil {
-					t.Fatalf("%s %s: %v", name, sys, err)
+					continue
 				}
-				n++
-				if r.missing != "" {
-					var b strings.Builder
-					r.write(&b)
-					t.Errorf("--caps %s, %s %s %x: %s\n%s", capSet, name, sys, args, r.missing, b.String())
+				for _, args := range argSets {
+					d := bpf.Data{Arch: tg.abi.Token, Nr: nr, Args: args}
+					r, err := x.explain(d)
+					if err != nil {
+						t.Fatalf("%s %s: %v", name, sys, err)
+					}
+					n++
+					if r.missing != "" {
+						var b strings.Builder
+						r.write(&b)
+						t.Errorf("--caps %s, %s %s %x: %s\n%s", capSet, abi.Name, sys, args, r.missing, b.String())
+					}
 				}
 			}
 		}
