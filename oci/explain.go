@@ -35,6 +35,21 @@ func (p *Profile) Origins(opts Options) ([]Origin, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The capability set and the kernel are read once, not in each
+	// Resolve below; where reading them fails, no entry needs them.
+	if opts.Caps == nil {
+		if set, err := opts.capSet(); err == nil {
+			opts.Caps = make([]string, 0, len(set))
+			for c := range set {
+				opts.Caps = append(opts.Caps, c)
+			}
+		}
+	}
+	if opts.KernelVersion == "" {
+		if k, err := opts.kernel(); err == nil {
+			opts.KernelVersion = fmt.Sprintf("%d.%d", k.major, k.minor)
+		}
+	}
 	// Each entry, and each of its criteria, is put alone through
 	// Resolve, so that the answer is Resolve's own.
 	kept := func(s Syscall) (bool, error) {

@@ -162,3 +162,48 @@ func ExampleProfile_Origins() {
 	// Output:
 	// 17 -1 [includes.caps: CAP_SYS_ADMIN is not in the capability set]
 }
+
+// TestOriginsHost checks Origins with the capability set and kernel of
+// this machine against Resolve.
+func TestOriginsHost(t *testing.T) {
+	p, _, err := ParseProfile(DefaultProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}}
+	spec, err := p.Resolve(opts)
+	if err != nil {
+		t.Skip(err)
+	}
+	origins, err := p.Origins(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []int
+	for _, o := range origins {
+		if o.Resolved >= 0 {
+			kept = append(kept, o.Index)
+		}
+	}
+	if len(kept) != len(spec.Syscalls) {
+		t.Fatalf("%d entries kept, Resolve keeps %d", len(kept), len(spec.Syscalls))
+	}
+	for k, i := range kept {
+		if !slices.Equal(spec.Syscalls[k].Names, p.Syscalls[i].Names) {
+			t.Errorf("resolved entry %d is not syscalls[%d]", k, i)
+		}
+	}
+}
+
+func BenchmarkOriginsDocker(b *testing.B) {
+	p, _, err := ParseProfile(DefaultProfile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}, Caps: DockerDefaultCapabilities(), KernelVersion: "6.1"}
+	for i := 0; i < b.N; i++ {
+		if _, err := p.Origins(opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -425,3 +425,23 @@ func TestExplainDocExamples(t *testing.T) {
 		t.Errorf("only %d examples found", n)
 	}
 }
+
+// BenchmarkExplainDocker measures explaining one call through Docker's
+// profile: compiling it, tracing its entries and running the filter.
+func BenchmarkExplainDocker(b *testing.B) {
+	tg, err := parseArch("x86_64")
+	if err != nil {
+		b.Fatal(err)
+	}
+	nr, _ := tg.abi.SyscallNumber("mount")
+	d := bpf.Data{Arch: tg.abi.Token, Nr: nr}
+	for i := 0; i < b.N; i++ {
+		x, err := newExplainer(oci.DefaultProfile, tg, profileOptions{caps: "docker", kernel: "6.1"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := x.explain(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
