@@ -384,7 +384,7 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 			}
 			if len(r.decided) > 0 {
 				predicted = ret
-				r.merging = append(r.merging, fmt.Sprintf("the conditions of %s all hold and their actions differ; libseccomp's merging of the rules for %s decides, and %s wins", strings.Join(all, ", "), name, bpf.ActionString(ret)))
+				r.merging = append(r.merging, fmt.Sprintf("the conditions of %s all hold and their actions differ; libseccomp's merging of the rules for %s decides, and %s wins%s", strings.Join(all, ", "), name, bpf.ActionString(ret), x.argsRead(d, ret, steps)))
 			}
 		}
 	}
@@ -461,6 +461,30 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 		r.missing = fmt.Sprintf("by the entries the decision would be %s", bpf.ActionString(predicted))
 	}
 	return r, nil
+}
+
+// argsRead says which arguments the filter reads on its way to ret for
+// d, in order, or "" when the path cannot be traced.
+func (x *explainer) argsRead(d bpf.Data, ret uint32, steps int) string {
+	path := tracePath(x.prog, d, x.order, ret, steps)
+	if path == nil {
+		return ""
+	}
+	var read []string
+	for _, pc := range path {
+		ins := x.prog[pc]
+		if ins.Op != bpf.LD|bpf.W|bpf.ABS || ins.K < bpf.OffsetArgs {
+			continue
+		}
+		arg := fmt.Sprintf("args[%d]", (ins.K-bpf.OffsetArgs)/8)
+		if !slices.Contains(read, arg) {
+			read = append(read, arg)
+		}
+	}
+	if len(read) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(": the filter reads %s on its way there", strings.Join(read, ", then "))
 }
 
 // enosysAfter reports whether --enosys-after makes name fail with

@@ -24,7 +24,9 @@ const explainProfile = `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"
  {"names":["ioctl"],"action":"SCMP_ACT_LOG"},
  {"names":["mount"],"action":"SCMP_ACT_ERRNO","errnoRet":38},
  {"names":["fcntl"],"action":"SCMP_ACT_TRAP"},
- {"names":["fcntl"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":1,"op":"SCMP_CMP_EQ"}]}]}`
+ {"names":["fcntl"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":1,"op":"SCMP_CMP_EQ"}]},
+ {"names":["tgkill"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]},
+ {"names":["tgkill"],"action":"SCMP_ACT_ERRNO","errnoRet":1,"args":[{"index":2,"value":9,"op":"SCMP_CMP_EQ"}]}]}`
 
 func TestExplain(t *testing.T) {
 	prof := writeFile(t, "profile.json", []byte(explainProfile))
@@ -87,6 +89,11 @@ func TestExplain(t *testing.T) {
 			"decision: TRAP",
 			"decided by syscalls[7] SCMP_ACT_TRAP, names fcntl",
 			"merging: syscalls[8] (ALLOW) matches too, with conditions; libseccomp drops the rules with conditions of a syscall that has a rule without, so syscalls[7]'s TRAP wins",
+		}},
+		{"overlapping entries with conditions", []string{prof, "tgkill", "1", "2", "9"}, []string{
+			"decision: ",
+			"decided by syscalls[",
+			"merging: the conditions of syscalls[9] (ALLOW), syscalls[10] (ERRNO(1)) all hold and their actions differ; libseccomp's merging of the rules for tgkill decides, and ",
 		}},
 		{"enosys-after", []string{"--enosys-after", "5.4", prof, "openat2"}, []string{
 			"decision: ERRNO(38)",
