@@ -177,7 +177,6 @@ type explainer struct {
 	prog    bpf.Program
 	order   binary.ByteOrder
 	file    *oci.Profile
-	format  oci.Format
 	spec    *specs.LinuxSeccomp // resolved
 	fileIdx []int               // the file's index of each entry of spec
 	origins []oci.Origin
@@ -208,7 +207,7 @@ func newExplainer(data []byte, t target, po profileOptions) (*explainer, error) 
 	if x.prog, err = bpf.Unmarshal(raw, x.order); err != nil {
 		return nil, err
 	}
-	if x.file, x.format, err = oci.ParseProfile(data); err != nil {
+	if x.file, _, err = oci.ParseProfile(data); err != nil {
 		return nil, err
 	}
 	// The profile was read once already: no second round of warnings.
@@ -262,8 +261,7 @@ type ruleResult struct {
 type report struct {
 	call     string // "mount (x86_64 165)"
 	args     string
-	ret      uint32 // the filter's decision
-	steps    int
+	ret      uint32       // the filter's decision
 	decided  []ruleResult // the rules that decide, empty for the default
 	why      []string     // what decided, when no rule did
 	merging  []string     // how libseccomp's merging chose between rules
@@ -274,6 +272,19 @@ type report struct {
 	missing  string // set when the explanation disagrees with the filter
 }
 
+// call is the syscall being explained.
+type call struct {
+	abi  *arch.Arch
+	d    bpf.Data
+	name string // its name, or "syscall NR"
+}
+
+// is reports whether the syscall called name is c's.
+func (c *call) is(name string) bool {
+	nr, err := parseSyscall(c.abi, name)
+	return err == nil && nr == c.d.Nr
+}
+
 // explain explains the call d.
 func (x *explainer) explain(d bpf.Data) (*report, error) {
 	ret, steps, err := x.prog.Run(d, x.order)
@@ -282,16 +293,16 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 	}
 	// x86_64 and x32 share their token; the x32 bit of the number
 	// tells them apart.
-	abi := x.t.abi
+	c := &call{abi: x.t.abi, d: d}
 	switch {
-	case abi == arch.X86_64 && uint32(d.Nr)&x32Bit != 0:
-		abi = arch.X32
-	case abi == arch.X32 && uint32(d.Nr)&x32Bit == 0:
-		abi = arch.X86_64
+	case c.abi == arch.X86_64 && uint32(d.Nr)&x32Bit != 0:
+		c.abi = arch.X32
+	case c.abi == arch.X32 && uint32(d.Nr)&x32Bit == 0:
+		c.abi = arch.X86_64
 	}
-	r := &report{call: callName(abi, d.Nr), ret: ret, steps: steps}
-	if !slices.ContainsFunc(x.arches, func(t target) bool { return t.abi == abi }) {
-		r.why = append(r.why, fmt.Sprintf("the filter does not cover %s: its bad-architecture action decides", abi.Name))
+	r := &report{call: callName(c.abi, d.Nr), ret: ret}
+	if !slices.ContainsFunc(x.arches, func(t target) bool { return t.abi == c.abi }) {
+		r.why = append(r.why, fmt.Sprintf("the filter does not cover %s: its bad-architecture action decides", c.abi.Name))
 		if ret != x.badArch {
 			r.missing = fmt.Sprintf("by the architectures the decision would be %s", bpf.ActionString(x.badArch))
 		}
@@ -303,36 +314,65 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 			break
 		}
 	}
-	name, ok := abi.SyscallName(d.Nr)
+	name, ok := c.abi.SyscallName(d.Nr)
 	if !ok || d.Nr < 0 {
 		name = fmt.Sprintf("syscall %d", d.Nr)
 	}
-	isCall := func(n string) bool {
-		nr, err := parseSyscall(abi, n)
-		return err == nil && nr == d.Nr
-	}
+	c.name = name
 
-	// The rules for this syscall, in the order they were added.
+	rules := x.rulesFor(c)
+	predicted := x.decide(r, c, rules, steps)
+	named := x.noRule(r, c)
+	x.leftOutFor(r, c)
+	if len(r.decided) == 0 && r.missing == "" {
+		predicted = x.byDefault(r, c, named, len(rules) > 0)
+	}
+	if r.missing == "" && predicted != ret {
+		r.missing = fmt.Sprintf("by the entries the decision would be %s", bpf.ActionString(predicted))
+	}
+	return r, nil
+}
+
+// rulesFor returns the rules for c's syscall, in the order they were
+// added, with their conditions evaluated.
+func (x *explainer) rulesFor(c *call) []ruleResult {
 	var rules []ruleResult
 	for _, rl := range x.rules {
-		if !isCall(rl.Name) {
+		if !c.is(rl.Name) {
 			continue
 		}
 		rr := ruleResult{rule: rl, entry: x.fileIdx[rl.Entry], match: true}
-		for _, c := range rl.Conditions {
-			cr := evalCond(abi, c, d)
+		for _, cond := range rl.Conditions {
+			cr := evalCond(c.abi, cond, c.d)
 			rr.conds = append(rr.conds, cr)
 			rr.match = rr.match && cr.holds
 		}
 		rr.text = x.ruleText(rr)
 		rules = append(rules, rr)
 	}
+	return rules
+}
 
-	// What libseccomp makes of them: the first rule without conditions
-	// decides every call of the syscall; otherwise the rules whose
-	// conditions hold do.
-	predicted, known := actionRet(x.def), true
+// decide works out which of rules decide the call, as libseccomp merges
+// them: the first rule without conditions decides every call of its
+// syscall; otherwise the rules whose conditions hold do, and where
+// their actions differ, the merged tree does, which only the filter
+// tells. It fills in r's decided, merging and failed lines, and returns
+// the decision the rules give (the default action's if none decides).
+func (x *explainer) decide(r *report, c *call, rules []ruleResult, steps int) uint32 {
+	predicted := actionRet(x.def)
 	first := slices.IndexFunc(rules, func(rr ruleResult) bool { return rr.rule.Conditions == nil })
+	var matched []ruleResult
+	var acts []uint32
+	for _, rr := range rules {
+		if !rr.match {
+			continue
+		}
+		matched = append(matched, rr)
+		if a := actionRet(rr.rule.Action); !slices.Contains(acts, a) {
+			acts = append(acts, a)
+		}
+	}
 	switch {
 	case first >= 0:
 		w := rules[first]
@@ -344,53 +384,31 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 			}
 			switch {
 			case rr.rule.Conditions == nil:
-				r.merging = append(r.merging, fmt.Sprintf("syscalls[%d] (%s) also names %s without conditions; libseccomp keeps the first rule without conditions for a syscall, syscalls[%d]'s, and ignores the later one", rr.entry, actionText(rr.rule.Action), name, w.entry))
+				r.merging = append(r.merging, fmt.Sprintf("syscalls[%d] (%s) also names %s without conditions; libseccomp keeps the first rule without conditions for a syscall, syscalls[%d]'s, and ignores the later one", rr.entry, actionText(rr.rule.Action), c.name, w.entry))
 			case rr.match:
 				r.merging = append(r.merging, fmt.Sprintf("syscalls[%d] (%s) matches too, with conditions; libseccomp drops the rules with conditions of a syscall that has a rule without, so syscalls[%d]'s %s wins", rr.entry, actionText(rr.rule.Action), w.entry, bpf.ActionString(predicted)))
 			}
 		}
-	default:
-		var acts []uint32
-		for _, rr := range rules {
-			if !rr.match {
-				continue
-			}
-			if a := actionRet(rr.rule.Action); !slices.Contains(acts, a) {
-				acts = append(acts, a)
-			}
-		}
-		switch len(acts) {
-		case 0:
-		case 1:
-			predicted = acts[0]
-			for _, rr := range rules {
-				if rr.match {
-					r.decided = append(r.decided, rr)
-				}
-			}
-		default:
-			// libseccomp's merging of the rules' condition trees
-			// decides; the filter tells which won.
-			known = false
-			var all []string
-			for _, rr := range rules {
-				if !rr.match {
-					continue
-				}
-				all = append(all, fmt.Sprintf("syscalls[%d] (%s)", rr.entry, actionText(rr.rule.Action)))
-				if actionRet(rr.rule.Action) == ret {
-					r.decided = append(r.decided, rr)
-				}
-			}
-			if len(r.decided) > 0 {
-				predicted = ret
-				r.merging = append(r.merging, fmt.Sprintf("the conditions of %s all hold and their actions differ; libseccomp's merging of the rules for %s decides, and %s wins%s", strings.Join(all, ", "), name, bpf.ActionString(ret), x.argsRead(d, ret, steps)))
+	case len(acts) == 1:
+		predicted = acts[0]
+		r.decided = matched
+	case len(acts) > 1:
+		// The filter tells which won.
+		var all []string
+		for _, rr := range matched {
+			all = append(all, fmt.Sprintf("syscalls[%d] (%s)", rr.entry, actionText(rr.rule.Action)))
+			if actionRet(rr.rule.Action) == r.ret {
+				r.decided = append(r.decided, rr)
 			}
 		}
+		if len(r.decided) == 0 {
+			r.missing = "several entries match with different actions, and the filter's decision is none of theirs"
+			break
+		}
+		predicted = r.ret
+		r.merging = append(r.merging, fmt.Sprintf("the conditions of %s all hold and their actions differ; libseccomp's merging of the rules for %s decides, and %s wins%s", strings.Join(all, ", "), c.name, bpf.ActionString(r.ret), x.argsRead(c.d, r.ret, steps)))
 	}
-	if !known && len(r.decided) == 0 {
-		r.missing = "several entries match with different actions, and the filter's decision is none of theirs"
-	}
+
 	// An entry comparing one argument more than once makes a rule of
 	// each comparison: any one of them that holds decides.
 	decidedBy := map[int]bool{}
@@ -407,19 +425,28 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 			r.failed = append(r.failed, rr)
 		}
 	}
+	return predicted
+}
 
-	// Entries that name the syscall but make no rule, and entries left
-	// out that would match.
-	named := false
+// noRule lists in r the entries for c's syscall that make no rule, as
+// their action is the default action, and reports whether any entry of
+// the resolved profile names the syscall.
+func (x *explainer) noRule(r *report, c *call) (named bool) {
 	for k, s := range x.spec.Syscalls {
-		if !slices.ContainsFunc(s.Names, isCall) {
+		if !slices.ContainsFunc(s.Names, c.is) {
 			continue
 		}
 		named = true
 		if act, err := specAction(s.Action, s.ErrnoRet); err == nil && actionRet(act) == actionRet(x.def) {
-			r.asDef = append(r.asDef, fmt.Sprintf("syscalls[%d] %s: the default action, so runc adds no rule for it", x.fileIdx[k], entryText(s.Names, name, s.Action, s.ErrnoRet, x.file.Syscalls[x.fileIdx[k]].Errno)))
+			r.asDef = append(r.asDef, fmt.Sprintf("syscalls[%d] %s: the default action, so runc adds no rule for it", x.fileIdx[k], entryText(s.Names, c.name, s.Action, s.ErrnoRet, x.file.Syscalls[x.fileIdx[k]].Errno)))
 		}
 	}
+	return named
+}
+
+// leftOutFor lists in r the entries for c's syscall that includes or
+// excludes left out, and whose conditions hold.
+func (x *explainer) leftOutFor(r *report, c *call) {
 	for _, o := range x.origins {
 		if o.Resolved >= 0 {
 			continue
@@ -429,38 +456,40 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 		if s.Name != "" {
 			names = []string{s.Name}
 		}
-		if !slices.ContainsFunc(names, isCall) || !argsHold(abi, s.Args, d) {
+		if !slices.ContainsFunc(names, c.is) || !argsHold(c.abi, s.Args, c.d) {
 			continue
 		}
-		r.leftOut = append(r.leftOut, fmt.Sprintf("syscalls[%d] %s, left out: %s", o.Index, entryText(names, name, s.Action, s.ErrnoRet, s.Errno), strings.Join(o.LeftOut, "; ")))
+		r.leftOut = append(r.leftOut, fmt.Sprintf("syscalls[%d] %s, left out: %s", o.Index, entryText(names, c.name, s.Action, s.ErrnoRet, s.Errno), strings.Join(o.LeftOut, "; ")))
 	}
 	if len(r.leftOut) > 0 {
 		kernel := "the running kernel"
 		if x.po.kernel != "" {
 			kernel = "kernel " + x.po.kernel
 		}
-		r.leftHead = fmt.Sprintf("left out by includes/excludes for %s, capabilities %s and %s; they would match:", abi.Name, x.po.caps, kernel)
+		r.leftHead = fmt.Sprintf("left out by includes/excludes for %s, capabilities %s and %s; they would match:", c.abi.Name, x.po.caps, kernel)
 	}
+}
 
-	if len(r.decided) == 0 {
-		def := fmt.Sprintf("the default action decides: %s", x.spec.DefaultAction)
-		if x.spec.DefaultErrnoRet != nil {
-			def += fmt.Sprintf(", defaultErrnoRet %d", *x.spec.DefaultErrnoRet)
-		}
-		switch {
-		case x.enosysAfter(abi, name, named):
-			predicted = bpf.RetErrno | uint32(enosysErrno(abi))
-			r.why = append(r.why, fmt.Sprintf("%s is newer than Linux %s (since %s) and no entry names it: --enosys-after makes it fail with ENOSYS", name, x.after, x.since(abi, name)))
-		case len(rules) == 0:
-			r.why = append(r.why, fmt.Sprintf("no entry applies to %s; %s", name, def))
-		default:
-			r.why = append(r.why, fmt.Sprintf("the conditions of no entry hold; %s", def))
-		}
+// byDefault says in r why a call no rule decides gets its decision, and
+// returns it: the default action's, or ENOSYS for --enosys-after.
+func (x *explainer) byDefault(r *report, c *call, named, hasRules bool) uint32 {
+	if x.enosysAfter(c.abi, c.name, named) {
+		r.why = append(r.why, fmt.Sprintf("%s is newer than Linux %s (since %s) and no entry names it: --enosys-after makes it fail with ENOSYS", c.name, x.after, x.since(c.abi, c.name)))
+		return bpf.RetErrno | uint32(enosysErrno(c.abi))
 	}
-	if r.missing == "" && predicted != ret {
-		r.missing = fmt.Sprintf("by the entries the decision would be %s", bpf.ActionString(predicted))
+	def := fmt.Sprintf("the default action decides: %s", x.spec.DefaultAction)
+	if x.spec.DefaultErrnoRet != nil {
+		def += fmt.Sprintf(", defaultErrnoRet %d", *x.spec.DefaultErrnoRet)
 	}
-	return r, nil
+	if x.file.DefaultErrno != "" {
+		def += fmt.Sprintf(" (defaultErrno %s)", x.file.DefaultErrno)
+	}
+	if hasRules {
+		r.why = append(r.why, "the conditions of no entry hold; "+def)
+	} else {
+		r.why = append(r.why, fmt.Sprintf("no entry applies to %s; %s", c.name, def))
+	}
+	return actionRet(x.def)
 }
 
 // argsRead says which arguments the filter reads on its way to ret for

@@ -279,7 +279,7 @@ func TestExplainPodman(t *testing.T) {
 		}},
 		{[]string{"--arch", "x86_64", "--caps", "all", prof, "unshare"}, []string{
 			"decision: ERRNO(38)",
-			"the default action decides: SCMP_ACT_ERRNO, defaultErrnoRet 38",
+			"the default action decides: SCMP_ACT_ERRNO, defaultErrnoRet 38 (defaultErrno ENOSYS)",
 			"left out by includes/excludes for x86_64, capabilities all and the running kernel; they would match:",
 			"syscalls[2] SCMP_ACT_ERRNO errno EPERM, names unshare, left out: excludes.caps: CAP_SYS_ADMIN is in the capability set",
 		}},
