@@ -150,6 +150,8 @@ func TestExplainErrors(t *testing.T) {
 		{[]string{"/dev/zero", "read"}, exitFail, "larger than 4 MiB"},
 		{[]string{writeFile(t, "bad.json", []byte(`{"defaultAction":"SCMP_ACT_NOPE"}`)), "read"}, exitFail, `defaultAction: unknown action "SCMP_ACT_NOPE"`},
 		{[]string{writeFile(t, "odd.bpf", []byte{1, 2, 3}), "read"}, exitFail, "not a whole number of 8-byte instructions"},
+		{[]string{"--strict", writeFile(t, "sloppy.json", []byte(`{"defaultAction":"SCMP_ACT_ALLOW","coment":"x"}`)), "read"}, exitFail, "--strict: the profile has 1 problem"},
+		{[]string{"--enosys-after", "five", prof, "read"}, exitUsage, `invalid value "five" for flag -enosys-after`},
 	}
 	for _, tt := range tests {
 		_, errs, st := cli(t, "", append([]string{"explain"}, tt.args...)...)
@@ -157,6 +159,19 @@ func TestExplainErrors(t *testing.T) {
 			t.Errorf("explain %q: status %d, stderr %q; want %d, %q", tt.args, st, errs, tt.status, tt.want)
 		}
 	}
+}
+
+// TestExplainStdin checks a profile read from standard input.
+func TestExplainStdin(t *testing.T) {
+	out, errs, st := cli(t, explainProfile, "explain", "--arch", "aarch64", "-", "kill", "1", "9")
+	if st != 0 {
+		t.Fatalf("status %d, stderr %s", st, errs)
+	}
+	checkLines(t, out, []string{
+		"syscall: kill (aarch64 129), args 0x1 0x9",
+		"decision: ERRNO(1)",
+		"decided by syscalls[2] SCMP_ACT_ERRNO errnoRet 1, names kill",
+	})
 }
 
 // TestExplainDisagreement checks that a filter deciding otherwise than
