@@ -283,7 +283,8 @@ func TestExplainPodman(t *testing.T) {
 	 {"names":["read","write"],"action":"SCMP_ACT_ALLOW"},
 	 {"names":["mkdir"],"action":"SCMP_ACT_ERRNO","errno":"EACCES"},
 	 {"names":["unshare"],"action":"SCMP_ACT_ERRNO","errno":"EPERM","excludes":{"caps":["CAP_SYS_ADMIN"]}},
-	 {"names":["arch_prctl"],"action":"SCMP_ACT_ALLOW","includes":{"arches":["amd64"]}}]}`))
+	 {"names":["arch_prctl"],"action":"SCMP_ACT_ALLOW","includes":{"arches":["amd64"]}},
+	 {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}],"includes":{"caps":["CAP_SYS_ADMIN"]}}]}`))
 	tests := []struct {
 		args []string
 		want []string
@@ -312,6 +313,13 @@ func TestExplainPodman(t *testing.T) {
 			continue
 		}
 		checkLines(t, out, tt.want)
+	}
+	// A left-out entry is named only where its conditions hold.
+	out, _, _ := cli(t, "", "explain", "--arch", "x86_64", prof, "personality", "8")
+	checkLines(t, out, []string{"syscalls[4] SCMP_ACT_ALLOW, names personality, left out: includes.caps: CAP_SYS_ADMIN is not in the capability set"})
+	out, _, _ = cli(t, "", "explain", "--arch", "x86_64", prof, "personality", "9")
+	if strings.Contains(out, "left out") {
+		t.Errorf("personality 9: an entry for personality 8 is named:\n%s", out)
 	}
 }
 
