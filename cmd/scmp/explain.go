@@ -185,6 +185,50 @@ type explainer struct {
 	after   *arch.KernelVersion // --enosys-after
 	arches  []target            // the filter's architectures
 	badArch uint32              // its action for the others
+	ignored map[[2]int]bool     // rules libseccomp ignores, by entry and name index
+}
+
+// ignoredRules returns the rules of spec that libseccomp's merging
+// ignores on t, because an earlier rule for the syscall decides every
+// call they match, as oci.NewFilter reports them. Entries that make
+// several rules for one name are left out.
+func ignoredRules(spec *specs.LinuxSeccomp, opts oci.Options, t target, rules []oci.Rule) (map[[2]int]bool, error) {
+	count := map[[2]int]int{}
+	for _, r := range rules {
+		count[[2]int{r.Entry, r.NameIndex}]++
+	}
+	ignored := map[[2]int]bool{}
+	archName := "SCMP_ARCH_" + strings.ToUpper(t.abi.Name)
+	opts.ENOSYSAfter = ""
+	opts.Warn = nil
+	opts.OnWarning = func(w oci.Warning) {
+		var key [2]int
+		if w.Kind != oci.ShadowedRule {
+			return
+		}
+		if _, err := fmt.Sscanf(w.Field, "syscalls[%d].names[%d]", &key[0], &key[1]); err != nil || count[key] != 1 {
+			return
+		}
+		_, rest, ok := strings.Cut(w.Reason, " never applies")
+		if !ok {
+			return
+		}
+		if on, ok := strings.CutPrefix(rest, " on "); ok {
+			list, _, _ := strings.Cut(on, ":")
+			if !slices.Contains(strings.Split(list, ", "), archName) {
+				return
+			}
+		} else if !strings.HasPrefix(rest, ":") {
+			return
+		}
+		ignored[key] = true
+	}
+	f, err := oci.NewFilter(spec, opts)
+	if err != nil {
+		return nil, err
+	}
+	f.Release()
+	return ignored, nil
 }
 
 // newExplainer compiles data for t as "scmp sim" does and works out
@@ -231,6 +275,9 @@ func newExplainer(data []byte, t target, po profileOptions) (*explainer, error) 
 	if x.def, x.rules, err = oci.Rules(spec); err != nil {
 		return nil, err
 	}
+	if x.ignored, err = ignoredRules(spec, opts, t, x.rules); err != nil {
+		return nil, err
+	}
 	if po.enosys != "" {
 		v, err := arch.ParseKernelVersion(po.enosys)
 		if err != nil {
@@ -250,11 +297,12 @@ type condResult struct {
 
 // ruleResult is one rule for the syscall explained.
 type ruleResult struct {
-	rule  oci.Rule
-	entry int    // index in the profile file
-	text  string // the entry, described
-	conds []condResult
-	match bool
+	rule    oci.Rule
+	entry   int    // index in the profile file
+	text    string // the entry, described
+	conds   []condResult
+	match   bool
+	ignored bool // libseccomp ignores the rule
 }
 
 // report is an explanation of one call.
@@ -325,10 +373,14 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 	named := x.noRule(r, c)
 	x.leftOutFor(r, c)
 	if len(r.decided) == 0 && r.missing == "" {
-		predicted = x.byDefault(r, c, named, len(rules) > 0)
+		kept := slices.ContainsFunc(rules, func(rr ruleResult) bool { return rr.match && rr.ignored })
+		predicted = x.byDefault(r, c, named, len(rules) > 0, kept)
 	}
 	if r.missing == "" && predicted != ret {
 		r.missing = fmt.Sprintf("by the entries the decision would be %s", bpf.ActionString(predicted))
+		if read := x.argsRead(d, ret, steps); read != "" && len(rules) > 1 {
+			r.missing += fmt.Sprintf(", but libseccomp merges the rules with conditions for %s into one tree, and %s decides it%s", c.name, bpf.ActionString(ret), read)
+		}
 	}
 	return r, nil
 }
@@ -348,6 +400,7 @@ func (x *explainer) rulesFor(c *call) []ruleResult {
 			rr.match = rr.match && cr.holds
 		}
 		rr.text = x.ruleText(rr)
+		rr.ignored = x.ignored[[2]int{rl.Entry, rl.NameIndex}]
 		rules = append(rules, rr)
 	}
 	return rules
@@ -361,11 +414,15 @@ func (x *explainer) rulesFor(c *call) []ruleResult {
 // the decision the rules give (the default action's if none decides).
 func (x *explainer) decide(r *report, c *call, rules []ruleResult, steps int) uint32 {
 	predicted := actionRet(x.def)
-	first := slices.IndexFunc(rules, func(rr ruleResult) bool { return rr.rule.Conditions == nil })
+	first := slices.IndexFunc(rules, func(rr ruleResult) bool { return unconditional(c.abi, rr.rule) })
 	var matched []ruleResult
 	var acts []uint32
 	for _, rr := range rules {
 		if !rr.match {
+			continue
+		}
+		if rr.ignored && first < 0 {
+			r.merging = append(r.merging, fmt.Sprintf("the conditions of syscalls[%d] (%s) hold, but libseccomp ignores its rule: an earlier rule for %s decides every call it matches", rr.entry, actionText(rr.rule.Action), c.name))
 			continue
 		}
 		matched = append(matched, rr)
@@ -383,7 +440,7 @@ func (x *explainer) decide(r *report, c *call, rules []ruleResult, steps int) ui
 				continue
 			}
 			switch {
-			case rr.rule.Conditions == nil:
+			case unconditional(c.abi, rr.rule):
 				r.merging = append(r.merging, fmt.Sprintf("syscalls[%d] (%s) also names %s without conditions; libseccomp keeps the first rule without conditions for a syscall, syscalls[%d]'s, and ignores the later one", rr.entry, actionText(rr.rule.Action), c.name, w.entry))
 			case rr.match:
 				r.merging = append(r.merging, fmt.Sprintf("syscalls[%d] (%s) matches too, with conditions; libseccomp drops the rules with conditions of a syscall that has a rule without, so syscalls[%d]'s %s wins", rr.entry, actionText(rr.rule.Action), w.entry, bpf.ActionString(predicted)))
@@ -425,7 +482,35 @@ func (x *explainer) decide(r *report, c *call, rules []ruleResult, steps int) ui
 			r.failed = append(r.failed, rr)
 		}
 	}
+	r.merging = dedupe(r.merging)
 	return predicted
+}
+
+// dedupe removes repeated lines, keeping the first of each.
+func dedupe(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// unconditional reports whether rl tests no argument in the filter: it
+// has no conditions, or only masked comparisons with a mask of zero (in
+// the argument's width), which libseccomp leaves out as always true.
+func unconditional(abi *arch.Arch, rl oci.Rule) bool {
+	for _, c := range rl.Conditions {
+		mask := c.Operand1
+		if abi.Bits == 32 {
+			mask = uint64(uint32(mask))
+		}
+		if c.Op != seccomp.CompareMaskedEqual || mask != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // noRule lists in r the entries for c's syscall that make no rule, as
@@ -472,7 +557,9 @@ func (x *explainer) leftOutFor(r *report, c *call) {
 
 // byDefault says in r why a call no rule decides gets its decision, and
 // returns it: the default action's, or ENOSYS for --enosys-after.
-func (x *explainer) byDefault(r *report, c *call, named, hasRules bool) uint32 {
+// hasRules tells whether the syscall has rules, ignoredMatch whether
+// the conditions of one that libseccomp ignores hold.
+func (x *explainer) byDefault(r *report, c *call, named, hasRules, ignoredMatch bool) uint32 {
 	if x.enosysAfter(c.abi, c.name, named) {
 		r.why = append(r.why, fmt.Sprintf("%s is newer than Linux %s (since %s) and no entry names it: --enosys-after makes it fail with ENOSYS", c.name, x.after, x.since(c.abi, c.name)))
 		return bpf.RetErrno | uint32(enosysErrno(c.abi))
@@ -484,9 +571,12 @@ func (x *explainer) byDefault(r *report, c *call, named, hasRules bool) uint32 {
 	if x.file.DefaultErrno != "" {
 		def += fmt.Sprintf(" (defaultErrno %s)", x.file.DefaultErrno)
 	}
-	if hasRules {
+	switch {
+	case ignoredMatch:
+		r.why = append(r.why, "no rule that libseccomp keeps matches; "+def)
+	case hasRules:
 		r.why = append(r.why, "the conditions of no entry hold; "+def)
-	} else {
+	default:
 		r.why = append(r.why, fmt.Sprintf("no entry applies to %s; %s", c.name, def))
 	}
 	return actionRet(x.def)
@@ -559,6 +649,7 @@ func evalCond(abi *arch.Arch, c seccomp.ScmpCondition, d bpf.Data) condResult {
 	if abi.Bits == 32 {
 		v, a, b = uint64(uint32(v)), uint64(uint32(a)), uint64(uint32(b))
 	}
+	c.Operand1, c.Operand2 = a, b
 	var h bool
 	switch c.Op {
 	case seccomp.CompareNotEqual:
@@ -574,7 +665,8 @@ func evalCond(abi *arch.Arch, c seccomp.ScmpCondition, d bpf.Data) condResult {
 	case seccomp.CompareGreater:
 		h = v > a
 	case seccomp.CompareMaskedEqual:
-		h = v&a == b
+		// libseccomp masks the value compared with too.
+		h = v&a == b&a
 	}
 	return condResult{cond: c, value: v, holds: h}
 }
@@ -687,7 +779,11 @@ func condText(c seccomp.ScmpCondition) string {
 		seccomp.CompareGreater:      ">",
 	}[c.Op]
 	if c.Op == seccomp.CompareMaskedEqual {
-		return fmt.Sprintf("%s & %#x == %#x", arg, c.Operand1, c.Operand2)
+		t := fmt.Sprintf("%s & %#x == %#x", arg, c.Operand1, c.Operand2)
+		if c.Operand2&^c.Operand1 != 0 {
+			t += fmt.Sprintf(" (libseccomp compares with %#x & %#x, %#x)", c.Operand2, c.Operand1, c.Operand2&c.Operand1)
+		}
+		return t
 	}
 	return fmt.Sprintf("%s %s %#x", arg, op, c.Operand1)
 }

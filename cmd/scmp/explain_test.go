@@ -174,6 +174,29 @@ func TestExplainStdin(t *testing.T) {
 	})
 }
 
+// TestExplainIgnoredRule checks a rule that libseccomp's merging
+// ignores although its conditions hold: on x86, whose arguments are 32
+// bits wide, the values become 2, the rules' tests of args[2] share
+// one node of the tree, and the last rule is dropped.
+func TestExplainIgnoredRule(t *testing.T) {
+	prof := writeFile(t, "ignored.json", []byte(`{"defaultAction":"SCMP_ACT_KILL_PROCESS","syscalls":[
+	 {"names":["kill"],"action":"SCMP_ACT_ERRNO","args":[{"index":2,"value":9223372036854775810,"op":"SCMP_CMP_LT"}]},
+	 {"names":["kill"],"action":"SCMP_ACT_ALLOW","args":[{"index":2,"value":9223372036854775810,"op":"SCMP_CMP_LE"}]},
+	 {"names":["kill"],"action":"SCMP_ACT_ERRNO","args":[{"index":2,"value":2,"op":"SCMP_CMP_GE"},{"index":0,"value":1,"op":"SCMP_CMP_GE"}]}]}`))
+	out, errs, st := cli(t, "", "explain", "--arch", "x86", prof, "kill", "0xffffffff", "2", "3")
+	if st != 0 {
+		t.Fatalf("status %d, stderr %s", st, errs)
+	}
+	checkLines(t, out, []string{
+		"decision: KILL_PROCESS",
+		"why: no rule that libseccomp keeps matches; the default action decides: SCMP_ACT_KILL_PROCESS",
+		"merging: the conditions of syscalls[2] (ERRNO(1)) hold, but libseccomp ignores its rule: an earlier rule for kill decides every call it matches",
+	})
+	if strings.Contains(out, "incomplete") {
+		t.Errorf("the explanation disagrees with the filter:\n%s", out)
+	}
+}
+
 // TestExplainDisagreement checks that a filter deciding otherwise than
 // the entries say is reported: its decision is printed, and the
 // explanation is said to be incomplete.
