@@ -623,6 +623,7 @@ func (x *explainer) enosysAfter(abi *arch.Arch, name string, named bool) bool {
 	return true
 }
 
+// since returns the Linux release that added name on abi.
 func (x *explainer) since(abi *arch.Arch, name string) string {
 	v, _ := abi.SyscallSince(name)
 	return v.String()
@@ -767,7 +768,7 @@ func entryText(names []string, name string, act specs.LinuxSeccompAction, ret *u
 	return b.String()
 }
 
-// opText writes a condition as a comparison.
+// condText writes a condition as a comparison.
 func condText(c seccomp.ScmpCondition) string {
 	arg := fmt.Sprintf("args[%d]", c.Argument)
 	op := map[seccomp.ScmpCompareOp]string{
