@@ -741,8 +741,12 @@ func actionRet(a seccomp.ScmpAction) uint32 {
 // actionText writes a rule's action as the filter returns it.
 func actionText(a seccomp.ScmpAction) string { return bpf.ActionString(actionRet(a)) }
 
-// maxNames is the number of an entry's names shown.
-const maxNames = 6
+// maxNames is the number of an entry's names shown, maxLeftOut that of
+// the entries left out.
+const (
+	maxNames   = 6
+	maxLeftOut = 20
+)
 
 // entryText describes an entry: its action, errnoRet and names, with
 // the position of the syscall explained among them.
@@ -821,7 +825,11 @@ func (r *report) write(w io.Writer) {
 	}
 	if len(r.leftOut) > 0 {
 		fmt.Fprintln(w, r.leftHead)
-		for _, s := range r.leftOut {
+		for i, s := range r.leftOut {
+			if i == maxLeftOut {
+				fmt.Fprintf(w, "  and %d more\n", len(r.leftOut)-i)
+				break
+			}
 			fmt.Fprintf(w, "  %s\n", s)
 		}
 	}

@@ -197,6 +197,28 @@ func TestExplainIgnoredRule(t *testing.T) {
 	}
 }
 
+// TestExplainManyLeftOut checks that a long list of entries left out
+// is cut short.
+func TestExplainManyLeftOut(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[`)
+	for i := range 50 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"names":["mount"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}}`)
+	}
+	b.WriteString("]}")
+	out, errs, st := cli(t, b.String(), "explain", "--arch", "x86_64", "-", "mount")
+	if st != 0 {
+		t.Fatalf("status %d, stderr %s", st, errs)
+	}
+	if n := strings.Count(out, "left out: includes.caps"); n != maxLeftOut {
+		t.Errorf("%d entries left out shown, want %d", n, maxLeftOut)
+	}
+	checkLines(t, out, []string{"syscalls[19] SCMP_ACT_ALLOW", "  and 30 more"})
+}
+
 // TestExplainDisagreement checks that a filter deciding otherwise than
 // the entries say is reported: its decision is printed, and the
 // explanation is said to be incomplete.
