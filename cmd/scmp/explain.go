@@ -379,7 +379,17 @@ func (x *explainer) explain(d bpf.Data) (*report, error) {
 	if r.missing == "" && predicted != ret {
 		r.missing = fmt.Sprintf("by the entries the decision would be %s", bpf.ActionString(predicted))
 		if read := x.argsRead(d, ret, steps); read != "" && len(rules) > 1 {
-			r.missing += fmt.Sprintf(", but libseccomp merges the rules with conditions for %s into one tree, and %s decides it%s", c.name, bpf.ActionString(ret), read)
+			var whose []string
+			for _, rr := range rules {
+				if e := fmt.Sprintf("syscalls[%d]", rr.entry); actionRet(rr.rule.Action) == ret && !slices.Contains(whose, e) {
+					whose = append(whose, e)
+				}
+			}
+			from := "the default action"
+			if len(whose) > 0 {
+				from = "the action of " + strings.Join(whose, ", ")
+			}
+			r.missing += fmt.Sprintf(", but libseccomp merges the rules with conditions for %s into one tree, and it gives %s, %s%s", c.name, bpf.ActionString(ret), from, read)
 		}
 	}
 	return r, nil

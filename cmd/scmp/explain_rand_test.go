@@ -74,6 +74,11 @@ func TestExplainRandomProfiles(t *testing.T) {
 					}
 				}
 				if conditional >= 2 {
+					if merged == 0 && testing.Verbose() {
+						var b strings.Builder
+						r.write(&b)
+						t.Logf("%s\n%s", data, b.String())
+					}
 					merged++
 					continue
 				}
