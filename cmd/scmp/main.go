@@ -11,6 +11,7 @@
 //	compile   compile an OCI, Docker or Podman profile to BPF or PFC
 //	disasm    list a raw BPF filter with action names and jump targets
 //	sim       show what a filter or profile does with one syscall
+//	explain   say which profile entry decides a syscall, and why
 //	diff      show exactly where two filters or profiles decide differently
 //	graph     draw a filter's decision tree as SVG or Graphviz DOT
 //	run       run a command under a profile
@@ -88,6 +89,7 @@ func init() {
 		compileCommand,
 		disasmCommand,
 		simCommand,
+		explainCommand,
 		diffCommand,
 		graphCommand,
 		runCommand,
