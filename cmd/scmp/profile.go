@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -343,6 +346,8 @@ func compileProfile(data []byte, arches []target, exact bool, po profileOptions)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	resolved := opts
+	resolved.Arches = slices.Clone(opts.Arches)
 	spec, _, err := oci.Parse(data, opts)
 	if err == nil {
 		err = strictErr()
@@ -382,6 +387,10 @@ func compileProfile(data []byte, arches []target, exact bool, po profileOptions)
 			}
 		}
 	}
+	if report := opts.OnWarning; report != nil {
+		renumber := fileEntries(data, resolved)
+		opts.OnWarning = func(w oci.Warning) { report(renumber(w)) }
+	}
 	f, err := oci.NewFilter(spec, opts)
 	if err == nil {
 		if err = strictErr(); err != nil {
@@ -392,6 +401,46 @@ func compileProfile(data []byte, arches []target, exact bool, po profileOptions)
 		return nil, nil, nil, err
 	}
 	return f, arches, spec, nil
+}
+
+// entryRef matches the references to syscall entries in a warning.
+var entryRef = regexp.MustCompile(`syscalls\[([0-9]+)\]`)
+
+// fileEntries returns a function that renumbers the syscalls[N] a
+// warning of oci.NewFilter names, which count the entries of the resolved
+// profile, as the entries of data they came from: in a Docker or Podman
+// profile, includes and excludes may have left earlier entries out. The
+// entries' origins are worked out at the first warning that needs them.
+func fileEntries(data []byte, opts oci.Options) func(oci.Warning) oci.Warning {
+	var fileIndex map[int]int
+	return func(w oci.Warning) oci.Warning {
+		if !entryRef.MatchString(w.Field + w.Reason) {
+			return w
+		}
+		if fileIndex == nil {
+			fileIndex = map[int]int{}
+			if p, _, err := oci.ParseProfile(data); err == nil {
+				if origins, err := p.Origins(opts); err == nil {
+					for _, o := range origins {
+						if o.Resolved >= 0 {
+							fileIndex[o.Resolved] = o.Index
+						}
+					}
+				}
+			}
+		}
+		fix := func(s string) string {
+			return entryRef.ReplaceAllStringFunc(s, func(ref string) string {
+				n, _ := strconv.Atoi(entryRef.FindStringSubmatch(ref)[1])
+				if i, ok := fileIndex[n]; ok {
+					return fmt.Sprintf("syscalls[%d]", i)
+				}
+				return ref
+			})
+		}
+		w.Field, w.Reason = fix(w.Field), fix(w.Reason)
+		return w
+	}
 }
 
 func appendTarget(list []target, t target) []target {

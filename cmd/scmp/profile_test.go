@@ -121,6 +121,27 @@ func TestDefaultCapsAgree(t *testing.T) {
 	}
 }
 
+// TestWarningsNameFileEntries checks that a warning about a Docker
+// profile names the entries as the file numbers them, although includes
+// left an earlier entry out of the resolved profile.
+func TestWarningsNameFileEntries(t *testing.T) {
+	p := writeFile(t, "p.json", []byte(`{
+	"defaultAction": "SCMP_ACT_ALLOW",
+	"syscalls": [
+		{"names": ["mount"], "action": "SCMP_ACT_ERRNO", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+		{"names": ["getpid"], "action": "SCMP_ACT_ERRNO"},
+		{"names": ["getpid"], "action": "SCMP_ACT_KILL"}
+	]
+}`))
+	want := `scmp sim: warning: syscalls[2].names[0]: this rule for getpid never applies: an earlier rule for getpid (syscalls[1]) already decides every call this one matches`
+	for _, caps := range []string{"none", "all"} {
+		_, errs, st := cli(t, "", "sim", "--arch", "x86_64", "--caps", caps, p, "getpid")
+		if st != 0 || !strings.Contains(errs, want) {
+			t.Errorf("sim --caps %s: status %d, stderr %q; want it to contain %q", caps, st, errs, want)
+		}
+	}
+}
+
 // TestProfileWarnings checks what is reported on standard error about a
 // profile, and that --strict refuses it.
 func TestProfileWarnings(t *testing.T) {
