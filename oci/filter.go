@@ -61,6 +61,13 @@ func NewFilter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilter, err
 	if err != nil {
 		return nil, err
 	}
+	return buildPlan(p, len(spec.Syscalls), opts)
+}
+
+// buildPlan builds the filter of p, made from a profile with entries
+// syscall entries, as runc builds one: default action, architectures,
+// attributes, rules, and the 4096-instruction check.
+func buildPlan(p *plan, entries int, opts Options) (*seccomp.ScmpFilter, error) {
 	f, err := seccomp.NewFilter(p.def.value())
 	if err != nil {
 		return nil, fmt.Errorf("seccomp profile: defaultAction: %w", err)
@@ -79,7 +86,7 @@ func NewFilter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilter, err
 	}
 	// runc asks libseccomp for a binary tree of syscalls in long
 	// profiles; it changes the shape of the program, not its decisions.
-	if len(spec.Syscalls) > 32 {
+	if entries > 32 {
 		_ = f.SetOptimize(2)
 	}
 	if err := addRules(f, p, opts); err != nil {

@@ -52,31 +52,5 @@ func RecordingFilter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilte
 	}
 	p.rules = rules
 
-	f, err := seccomp.NewFilter(p.def.value())
-	if err != nil {
-		return nil, fmt.Errorf("seccomp profile: defaultAction: %w", err)
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			f.Release()
-		}
-	}()
-	if err := setArches(f, p, opts); err != nil {
-		return nil, err
-	}
-	if err := setAttrs(f, p, opts); err != nil {
-		return nil, err
-	}
-	if len(spec.Syscalls) > 32 {
-		_ = f.SetOptimize(2)
-	}
-	if err := addRules(f, p, opts); err != nil {
-		return nil, err
-	}
-	if err := checkSize(f); err != nil {
-		return nil, err
-	}
-	ok = true
-	return f, nil
+	return buildPlan(p, len(spec.Syscalls), opts)
 }
