@@ -49,13 +49,8 @@ func runExplain(e *env, args []string) int {
 	if st >= 0 {
 		return st
 	}
-	switch {
-	case len(pos) == 0:
-		return e.usageErrorf("no filter or profile given")
-	case len(pos) == 1:
-		return e.usageErrorf("no syscall given")
-	case len(pos) > 8:
-		return e.usageErrorf("%d syscall arguments given; a syscall has at most 6", len(pos)-2)
+	if st := checkCall(e, pos); st >= 0 {
+		return st
 	}
 	t, err := parseArchFlag(*archName)
 	if err != nil {

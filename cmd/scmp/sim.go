@@ -49,13 +49,8 @@ func runSim(e *env, args []string) int {
 	if st >= 0 {
 		return st
 	}
-	switch {
-	case len(pos) == 0:
-		return e.usageErrorf("no filter or profile given")
-	case len(pos) == 1:
-		return e.usageErrorf("no syscall given")
-	case len(pos) > 8:
-		return e.usageErrorf("%d syscall arguments given; a syscall has at most 6", len(pos)-2)
+	if st := checkCall(e, pos); st >= 0 {
+		return st
 	}
 	t, err := parseArchFlag(*archName)
 	if err != nil {
@@ -145,6 +140,21 @@ func runSim(e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, "action: %s\ninstructions: %d\n", bpf.ActionString(ret), steps)
 	return exitOK
+}
+
+// checkCall checks the arguments of a command that takes FILTER|PROFILE
+// SYSCALL [ARG...], and returns the usage error's exit status, or -1
+// when they are well formed.
+func checkCall(e *env, pos []string) int {
+	switch {
+	case len(pos) == 0:
+		return e.usageErrorf("no filter or profile given")
+	case len(pos) == 1:
+		return e.usageErrorf("no syscall given")
+	case len(pos) > 8:
+		return e.usageErrorf("%d syscall arguments given; a syscall has at most 6", len(pos)-2)
+	}
+	return -1
 }
 
 // parseSyscall reads a syscall name or number for a.
