@@ -139,12 +139,6 @@ func init() {
 		fmt.Println("load:", err)
 		os.Exit(3)
 	}
-	errnoOf := func(nr uintptr, args ...uintptr) string {
-		var a [3]uintptr
-		copy(a[:], args)
-		_, _, e := syscall.RawSyscall(nr, a[0], a[1], a[2])
-		return fmt.Sprint(int(e))
-	}
 	fmt.Println("getpid", errnoOf(syscall.SYS_GETPID))
 	fmt.Println("mount", errnoOf(syscall.SYS_MOUNT))
 	fmt.Println("faccessat2", errnoOf(439, ^uintptr(99), 0, 0)) // AT_FDCWD, NULL path
@@ -158,8 +152,26 @@ func TestLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
+	checkLoadChild(t, "OCI_TEST_LOAD_CHILD", "getpid 0\nmount 1\nfaccessat2 38\n")
+}
+
+// errnoOf makes system call nr with up to three arguments and returns
+// the errno it failed with, as text ("0" when it succeeded).
+func errnoOf(nr uintptr, args ...uintptr) string {
+	var a [3]uintptr
+	copy(a[:], args)
+	_, _, e := syscall.RawSyscall(nr, a[0], a[1], a[2])
+	return fmt.Sprint(int(e))
+}
+
+// checkLoadChild runs this test binary with env set to 1, for a child
+// that loads a filter, reports errnos with errnoOf and exits 0 (or 3 with
+// "load:" when the kernel refuses the filter), and compares its report
+// with want.
+func checkLoadChild(t *testing.T, env, want string) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "OCI_TEST_LOAD_CHILD=1")
+	cmd.Env = append(os.Environ(), env+"=1")
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && exit.ExitCode() == 3 && strings.Contains(string(out), "load:") {
@@ -168,7 +180,6 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
-	want := "getpid 0\nmount 1\nfaccessat2 38\n"
 	if string(out) != want {
 		t.Errorf("child reported:\n%s\nwant:\n%s", out, want)
 	}

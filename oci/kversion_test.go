@@ -1,10 +1,8 @@
 package oci
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strings"
@@ -332,12 +330,6 @@ func init() {
 		fmt.Println("load:", err)
 		os.Exit(3)
 	}
-	errnoOf := func(nr uintptr, args ...uintptr) string {
-		var a [3]uintptr
-		copy(a[:], args)
-		_, _, e := syscall.RawSyscall(nr, a[0], a[1], a[2])
-		return fmt.Sprint(int(e))
-	}
 	fmt.Println("getpid", errnoOf(syscall.SYS_GETPID))
 	fmt.Println("mount", errnoOf(syscall.SYS_MOUNT))
 	fmt.Println("openat2", errnoOf(437, ^uintptr(99), 0, 0))      // AT_FDCWD, NULL path
@@ -358,20 +350,7 @@ func TestLiveENOSYSAfter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "OCI_TEST_KVER_CHILD=1")
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) && exit.ExitCode() == 3 && strings.Contains(string(out), "load:") {
-		t.Skipf("this kernel refuses the filter: %s", out)
-	}
-	if err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
-	want := "getpid 0\nmount 1\nopenat2 38\nclose_range 38\npidfd_open 1\n1000 38\n"
-	if string(out) != want {
-		t.Errorf("child reported:\n%s\nwant:\n%s", out, want)
-	}
+	checkLoadChild(t, "OCI_TEST_KVER_CHILD", "getpid 0\nmount 1\nopenat2 38\nclose_range 38\npidfd_open 1\n1000 38\n")
 }
 
 // BenchmarkNewFilterENOSYSAfter builds Docker's default profile for
