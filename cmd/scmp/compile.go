@@ -159,6 +159,28 @@ func loadedProgram(f *seccomp.ScmpFilter, spec *specs.LinuxSeccomp, arches []tar
 	return oci.ProgramFor(f, spec, opts)
 }
 
+// profileProgram compiles a profile as compileProfile does and returns
+// the program that run loads for it (see loadedProgram), decoded in the
+// byte order of its architectures, and those architectures. sim, diff
+// and graph look at this program, so that what they show is what runs.
+func profileProgram(data []byte, arches []target, exact bool, po profileOptions) (bpf.Program, []target, error) {
+	f, used, spec, err := compileProfile(data, arches, exact, po)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Release()
+	p, err := loadedProgram(f, spec, used, po)
+	if err != nil || p != nil {
+		return p, used, err
+	}
+	raw, err := f.ExportBPFMem()
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err = bpf.Unmarshal(raw, used[0].abi.ByteOrder())
+	return p, used, err
+}
+
 // stubNote returns the PFC comment that tells what prog, the program of
 // loadedProgram for f, does before f's own program, which the PFC text
 // shows; nothing when prog is f's program alone.

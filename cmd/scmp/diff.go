@@ -138,16 +138,11 @@ func loadFilter(e *env, name string, arches []target, po profileOptions) (bpf.Pr
 		p, _, err := decodeProgram(e, name, data, t)
 		return p, err
 	}
-	f, used, _, err := compileProfile(data, arches, true, po)
+	p, _, err := profileProgram(data, arches, true, po)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", name, explain(err))
 	}
-	defer f.Release()
-	raw, err := f.ExportBPFMem()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, explain(err))
-	}
-	return bpf.Unmarshal(raw, used[0].abi.ByteOrder())
+	return p, nil
 }
 
 // jsonDiff is the output of "scmp diff --json".

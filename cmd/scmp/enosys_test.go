@@ -241,3 +241,29 @@ func TestRunENOSYSAboveTable(t *testing.T) {
 		}
 	}
 }
+
+// TestENOSYSAfterSameProgramEverywhere checks that diff and graph look at
+// the program compile writes and run loads with --enosys-after, stub
+// included: the profile and its compiled filter compare equal, and the
+// graph has a node for every instruction of that program.
+func TestENOSYSAfterSameProgramEverywhere(t *testing.T) {
+	bpfPath := filepath.Join(t.TempDir(), "p.bpf")
+	flags := []string{"--arch", "x86_64", "--kernel", "6.8", "--enosys-after", "5.4"}
+	if _, errs, st := cli(t, "", append(append([]string{"compile"}, flags...), "-o", bpfPath, "docker-default")...); st != 0 {
+		t.Fatalf("compile: status %d: %s", st, errs)
+	}
+	out, errs, st := cli(t, "", append(append([]string{"diff"}, flags...), "docker-default", bpfPath)...)
+	if st != 0 {
+		t.Errorf("diff of the profile and its compiled filter: status %d\n%s%s", st, out, errs)
+	}
+	raw, err := os.ReadFile(bpfPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromProfile, _, st1 := cli(t, "", append(append([]string{"graph", "--format", "dot"}, flags...), "docker-default")...)
+	fromFilter, _, st2 := cli(t, "", "graph", "--format", "dot", "--arch", "x86_64", bpfPath)
+	want := fmt.Sprintf("%d BPF instructions", len(raw)/8)
+	if st1 != 0 || st2 != 0 || !strings.Contains(fromProfile, want) || !strings.Contains(fromFilter, want) {
+		t.Errorf("graph: statuses %d, %d; want both to draw %s", st1, st2, want)
+	}
+}

@@ -85,19 +85,11 @@ func runGraph(e *env, args []string) int {
 		title string
 	)
 	if isJSON(data) {
-		f, used, _, err := compileProfile(data, arches, true, *po)
-		if err != nil {
+		var used []target
+		if p, used, err = profileProgram(data, arches, true, *po); err != nil {
 			return e.errorf("%s: %v", pos[0], explain(err))
 		}
-		raw, err := f.ExportBPFMem()
-		f.Release()
-		if err != nil {
-			return e.errorf("%v", explain(err))
-		}
 		order = used[0].abi.ByteOrder()
-		if p, err = bpf.Unmarshal(raw, order); err != nil {
-			return e.errorf("%v", err)
-		}
 		title = fmt.Sprintf("%s for %s", pos[0], archNames(used))
 	} else {
 		var t *target

@@ -80,28 +80,10 @@ func runSim(e *env, args []string) int {
 			}
 			t = &n
 		}
-		f, _, spec, err := compileProfile(data, []target{*t}, false, *po)
-		if err != nil {
+		if p, _, err = profileProgram(data, []target{*t}, false, *po); err != nil {
 			return e.errorf("%s: %v", pos[0], explain(err))
 		}
 		order = t.abi.ByteOrder()
-		p, err = loadedProgram(f, spec, []target{*t}, *po)
-		if err != nil {
-			f.Release()
-			return e.errorf("%s: %v", pos[0], explain(err))
-		}
-		if p == nil {
-			raw, err := f.ExportBPFMem()
-			f.Release()
-			if err != nil {
-				return e.errorf("%v", err)
-			}
-			if p, err = bpf.Unmarshal(raw, order); err != nil {
-				return e.errorf("%v", err)
-			}
-		} else {
-			f.Release()
-		}
 	} else {
 		if p, order, err = decodeProgram(e, pos[0], data, t); err != nil {
 			return e.errorf("%v", err)
