@@ -50,6 +50,15 @@
 // Podman's profiles and for profiles that exercise runc's other rules. runc's seccomp code is built only with the
 // seccomp build tag; without it that test fails and says so.
 //
+// TestLibseccompSuite runs libseccomp 2.6.1's own regression programs
+// (tests/NN-*.c with bpf-sim vectors), fetched through the Go module proxy
+// at test time and kept only in the module cache, against seccomp-go: a C
+// shim (testdata/scmpshim) forwards each libseccomp call to the test,
+// which makes it through seccomp-go and returns seccomp-go's result, and
+// the exported filters are checked against the vectors of the .tests files
+// with the bpf interpreter. Without the download it is skipped, or fails
+// when CI=true.
+//
 // Run everything with
 //
 //	cd difftest && go test -tags seccomp ./...
