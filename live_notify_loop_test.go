@@ -492,13 +492,11 @@ func clearRestart(sig unix.Signal) error {
 
 // interruptedSupervisor is the child of TestLiveNotifySupervisorSignaled.
 // It is both target, on a thread of its own under a filter that notifies
-// testNr, and supervisor, on other threads, and sends SIGUSR1 (handled,
-// without SA_RESTART) to the supervisor's thread while it waits.
+// testNr, and supervisor, on other threads, and sends SIGUSR1 to the
+// supervisor's thread while it waits, first with the Go runtime's
+// handler, then with SA_RESTART taken off it.
 func interruptedSupervisor() {
 	signal.Notify(make(chan os.Signal, 16), unix.SIGUSR1)
-	if err := clearRestart(unix.SIGUSR1); err != nil {
-		childFail("sigaction: %v", err)
-	}
 	fds, calls, results := make(chan int), make(chan uintptr), make(chan uintptr)
 	go func() {
 		loadThreadWith(oneSyscall(testNr, kernel.RetUserNotif), kernel.FlagNewListener, fds)
@@ -543,9 +541,23 @@ func interruptedSupervisor() {
 		return errs
 	}
 
-	// The kernel's receive fails with EINTR.
+	// With the runtime's handler, which has SA_RESTART, the kernel
+	// restarts its receive (since Linux 6.6; before, it fails with EINTR).
 	var kreq kernel.NotifReq
 	errs := signalWhileWaiting(unix.SYS_IOCTL, func() error { return kernel.NotifRecvInto(fd, &kreq) })
+	calls <- notifValue + 5
+	err := <-errs
+	report("restart_err", err)
+	if err == nil {
+		report("restart_respond", kernel.NotifSend(fd, kernel.NotifResp{ID: kreq.ID, Val: notifAnswer + 5}))
+		report("restart_result", <-results)
+	}
+
+	// Without SA_RESTART the kernel's receive fails with EINTR.
+	if err := clearRestart(unix.SIGUSR1); err != nil {
+		childFail("sigaction: %v", err)
+	}
+	errs = signalWhileWaiting(unix.SYS_IOCTL, func() error { return kernel.NotifRecvInto(fd, &kreq) })
 	report("raw", <-errs)
 
 	// NotifReceiveInto waits on and returns the next notification.
@@ -556,7 +568,7 @@ func interruptedSupervisor() {
 	var req ScmpNotifReq
 	errs = signalWhileWaiting(waitNr, func() error { return NotifReceiveInto(ScmpFd(fd), &req) })
 	calls <- notifValue
-	err := <-errs
+	err = <-errs
 	report("into_err", err)
 	if err == nil {
 		report("into_arg", req.Data.Args[0])
@@ -597,9 +609,9 @@ func loadThreadWith(p bpf.Program, flags uint, fds chan<- int) {
 
 // TestLiveNotifySupervisorSignaled signals the supervisor's thread while
 // it waits for a notification. Handlers installed with SA_RESTART (all of
-// the Go runtime's) make the kernel restart the receive; without it, the
-// kernel's receive fails with EINTR, which NotifReceiveInto and
-// NotifReceive must retry.
+// the Go runtime's) make the kernel restart the receive, since Linux 6.6;
+// without SA_RESTART, or before 6.6, the kernel's receive fails with
+// EINTR, which NotifReceiveInto and NotifReceive must retry.
 func TestLiveNotifySupervisorSignaled(t *testing.T) {
 	requireLive(t)
 	requireNotify(t)
@@ -610,6 +622,15 @@ func TestLiveNotifySupervisorSignaled(t *testing.T) {
 		interruptedSupervisor()
 	}
 	r := runLiveChild(t)
+	if kernelAtLeast(t, 6, 6) {
+		checkReports(t, r, map[string]string{
+			"restart_err":     "<nil>",
+			"restart_respond": "<nil>",
+			"restart_result":  strconv.Itoa(notifAnswer + 5),
+		})
+	} else if got := r.get(t, "restart_err"); got != syscall.EINTR.Error() {
+		t.Errorf("receive interrupted by a handler with SA_RESTART before Linux 6.6: %s, want EINTR", got)
+	}
 	checkReports(t, r, map[string]string{
 		"raw":             syscall.EINTR.Error(),
 		"into_err":        "<nil>",
