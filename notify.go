@@ -136,8 +136,10 @@ func notifArch(token uint32) (ScmpArch, error) {
 // The notification functions need API level 6 or later (see [GetAPI]),
 // as in libseccomp-golang; a lower level gives a *[VersionError].
 //
-// Errors: syscall.ENOENT when the target died before the notification
-// could be read; [ErrNotifNoTarget] (which also matches ENOENT) when no
+// Errors: syscall.ENOENT when the notification vanished before it could
+// be read (its target died, or a signal interrupted its syscall, which
+// is then made again and notified anew), on which the caller receives
+// again, as [NotifReceiveInto] does by itself; [ErrNotifNoTarget] (which also matches ENOENT) when no
 // task uses the filter any more, where a blocking receive could wait
 // forever; syscall.ECANCELED for other kernel failures, a bad descriptor
 // among them; a *VersionError for an API level below 6; an error for an
