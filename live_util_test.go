@@ -385,6 +385,7 @@ func checkArgCases(t *testing.T, r *childResult, cases []argCase, filterLo, filt
 type listenerChild struct {
 	cmd            *exec.Cmd
 	fd             ScmpFd
+	sock           int // the parent's end of the socket
 	stdout, stderr bytes.Buffer
 }
 
@@ -399,7 +400,7 @@ func startListenerChild(tb testing.TB, env ...string) *listenerChild {
 	}
 	tb.Cleanup(func() { unix.Close(pair[0]) })
 	childSock := os.NewFile(uintptr(pair[1]), "child")
-	c := &listenerChild{cmd: liveCommand(tb)}
+	c := &listenerChild{cmd: liveCommand(tb), sock: pair[0]}
 	c.cmd.Env = append(c.cmd.Env, env...)
 	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
 	c.cmd.ExtraFiles = []*os.File{childSock}

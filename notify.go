@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/seccomp-go/seccomp/arch"
@@ -62,15 +63,18 @@ func notifSupported() error {
 
 var notifSizes struct {
 	sync.Mutex
-	checked bool
+	checked atomic.Bool
 }
 
 // checkNotifSizes is seccomp_notify_alloc's part: the kernel must report
 // its structure sizes, and they must hold the layouts the ioctls use.
 func checkNotifSizes() error {
+	if notifSizes.checked.Load() {
+		return nil
+	}
 	notifSizes.Lock()
 	defer notifSizes.Unlock()
-	if notifSizes.checked {
+	if notifSizes.checked.Load() {
 		return nil
 	}
 	if !kernel.SyscallSupported() {
@@ -83,7 +87,7 @@ func checkNotifSizes() error {
 		}
 		return err
 	}
-	notifSizes.checked = true
+	notifSizes.checked.Store(true)
 	return nil
 }
 
@@ -132,39 +136,18 @@ func notifArch(token uint32) (ScmpArch, error) {
 // The notification functions need API level 6 or later (see [GetAPI]),
 // as in libseccomp-golang; a lower level gives a *[VersionError].
 //
-// Errors: syscall.ENOENT when the target died before the notification
-// could be read; [ErrNotifNoTarget] (which also matches ENOENT) when no
+// Errors: syscall.ENOENT when the notification vanished before it could
+// be read (its target died, or a signal interrupted its syscall, which
+// is then made again and notified anew), on which the caller receives
+// again, as [NotifReceiveInto] does by itself; [ErrNotifNoTarget] (which also matches ENOENT) when no
 // task uses the filter any more, where a blocking receive could wait
 // forever; syscall.ECANCELED for other kernel failures, a bad descriptor
 // among them; a *VersionError for an API level below 6; an error for an
 // unknown architecture in the request.
 func NotifReceive(fd ScmpFd) (*ScmpNotifReq, error) {
-	if err := notifSupported(); err != nil {
-		return nil, err
-	}
-	if err := checkNotifSizes(); err != nil {
-		return nil, err
-	}
 	var req kernel.NotifReq
-	for {
-		ready, err := kernel.NotifPoll(int(fd))
-		if err != nil {
-			return nil, syscall.ECANCELED
-		}
-		if !ready {
-			return nil, ErrNotifNoTarget
-		}
-		req, err = kernel.NotifRecv(int(fd))
-		if err == nil {
-			break
-		}
-		switch err {
-		case syscall.EINTR:
-			continue
-		case syscall.ENOENT:
-			return nil, syscall.ENOENT
-		}
-		return nil, syscall.ECANCELED
+	if err := receive(fd, &req, false, false); err != nil {
+		return nil, err
 	}
 	a, err := notifArch(req.Data.Arch)
 	if err != nil {
@@ -181,6 +164,64 @@ func NotifReceive(fd ScmpFd) (*ScmpNotifReq, error) {
 			Args:         append([]uint64(nil), req.Data.Args[:]...),
 		},
 	}, nil
+}
+
+// receive waits for the next notification on fd and writes it to *req.
+// EINTR is retried. A notification can vanish before it is read, when
+// its target dies or a signal interrupts its syscall (which is then made
+// again, and notified anew): the kernel then fails the receive with
+// ENOENT, which receive retries with retryGone set and returns
+// otherwise. [ErrNotifNoTarget] says that no task uses the filter any
+// more.
+//
+// Kernels before 6.11 never end a receive on such a filter, so receive
+// polls first, and only receives once a notification is there (on those
+// kernels, and always for NotifReceive, whose ENOENT results stay as rare
+// as they were). With direct set, on a kernel whose receive does return,
+// it waits in the receive alone, one syscall instead of two; the kernel's
+// count of pending notifications keeps those that vanished, so there an
+// ENOENT is common, and a poll that does not wait tells whether it meant
+// that the filter is unused.
+func receive(fd ScmpFd, req *kernel.NotifReq, retryGone, direct bool) error {
+	if err := notifSupported(); err != nil {
+		return err
+	}
+	if err := checkNotifSizes(); err != nil {
+		return err
+	}
+	direct = direct && kernel.RecvWakesWhenUnused()
+	for {
+		if !direct {
+			ready, err := kernel.NotifPoll(int(fd))
+			if err != nil {
+				return syscall.ECANCELED
+			}
+			if !ready {
+				return ErrNotifNoTarget
+			}
+		}
+		switch err := kernel.NotifRecvInto(int(fd), req); err {
+		case nil:
+			return nil
+		case syscall.EINTR:
+			continue
+		case syscall.ENOENT:
+			if direct {
+				pending, unused, err := kernel.NotifPending(int(fd))
+				if err != nil {
+					return syscall.ECANCELED
+				}
+				if unused && !pending {
+					return ErrNotifNoTarget
+				}
+			}
+			if retryGone {
+				continue
+			}
+			return syscall.ENOENT
+		}
+		return syscall.ECANCELED
+	}
 }
 
 // NotifRespond answers the notification resp.ID on fd. resp.Error is a

@@ -42,6 +42,8 @@
 // Benchmarks on Docker's default profile (BenchmarkDockerCompile,
 // BenchmarkLiveSyscall) compare compile time, program size and
 // instructions executed with libseccomp -O1 and -O2.
+// BenchmarkNotifyRoundTrip times a user-notification round trip answered
+// through libseccomp-golang and through seccomp-go.
 //
 // TestRunc compares the program and seccomp(2) flags oci.InitSeccomp
 // loads with those runc (libcontainer/seccomp.InitSeccomp, v1.3) loads,

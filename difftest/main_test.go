@@ -21,5 +21,12 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if spec := os.Getenv(notifyEnv); spec != "" {
+		if err := notifyChild(spec); err != nil {
+			fmt.Fprintln(os.Stderr, "notification target:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }

@@ -22,7 +22,9 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/seccomp-go/seccomp"
+	"github.com/seccomp-go/seccomp/arch"
 	"github.com/seccomp-go/seccomp/oci"
+	"github.com/seccomp-go/seccomp/sandbox"
 )
 
 // learnHelperEnv makes the test binary a program to learn: "threads:N"
@@ -640,5 +642,66 @@ func TestLearnOutputInPlace(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(l.dir); len(left) != 2 {
 		t.Errorf("files left: %v", left)
+	}
+}
+
+// TestLearnSyncWakeUp records a command with the listener in synchronous
+// wake-up mode where the kernel has it (Linux 6.6 or later); a listener
+// that refuses the mode is given up silently.
+func TestLearnSyncWakeUp(t *testing.T) {
+	requireNotify(t)
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if setSyncWakeUp(seccomp.ScmpFd(null.Fd())) {
+		t.Error("setSyncWakeUp on /dev/null reports success")
+	}
+
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := oci.RecordingFilter(&specs.LinuxSeccomp{DefaultAction: specs.ActAllow}, oci.Options{NoNewPrivs: true, Caps: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Release()
+	cmd := sandbox.Command(f, self)
+	cmd.Env = append(os.Environ(), learnHelperEnv+"=loop:100")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	e := &env{name: "scmp learn", stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	r := newRecorder(false)
+	st, err := r.run(e, cmd, "helper")
+	if st != 0 || err != nil || out.String() != "done\n" || errb.Len() != 0 || r.failure() != nil {
+		t.Fatalf("status %d, %v, serving: %v; stdout %q, stderr %q", st, err, r.failure(), out.String(), errb.String())
+	}
+	var u syscall.Utsname
+	if err := syscall.Uname(&u); err != nil {
+		t.Fatal(err)
+	}
+	var release []byte
+	for _, c := range u.Release {
+		if c == 0 {
+			break
+		}
+		release = append(release, byte(c))
+	}
+	v, err := arch.ParseKernelVersion(string(release))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := v.Compare(arch.KernelVersion{Major: 6, Minor: 6}) >= 0; r.syncWakeUp != want {
+		t.Errorf("synchronous wake-up %v on Linux %s, want %v", r.syncWakeUp, v, want)
+	}
+	nat, err := seccomp.GetNativeArch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr, _ := arch.Native().SyscallNumber("getpid")
+	if r.calls[callKey{arch: nat, nr: nr}] == nil {
+		t.Errorf("getpid was not recorded: %v", r.calls)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/seccomp-go/seccomp/arch"
 	"golang.org/x/sys/unix"
 )
 
@@ -97,16 +98,6 @@ func kernelSizes() (NotifSizes, error) {
 	return notifSizes.s, notifSizes.err
 }
 
-// ioctlBuffer returns zeroed, 8-byte aligned memory of at least min bytes,
-// or of the kernel's size for the structure if that is larger.
-func ioctlBuffer(min int, kernelSize func(NotifSizes) uint16) []uint64 {
-	n := min
-	if s, err := kernelSizes(); err == nil && int(kernelSize(s)) > n {
-		n = int(kernelSize(s))
-	}
-	return make([]uint64, (n+7)/8)
-}
-
 func ioctl(fd int, req uint, arg unsafe.Pointer) (uintptr, error) {
 	r, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(arg))
 	if errno != 0 {
@@ -115,6 +106,11 @@ func ioctl(fd int, req uint, arg unsafe.Pointer) (uintptr, error) {
 	return r, nil
 }
 
+// notifBufWords is the size, in 8-byte words, of the buffers NotifRecv
+// and NotifSend keep on the stack: room for the structures a kernel may
+// one day extend. A kernel reporting larger sizes gets heap buffers.
+const notifBufWords = 32
+
 // NotifRecv waits for a notification on the listener fd
 // (SECCOMP_IOCTL_NOTIF_RECV). The error is the raw errno: ENOENT when the
 // target died before the notification could be read, EINTR when a signal
@@ -122,23 +118,69 @@ func ioctl(fd int, req uint, arg unsafe.Pointer) (uintptr, error) {
 // kernels fail it with ENOENT but older ones block for good; [NotifPoll]
 // tells the two cases apart beforehand.
 func NotifRecv(fd int) (NotifReq, error) {
-	// The kernel wants the buffer zeroed.
-	buf := ioctlBuffer(SizeofNotifReq, func(s NotifSizes) uint16 { return s.Notif })
-	_, err := ioctl(fd, unix.SECCOMP_IOCTL_NOTIF_RECV, unsafe.Pointer(&buf[0]))
-	if err != nil {
-		return NotifReq{}, err
+	var req NotifReq
+	err := NotifRecvInto(fd, &req)
+	return req, err
+}
+
+// NotifRecvInto is [NotifRecv] writing the notification to *req, so that
+// a supervisor loop allocates nothing. *req is left zero on failure.
+func NotifRecvInto(fd int, req *NotifReq) error {
+	*req = NotifReq{}
+	n := SizeofNotifReq
+	if s, err := kernelSizes(); err == nil && int(s.Notif) > n {
+		n = int(s.Notif)
 	}
-	return *(*NotifReq)(unsafe.Pointer(&buf[0])), nil
+	// The kernel wants the buffer zeroed, over its own size.
+	var stack [notifBufWords]uint64
+	buf := stack[:]
+	if n > len(stack)*8 {
+		buf = make([]uint64, (n+7)/8)
+	}
+	if _, err := ioctl(fd, unix.SECCOMP_IOCTL_NOTIF_RECV, unsafe.Pointer(&buf[0])); err != nil {
+		return err
+	}
+	*req = *(*NotifReq)(unsafe.Pointer(&buf[0]))
+	return nil
 }
 
 // NotifSend answers a notification (SECCOMP_IOCTL_NOTIF_SEND). The error
-// is the raw errno: ENOENT when the target died or the id is unknown,
-// EINPROGRESS when the notification was not received yet.
+// is the raw errno: ENOENT when the target died, its syscall was
+// interrupted or the id is unknown, EINPROGRESS when the notification was
+// not received yet.
 func NotifSend(fd int, resp NotifResp) error {
-	buf := ioctlBuffer(SizeofNotifResp, func(s NotifSizes) uint16 { return s.NotifResp })
+	n := SizeofNotifResp
+	if s, err := kernelSizes(); err == nil && int(s.NotifResp) > n {
+		n = int(s.NotifResp)
+	}
+	var stack [notifBufWords]uint64
+	buf := stack[:]
+	if n > len(stack)*8 {
+		buf = make([]uint64, (n+7)/8)
+	}
 	*(*NotifResp)(unsafe.Pointer(&buf[0])) = resp
 	_, err := ioctl(fd, unix.SECCOMP_IOCTL_NOTIF_SEND, unsafe.Pointer(&buf[0]))
 	return err
+}
+
+// NotifFdSyncWakeUp is the listener flag SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+// (Linux 6.6): the kernel wakes the supervisor on the CPU of the notifying
+// task, and the task on the supervisor's CPU when it is answered, which
+// saves the cost of a cross-CPU wake-up when the two run in turn.
+const NotifFdSyncWakeUp uint64 = unix.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+
+// NotifSetFlags sets the flags of the listener fd
+// (SECCOMP_IOCTL_NOTIF_SET_FLAGS, Linux 6.6), replacing the ones set
+// before. The kernel takes the flags as the ioctl's argument itself, not
+// through a pointer. The error is the raw errno: EINVAL for a flag the
+// kernel does not know, and also from kernels before 6.6, which do not
+// know the ioctl; ENOTTY or EBADF when fd is not a listener.
+func NotifSetFlags(fd int, flags uint64) error {
+	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.SECCOMP_IOCTL_NOTIF_SET_FLAGS, uintptr(flags))
+	if errno != 0 {
+		return errno
+	}
+	return nil
 }
 
 // NotifIDValid reports whether the notification id is still pending
@@ -191,4 +233,54 @@ func NotifPoll(fd int) (bool, error) {
 			return false, nil
 		}
 	}
+}
+
+// NotifPending polls the listener fd without waiting: pending says a
+// notification waits to be received, unused that no task uses the filter
+// any more (Linux 5.8 or later; earlier kernels never say so). A
+// descriptor that is not open gives EBADF.
+func NotifPending(fd int) (pending, unused bool, err error) {
+	if fd < 0 {
+		return false, false, unix.EBADF
+	}
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	for {
+		_, err := unix.Poll(pfd, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return false, false, err
+		}
+		if pfd[0].Revents&unix.POLLNVAL != 0 {
+			return false, false, unix.EBADF
+		}
+		return pfd[0].Revents&unix.POLLIN != 0, pfd[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0, nil
+	}
+}
+
+// recvWakesUnused is the first release whose SECCOMP_IOCTL_NOTIF_RECV
+// returns, with ENOENT, once no task uses the filter; before it, a
+// receive on such a filter blocks for good.
+var recvWakesUnused = arch.KernelVersion{Major: 6, Minor: 11}
+
+var recvUnused struct {
+	once sync.Once
+	ok   bool
+}
+
+// RecvWakesWhenUnused reports whether the running kernel's
+// SECCOMP_IOCTL_NOTIF_RECV returns once no task uses the filter (Linux
+// 6.11 or later), so that a supervisor may wait in the receive itself
+// instead of polling first. It is read once from the kernel's release.
+func RecvWakesWhenUnused() bool {
+	recvUnused.once.Do(func() {
+		var u unix.Utsname
+		if unix.Uname(&u) != nil {
+			return
+		}
+		v, err := arch.ParseKernelVersion(unix.ByteSliceToString(u.Release[:]))
+		recvUnused.ok = err == nil && v.Compare(recvWakesUnused) >= 0
+	})
+	return recvUnused.ok
 }

@@ -1,0 +1,211 @@
+package difftest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	ours "github.com/seccomp-go/seccomp"
+	lib "github.com/seccomp/libseccomp-golang"
+	"golang.org/x/sys/unix"
+)
+
+// notifyEnv makes the test binary the target of BenchmarkNotifyRoundTrip:
+// its value is the number of notified calls to make.
+const notifyEnv = "DIFFTEST_NOTIFY_TARGET"
+
+// notifyChild is the target side of BenchmarkNotifyRoundTrip. It loads a
+// filter that notifies getppid, passes the listener over descriptor 3,
+// then calls getppid count times; each call waits for the supervisor,
+// which lets it run.
+func notifyChild(spec string) error {
+	n, err := strconv.Atoi(spec)
+	if err != nil {
+		return fmt.Errorf("bad %s %q", notifyEnv, spec)
+	}
+	ppid := uintptr(os.Getppid()) // before the filter notifies it
+	f, err := ours.NewFilter(ours.ActAllow)
+	if err != nil {
+		return err
+	}
+	if err := f.AddRule(ours.ScmpSyscall(unix.SYS_GETPPID), ours.ActNotify); err != nil {
+		return err
+	}
+	if err := f.Load(); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	fd, err := f.GetNotifFd()
+	if err != nil {
+		return err
+	}
+	if err := unix.Sendmsg(3, []byte{'F'}, unix.UnixRights(int(fd)), nil, 0); err != nil {
+		return fmt.Errorf("sending the listener: %w", err)
+	}
+	for i := range n {
+		r, _, e := unix.Syscall(unix.SYS_GETPPID, 0, 0, 0)
+		if e != 0 || r != ppid {
+			return fmt.Errorf("call %d: getppid = %d, errno %d; want %d", i, r, e, ppid)
+		}
+	}
+	return nil
+}
+
+// startNotifyTarget starts a target making n notified calls and returns
+// it with its listener.
+func startNotifyTarget(b *testing.B, n int) (*exec.Cmd, int, *bytes.Buffer) {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer unix.Close(pair[0])
+	childSock := os.NewFile(uintptr(pair[1]), "target")
+	defer childSock.Close()
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), notifyEnv+"="+strconv.Itoa(n))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.ExtraFiles = []*os.File{childSock}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	watchdog := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
+	b.Cleanup(func() {
+		watchdog.Stop()
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	buf := make([]byte, 1)
+	oob := make([]byte, unix.CmsgSpace(4))
+	_, oobn, _, _, err := unix.Recvmsg(pair[0], buf, oob, 0)
+	var fds []int
+	if err == nil {
+		var msgs []unix.SocketControlMessage
+		if msgs, err = unix.ParseSocketControlMessage(oob[:oobn]); err == nil && len(msgs) == 1 {
+			fds, err = unix.ParseUnixRights(&msgs[0])
+		}
+	}
+	if err != nil || len(fds) != 1 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		b.Fatalf("receiving the listener: %v (%d descriptors)\n%s", err, len(fds), stderr.String())
+	}
+	b.Cleanup(func() { unix.Close(fds[0]) })
+	return cmd, fds[0], &stderr
+}
+
+// taskStates describes what the threads of process pid are doing.
+func taskStates(pid int) string {
+	var out bytes.Buffer
+	tasks, _ := filepath.Glob(filepath.Join("/proc", strconv.Itoa(pid), "task", "*"))
+	for _, task := range tasks {
+		sc, _ := os.ReadFile(filepath.Join(task, "syscall"))
+		st, _ := os.ReadFile(filepath.Join(task, "stat"))
+		stack, _ := os.ReadFile(filepath.Join(task, "stack"))
+		fmt.Fprintf(&out, "%s: %s%s\n%s\n", filepath.Base(task), st, sc, stack)
+	}
+	return out.String()
+}
+
+// BenchmarkNotifyRoundTrip measures one user-notification round trip: a
+// target process calls getppid under a filter that notifies it, and the
+// supervisor, the benchmark's goroutine, receives the notification and
+// answers it with CONTINUE, so that the call runs. ns/op is the time of
+// one such call as the supervisor sees it; allocs/op counts the
+// supervisor's allocations. The supervisor is libseccomp-golang's
+// NotifReceive and NotifRespond (through libseccomp), or ours:
+// NotifReceiveInto and NotifRespond, and the same with the listener in
+// synchronous wake-up mode (NotifSetSyncWakeUp, Linux 6.6).
+func BenchmarkNotifyRoundTrip(b *testing.B) {
+	if _, err := os.Stat("/proc/sys/kernel/seccomp/actions_avail"); err != nil {
+		b.Skipf("kernel without seccomp filters: %v", err)
+	}
+	if api, _ := ours.GetAPI(); api < 6 {
+		b.Skipf("API level %d has no user notification", api)
+	}
+	type supervisor func(b *testing.B, fd int) error
+	libLoop := func(b *testing.B, fd int) error {
+		for i := 0; i < b.N; {
+			req, err := lib.NotifReceive(lib.ScmpFd(fd))
+			if errors.Is(err, syscall.ENOENT) {
+				// A notification withdrawn before it was read, as
+				// when a signal interrupts the target's call: the
+				// call is made again.
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("NotifReceive: %w", err)
+			}
+			err = lib.NotifRespond(lib.ScmpFd(fd), &lib.ScmpNotifResp{ID: req.ID, Flags: lib.NotifRespFlagContinue})
+			if err == nil {
+				i++
+			} else if !errors.Is(err, syscall.ENOENT) {
+				return fmt.Errorf("NotifRespond: %w", err)
+			}
+		}
+		return nil
+	}
+	oursLoop := func(b *testing.B, fd int) error {
+		var req ours.ScmpNotifReq
+		for i := 0; i < b.N; {
+			if err := ours.NotifReceiveInto(ours.ScmpFd(fd), &req); err != nil {
+				return fmt.Errorf("NotifReceiveInto: %w", err)
+			}
+			err := ours.NotifRespond(ours.ScmpFd(fd), &ours.ScmpNotifResp{ID: req.ID, Flags: ours.NotifRespFlagContinue})
+			if err == nil {
+				i++
+			} else if !errors.Is(err, syscall.ENOENT) {
+				return fmt.Errorf("NotifRespond: %w", err)
+			}
+		}
+		return nil
+	}
+	syncLoop := func(b *testing.B, fd int) error {
+		if err := ours.NotifSetSyncWakeUp(ours.ScmpFd(fd)); err != nil {
+			b.Skip(err)
+		}
+		return oursLoop(b, fd)
+	}
+	for _, c := range []struct {
+		name  string
+		serve supervisor
+	}{
+		{"libseccomp", libLoop},
+		{"ours", oursLoop},
+		{"ours-sync", syncLoop},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cmd, fd, stderr := startNotifyTarget(b, b.N)
+			b.ReportAllocs()
+			b.ResetTimer()
+			err := c.serve(b, fd)
+			b.StopTimer()
+			if err != nil {
+				b.Fatalf("%v\n%s", err, stderr.String())
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case err := <-exited:
+				if err != nil {
+					b.Fatalf("target: %v\n%s", err, stderr.String())
+				}
+			case <-time.After(10 * time.Second):
+				b.Fatalf("the target does not exit: %s\n%s", taskStates(cmd.Process.Pid), stderr.String())
+			}
+		})
+	}
+}
