@@ -31,8 +31,8 @@ import (
 // without a filter, measured in the same round.
 
 var (
-	liveRounds   = flag.Int("live.rounds", 11, "rounds of BenchmarkLiveWeighted: each runs every filter once, interleaved")
-	liveMixCalls = flag.Int("live.calls", 1<<20, "syscalls each child of BenchmarkLiveWeighted makes per round")
+	liveRounds   = flag.Int("live.rounds", 41, "rounds of BenchmarkLiveWeighted: each runs every filter once, interleaved")
+	liveMixCalls = flag.Int("live.calls", 1<<18, "syscalls each child of BenchmarkLiveWeighted makes per round")
 )
 
 // badFD is a descriptor no process has open: the calls on it fail with
@@ -173,19 +173,25 @@ func checkMix(mix []weightedCall) error {
 	return nil
 }
 
-// replayMix makes n calls of mix's drawn order on the calling thread and
-// returns the mean time per call.
+// replayMix replays mix's drawn order on the calling thread, whole, n
+// calls in all (rounded to whole passes, at least one), and returns the
+// time per call of the median pass: a pass takes milliseconds, so the
+// median leaves out the passes during which another process took the CPU.
 func replayMix(mix []weightedCall, n int) (float64, error) {
 	seq, err := mixSequence(mix)
 	if err != nil {
 		return 0, err
 	}
-	start := time.Now()
-	for i := range n {
-		c := &seq[i&(mixSequenceLen-1)]
-		unix.RawSyscall6(c.nr, c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5])
+	passes := make([]float64, max(1, n/len(seq)))
+	for p := range passes {
+		start := time.Now()
+		for i := range seq {
+			c := &seq[i]
+			unix.RawSyscall6(c.nr, c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5])
+		}
+		passes[p] = float64(time.Since(start).Nanoseconds()) / float64(len(seq))
 	}
-	return float64(time.Since(start).Nanoseconds()) / float64(n), nil
+	return median(passes), nil
 }
 
 // mixPriorities maps the weights of mix, summed per syscall, to
@@ -527,15 +533,18 @@ func median(v []float64) float64 {
 // filter of liveWeightedFilters, with the BPF JIT on and, if the kernel
 // lets it be turned off, off (the setting at load time is what counts:
 // the kernel compiles a filter when it is loaded; the original setting is
-// restored afterwards). Every child runs pinned to one CPU; each round
-// runs every filter once, under each JIT setting, and the rounds repeat
-// -live.rounds times. The sub-benchmarks, named jit-on|jit-off / filter,
+// restored afterwards). Every child runs pinned to one CPU and makes
+// -live.calls calls; each round runs every filter once, in an order drawn
+// anew, under each JIT setting, and the rounds repeat -live.rounds times. The sub-benchmarks, named jit-on|jit-off / filter,
 // report the medians over the rounds:
 //
-//   - ns/syscall: the child's time per call of the mix (median, and the
-//     fastest and slowest round as ns/syscall-min and ns/syscall-max);
+//   - ns/syscall: the child's time per call of the mix (the median of
+//     its passes over the drawn order, see replayMix), the median over
+//     the rounds, and the fastest and slowest round as ns/syscall-min
+//     and ns/syscall-max;
 //   - ns-over-none: the median over the rounds of the difference with
-//     the unfiltered child of the same round;
+//     the unfiltered child of the same round, and ns-over-none-min the
+//     difference of the fastest rounds;
 //   - insns/syscall: instructions the program executes per call of the
 //     mix, weighted, counted by the simulator as if it ran for every call;
 //   - bpf-runs/syscall: the weighted fraction of the calls the kernel's
@@ -590,12 +599,17 @@ func BenchmarkLiveWeighted(b *testing.B) {
 	for i := range times {
 		times[i] = map[string][]float64{}
 	}
+	// Each round runs the filters in a new order, so that no filter
+	// always follows the same one.
+	rng := rand.New(rand.NewPCG(3, 4))
+	order := slices.Clone(liveWeightedFilters)
 	for range *liveRounds {
 		for _, i := range usable {
 			if err := setJIT(modes[i].value); err != nil {
 				b.Fatal(err)
 			}
-			for _, name := range liveWeightedFilters {
+			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			for _, name := range order {
 				ns, err := runLiveChild(fmt.Sprintf("%s,%s,%d,%d", name, mixCallName, *liveMixCalls, cpu))
 				if err != nil {
 					b.Fatalf("%s %s: %v", modes[i].name, name, err)
@@ -618,6 +632,7 @@ func BenchmarkLiveWeighted(b *testing.B) {
 				b.ReportMetric(runs[0], "ns/syscall-min")
 				b.ReportMetric(runs[len(runs)-1], "ns/syscall-max")
 				b.ReportMetric(median(over), "ns-over-none")
+				b.ReportMetric(runs[0]-slices.Min(t["none"]), "ns-over-none-min")
 				if c, ok := costs[name]; ok {
 					b.ReportMetric(c.Steps, "insns/syscall")
 					b.ReportMetric(c.Runs, "bpf-runs/syscall")
