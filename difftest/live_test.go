@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seccomp-go/seccomp/bpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -34,6 +35,13 @@ var liveCalls = map[string]func() unix.Errno{
 
 // liveWant is what each call returns under Docker's profile.
 var liveWant = map[string]unix.Errno{"getppid": 0, "personality": 0, "acct": unix.EPERM}
+
+// liveCallMix is each call of liveCalls as a mix of one, for costOverMix.
+var liveCallMix = map[string]weightedCall{
+	"getppid":     {name: "getppid", weight: 1},
+	"personality": {name: "personality", weight: 1, args: [6]uintptr{0xffffffff}},
+	"acct":        {name: "acct", weight: 1, denied: true},
+}
 
 // liveChild is the child side of BenchmarkLiveSyscall and
 // BenchmarkLiveWeighted.
@@ -112,9 +120,20 @@ func runLiveChild(spec string) (float64, error) {
 
 // BenchmarkLiveSyscall reports the cost of one syscall in a process with
 // Docker's default profile loaded, through seccomp-go, through libseccomp
-// at -O2, and with no filter.
+// at -O2, and with no filter; and for the filters, as
+// BenchmarkLiveWeighted does, the instructions the program executes for
+// the call (insns/syscall) and whether the kernel's cache leaves it to
+// the filter (bpf-runs/syscall, 0 or 1).
 func BenchmarkLiveSyscall(b *testing.B) {
+	rs := dockerRuleSets(b)["x86_64+x86+x32"]
 	for _, filter := range []string{"none", "ours", "libseccomp-O2"} {
+		var prog bpf.Program
+		if filter != "none" {
+			var err error
+			if prog, err = liveFilters[filter].program(rs); err != nil {
+				b.Fatalf("%s: %v", filter, err)
+			}
+		}
 		for _, call := range []string{"getppid", "personality", "acct"} {
 			b.Run(filter+"/"+call, func(b *testing.B) {
 				ns, err := runLiveChild(fmt.Sprintf("%s,%s,%d", filter, call, max(b.N, 1000)))
@@ -122,6 +141,14 @@ func BenchmarkLiveSyscall(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.ReportMetric(ns, "ns/syscall")
+				if prog != nil {
+					c, err := costOverMix(prog, []weightedCall{liveCallMix[call]})
+					if err != nil {
+						b.Fatalf("%s: %v", filter, err)
+					}
+					b.ReportMetric(c.Steps, "insns/syscall")
+					b.ReportMetric(c.Runs, "bpf-runs/syscall")
+				}
 			})
 		}
 	}
