@@ -631,6 +631,7 @@ func BenchmarkLiveWeighted(b *testing.B) {
 				b.ReportMetric(median(runs), "ns/syscall") // sorts runs
 				b.ReportMetric(runs[0], "ns/syscall-min")
 				b.ReportMetric(runs[len(runs)-1], "ns/syscall-max")
+				b.ReportMetric(float64(len(runs)), "rounds")
 				b.ReportMetric(median(over), "ns-over-none")
 				b.ReportMetric(runs[0]-slices.Min(t["none"]), "ns-over-none-min")
 				if c, ok := costs[name]; ok {
