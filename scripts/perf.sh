@@ -121,25 +121,27 @@ step_tests() {
 }
 
 # callgrind_counts: for each build + export, the instructions valgrind
-# counts for 21 iterations less those for 1, divided by 20 (GOGC=off, so
-# that they do not depend on when the collector runs).
+# counts for -benchtime 31x less those for 11x, divided by 20 (GOGC=off,
+# so that they do not depend on when the collector runs). Both run the
+# benchmark function twice (once for one iteration, then for the count),
+# so that the difference is 20 iterations and nothing else.
 callgrind_counts() {
-	local bin refs1 refs21 bench n
+	local bin refs11 refs31 bench n
 	bin=$(mktemp -d)/difftest.test
 	(cd difftest && CGO_ENABLED=1 "$GO" test -c -o "$bin" .)
 	for bench in 'x86_64/ours' 'x86_64/ours-unreleased' 'x86_64/libseccomp-O1' 'x86_64/libseccomp-O2' \
 		'x86_64+x86+x32/ours' 'x86_64+x86+x32/libseccomp-O1' 'x86_64+x86+x32/libseccomp-O2'; do
 		local set=${bench%/*} series=${bench#*/}
 		local re="DockerBuild/^${set//+/\\+}\$/^${series}\$"
-		for n in 1 21; do
+		for n in 11 31; do
 			local refs
 			refs=$(GOGC=off GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1 valgrind --tool=callgrind \
 				--callgrind-out-file=/dev/null "$bin" -test.run '^$' -test.bench "$re" -test.benchtime ${n}x 2>&1 |
 				sed -n 's/.*refs: *//p' | tr -d ,)
 			[ -n "$refs" ] || { echo "perf.sh: callgrind gave no count for $bench" >&2; return 1; }
-			if [ $n = 1 ]; then refs1=$refs; else refs21=$refs; fi
+			if [ $n = 11 ]; then refs11=$refs; else refs31=$refs; fi
 		done
-		echo "DockerBuild/$bench $(( (refs21 - refs1) / 20 ))"
+		echo "DockerBuild/$bench $(( (refs31 - refs11) / 20 ))"
 	done
 	rm -rf "$(dirname "$bin")"
 }

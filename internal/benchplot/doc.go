@@ -593,7 +593,13 @@ func sectionJITNotes(r *Raw) (string, error) {
 	var b strings.Builder
 	for _, line := range strings.Split(t, "\n") {
 		if rest, ok := strings.CutPrefix(line, "LiveWeighted: "); ok {
-			b.WriteString("*" + upperFirst(strings.TrimSpace(rest)) + ".*\n")
+			rest = strings.TrimSpace(rest)
+			for mode, label := range map[string]string{"jit-on ": "JIT on ", "jit-off ": "JIT off "} {
+				if r, ok := strings.CutPrefix(rest, mode); ok {
+					rest = label + r
+				}
+			}
+			b.WriteString("*" + upperFirst(rest) + ".*\n")
 		}
 	}
 	return b.String(), nil
