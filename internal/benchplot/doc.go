@@ -509,7 +509,7 @@ func sectionLive(r *Raw) (string, error) {
 		}
 		switch {
 		case insns == nil:
-			row = append(row, "")
+			row = append(row, "not in this output")
 		case cached:
 			row = append(row, "cached ("+strings.Join(insns, " / ")+")")
 		default:
