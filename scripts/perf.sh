@@ -5,8 +5,9 @@
 # between "<!-- generated: NAME -->" and "<!-- end -->"; the prose around
 # them is left alone). It needs root (live filters, the JIT setting),
 # cgo and Debian's libseccomp-dev for difftest, and optionally valgrind
-# for the instruction counts. On a shared two-core machine the whole run
-# takes about 12 minutes; it prints the time of each step and the total.
+# for the instruction counts. On a shared, busy two-core machine the
+# whole run takes 10 to 15 minutes; it prints the time of each step and
+# the total.
 #
 # Usage: scripts/perf.sh [STEP...]
 #   With no STEP, every step runs, in this order:
@@ -25,7 +26,8 @@
 #   Naming steps runs only those (for example "live-weighted doc"); the
 #   other raw files stay as they are.
 #
-# Environment: GO (default go); COUNT, runs of each benchmark (default 3);
+# Environment: GO (default go); OUT, the directory of the raw files
+# (default docs/bench; the plot and the page are still docs'); COUNT, runs of each benchmark (default 3);
 # LIVECOUNT, runs of the longer LiveSyscall step (default 7); ROUNDS,
 # rounds of BenchmarkLiveWeighted (default 41).
 set -euo pipefail
@@ -35,7 +37,7 @@ COUNT=${COUNT:-3}
 LIVECOUNT=${LIVECOUNT:-7}
 ROUNDS=${ROUNDS:-41}
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$root/docs/bench
+out=${OUT:-$root/docs/bench}
 all_steps=(bench live live-weighted startup frequency notify tests callgrind run plot doc)
 steps=("$@")
 [ ${#steps[@]} -eq 0 ] && steps=("${all_steps[@]}")
@@ -84,16 +86,15 @@ bench_any() {
 }
 
 # optional FILE NAME REGEXP: bench_any into FILE; without any such
-# benchmark, FILE is removed, so that the page says it was not measured.
+# benchmark in the tree, FILE is removed, so that the page says it was
+# not measured.
 optional() {
-	local file=$1 rc=0
-	emit "$file" bench_any "$2" "$3" || rc=$?
-	if [ $rc -ne 0 ] && [ -z "$(bench_dirs "$2")" ]; then
-		rm -f "$out/$file"
-		echo "perf.sh: $file: no $2 benchmark in this tree, not measured" >&2
+	if [ -z "$(bench_dirs "$2")" ]; then
+		rm -f "$out/$1"
+		echo "perf.sh: $1: no $2 benchmark in this tree, not measured" >&2
 		return 0
 	fi
-	return $rc
+	emit "$1" bench_any "$2" "$3"
 }
 
 step_bench() {
@@ -168,7 +169,7 @@ record() {
 }
 
 # step_run writes the machine's description into run.txt and, after a run
-# of every step, the total time.
+# of every step that writes a raw file, the total time so far.
 step_run() {
 	touch "$out/run.txt"
 	{
@@ -179,7 +180,13 @@ step_run() {
 		echo "bpf_jit_enable: $(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null || echo unknown)"
 		echo "go: $("$GO" version | sed 's/^go version //')"
 		echo "libseccomp: $(dpkg-query -W -f '${Version}' libseccomp-dev 2>/dev/null || echo unknown)"
-		if [ ${#steps[@]} -eq ${#all_steps[@]} ]; then
+		# The total, when every step that writes a raw file ran.
+		local s full=1
+		for s in "${all_steps[@]}"; do
+			case $s in run | plot | doc) continue ;; esac
+			[[ " ${steps[*]} " == *" $s "* ]] || full=
+		done
+		if [ -n "$full" ]; then
 			echo "total: $(( (SECONDS - begin) / 60 )) min $(( (SECONDS - begin) % 60 )) s"
 		fi
 	} > "$out/run.txt.tmp"

@@ -529,7 +529,7 @@ var weightedFilters = []string{"none", "ours", "ours-weighted", "libseccomp-O1",
 
 func weightedLabel(f string) string {
 	if base, ok := strings.CutSuffix(f, "-uncached"); ok {
-		return seriesLabel(base) + ", uncached"
+		return weightedLabel(base) + ", uncached"
 	}
 	if f == "ours-weighted" {
 		return "ours, weighted"
@@ -567,7 +567,7 @@ func sectionLiveWeighted(r *Raw) (string, error) {
 				overMin, _ := median(rs, name, "ns-over-none-min")
 				insns, _ := median(rs, name, "insns/syscall")
 				runs, _ := median(rs, name, "bpf-runs/syscall")
-				row = append(row, fmt.Sprintf("%s / %s", sig3(over), sig3(overMin)), fixed(insns, 2), fixed(100*runs, 2)+"%")
+				row = append(row, fmt.Sprintf("%s / %s", sig3(over), sig3(overMin)), sig3(insns), sig3(100*runs)+"%")
 			}
 			rows = append(rows, row)
 		}
