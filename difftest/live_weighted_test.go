@@ -455,6 +455,30 @@ func TestLiveWeightedPrograms(t *testing.T) {
 	}
 }
 
+// TestLiveWeightedChildren loads each filter of BenchmarkLiveWeighted in
+// a child, which makes every call of the mix once under it (the denied
+// ones must fail with EPERM, the others must pass; see checkMix) and then
+// one pass over the drawn order.
+func TestLiveWeightedChildren(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the mix is made of x86_64 syscalls")
+	}
+	cpu, err := liveCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range liveWeightedFilters {
+		ns, err := runLiveChild(fmt.Sprintf("%s,%s,%d,%d", name, mixCallName, mixSequenceLen, cpu))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if ns <= 0 {
+			t.Errorf("%s: %v ns per call", name, ns)
+		}
+	}
+}
+
 // TestMixSequence checks that the replayed order follows the weights.
 func TestMixSequence(t *testing.T) {
 	seq, err := mixSequence(serverMix)
