@@ -231,7 +231,8 @@ func (f *ScmpFilter) editArches(a ScmpArch, edit func(*db.Collection, *arch.Arch
 
 // SetSyscallPriority gives a hint about how often the syscall is made:
 // higher values are made more often. The decisions of the filter do not
-// depend on it.
+// depend on it. Weights (SetSyscallWeights) replace priorities in the
+// layout of the architectures that have them.
 func (f *ScmpFilter) SetSyscallPriority(call ScmpSyscall, priority uint8) error {
 	if f == nil {
 		return errBadFilter

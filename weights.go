@@ -8,27 +8,6 @@ import (
 	"github.com/seccomp-go/seccomp/arch"
 )
 
-// Syscall weights describe the mix of syscalls a filtered process makes:
-// how often each syscall is expected, in any unit (calls counted by
-// strace -c, calls per second), relative to the other weights of the
-// filter. They only shape the layout of the compiled program, never its
-// decisions: the program runs as few instructions as it can for that mix
-// (the most frequent architecture is checked first, the number tree is
-// the optimal one for the weights, and very frequent syscalls may be
-// tested for before the tree). Package frequency reads weights from
-// strace and Minijail files.
-//
-// Weights and priorities: once any weight is set, the layout follows the
-// weights alone, and SetSyscallPriority no longer changes the layout of
-// the architectures that have weights (it still orders the rules of
-// x86_64 and x32 for syscall -1, as in libseccomp). A filter without
-// weights compiles exactly as before, priorities included.
-//
-// A weight given for one architecture with SetArchSyscallWeights takes
-// precedence, on that architecture, over a weight given for every
-// architecture with SetSyscallWeight or SetSyscallWeights. A weight of 0
-// removes the weight. Reset removes every weight.
-
 // weightTable holds the weights of a filter: by syscall name, for every
 // architecture (all) and for one (byArch).
 type weightTable struct {
@@ -39,8 +18,8 @@ type weightTable struct {
 // SetSyscallWeight sets the weight of the syscall call, a number in the
 // native architecture's namespace, on every architecture of the filter
 // that has a syscall of that name, as SetSyscallPriority applies a
-// priority; see the description of weights above. It returns an error for
-// an invalid filter or a number that names no native syscall.
+// priority. See SetSyscallWeights for what weights do. It returns an
+// error for an invalid filter or a number that names no native syscall.
 func (f *ScmpFilter) SetSyscallWeight(call ScmpSyscall, weight uint64) error {
 	name, err := call.GetName()
 	if err != nil {
@@ -53,6 +32,32 @@ func (f *ScmpFilter) SetSyscallWeight(call ScmpSyscall, weight uint64) error {
 // weights on every architecture of the filter that has them. Every name
 // must be a syscall of at least one architecture; nothing is set when one
 // is not.
+//
+// A weight says how often a syscall is expected to be made, in any unit
+// (calls counted by strace -c, calls per second), relative to the other
+// weights of the filter; the syscalls without a weight are not expected.
+// Weights only shape the layout of the compiled program, never its
+// decisions: the program runs as few instructions as it can for the mix
+// they describe. The most frequent architecture is checked first, the
+// tree of syscall-number comparisons is the optimal one for the weights,
+// and a very frequent syscall may be tested for before that tree.
+// Every syscall that the filter allows whatever its arguments stays
+// answered by the kernel's action cache. Package frequency reads weights
+// from strace -c summaries and Minijail frequency files.
+//
+// Weights and priorities: once an architecture has a weight, its layout
+// follows its weights alone, and SetSyscallPriority no longer changes it
+// (priorities still order the rules of x86_64 and x32 for syscall -1, as
+// in libseccomp). A filter without weights compiles exactly as before,
+// priorities included.
+//
+// A weight given for one architecture with SetArchSyscallWeights takes
+// precedence there over a weight given for every architecture with
+// SetSyscallWeight or SetSyscallWeights. A weight of 0 removes the
+// weight; Reset removes every weight, and Merge adds to the filter the
+// weights of the filter merged into it that it lacks. On architectures
+// that multiplex socket and IPC calls through socketcall(2) and ipc(2),
+// the weights of those calls go to the multiplexer.
 func (f *ScmpFilter) SetSyscallWeights(weights map[string]uint64) error {
 	return f.setWeights(nil, weights, "SetSyscallWeights")
 }
@@ -60,8 +65,8 @@ func (f *ScmpFilter) SetSyscallWeights(weights map[string]uint64) error {
 // SetArchSyscallWeights sets the weights of the syscalls named by the keys
 // of weights on architecture a alone, whether or not the filter has it
 // yet; they take precedence there over the weights for every
-// architecture. Every name must be a syscall of a; nothing is set when
-// one is not.
+// architecture (see SetSyscallWeights). Every name must be a syscall of
+// a; nothing is set when one is not.
 func (f *ScmpFilter) SetArchSyscallWeights(a ScmpArch, weights map[string]uint64) error {
 	abi, err := a.toArch()
 	if err != nil {

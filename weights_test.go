@@ -231,3 +231,105 @@ func TestSyscallWeightsReset(t *testing.T) {
 		t.Errorf("Reset kept the weights")
 	}
 }
+
+// TestSyscallWeightsCombine checks how weights combine with the rest of
+// the API: priorities no longer change a weighted layout, Merge brings
+// the merged filter's weights along, and on x86 the weight of socket goes
+// to socketcall(2).
+func TestSyscallWeightsCombine(t *testing.T) {
+	set := dockerArchSets[0]
+	w := mixWeights(serverMix)
+	weighted := weightedDocker(t, set, func(f *seccomp.ScmpFilter) error { return f.SetSyscallWeights(w) })
+	withPrio := weightedDocker(t, set, func(f *seccomp.ScmpFilter) error {
+		if err := f.SetSyscallWeights(w); err != nil {
+			return err
+		}
+		for name, p := range mixPriorities(serverMix) {
+			nr, err := seccomp.GetSyscallFromName(name)
+			if err != nil {
+				return err
+			}
+			if err := f.SetSyscallPriority(nr, 255-p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !slices.Equal(weighted, withPrio) {
+		t.Errorf("priorities change the layout of a weighted filter")
+	}
+
+	// filterFor returns a filter of one architecture that allows a few
+	// syscalls and errs on the others.
+	filterFor := func(a seccomp.ScmpArch) *seccomp.ScmpFilter {
+		t.Helper()
+		f, err := seccomp.NewFilter(seccomp.ActErrno.SetReturnCode(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a != seccomp.ArchAMD64 {
+			if err := f.AddArch(a); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.RemoveArch(seccomp.ArchAMD64); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, name := range []string{"read", "write", "close", "futex", "openat", "exit_group"} {
+			nr, err := seccomp.GetSyscallFromName(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.AddRule(nr, seccomp.ActAllow); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return f
+	}
+	export := func(f *seccomp.ScmpFilter) []byte {
+		t.Helper()
+		b, err := f.ExportBPFMem()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	hot := map[string]uint64{"openat": 1 << 40, "read": 3}
+
+	// Merge: the weights of src come along.
+	dst, src := filterFor(seccomp.ArchAMD64), filterFor(seccomp.ArchX86)
+	if err := src.SetArchSyscallWeights(seccomp.ArchX86, hot); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Merge(src); err != nil {
+		t.Fatal(err)
+	}
+	merged := export(dst)
+	dst.Release()
+	dst, src = filterFor(seccomp.ArchAMD64), filterFor(seccomp.ArchX86)
+	if err := dst.Merge(src); err != nil {
+		t.Fatal(err)
+	}
+	unweighted := export(dst)
+	if err := dst.SetArchSyscallWeights(seccomp.ArchX86, hot); err != nil {
+		t.Fatal(err)
+	}
+	if after := export(dst); !slices.Equal(merged, after) || slices.Equal(merged, unweighted) {
+		t.Errorf("Merge does not bring the weights of the merged filter")
+	}
+	dst.Release()
+
+	// socket on x86 weighs on socketcall.
+	build := func(weights map[string]uint64) []byte {
+		f := filterFor(seccomp.ArchX86)
+		defer f.Release()
+		if err := f.SetArchSyscallWeights(seccomp.ArchX86, weights); err != nil {
+			t.Fatal(err)
+		}
+		return export(f)
+	}
+	bySocket, bySocketcall := build(map[string]uint64{"socket": 1 << 40}), build(map[string]uint64{"socketcall": 1 << 40})
+	if !slices.Equal(bySocket, bySocketcall) || slices.Equal(bySocket, build(nil)) {
+		t.Errorf("the weight of socket on x86 is not the weight of socketcall")
+	}
+}
