@@ -38,7 +38,8 @@ import (
 // The bounds share a fixed part per call: the load of the architecture,
 // its checks in the order of the mix's architectures, the load of the
 // number and the return (or, for a syscall with argument checks, those
-// checks as ours-weighted runs them). On top of it:
+// checks as ours-weighted runs them); a call of an architecture the
+// filter lacks costs the load, one test and the return. On top of it:
 //
 //   - bound-alphabetic: the optimal alphabetic tree over the ranges of
 //     numbers that the profile decides alike (Knuth's dynamic
@@ -57,6 +58,8 @@ type weightMix struct{ name, file string }
 var weightMixes = []weightMix{
 	{"python-http", "strace-f-c-python-http-server.txt"},
 	{"redis", "strace-f-c-redis-server.txt"},
+	// sh running a 64-bit and a 32-bit program: two personalities.
+	{"sh-64-and-32-bit", "strace-f-c-32bit.txt"},
 }
 
 // mixCall is one syscall of a mix on one architecture.
@@ -355,19 +358,42 @@ func mixBounds(p, plain bpf.Program, calls []mixCall, cacheable func(mixCall) bo
 			}
 			return c.w
 		}
-		// The architectures in the order of their weight.
+		// The architectures the program checks, in the order of their
+		// weight; a call of another one needs at least the load of the
+		// architecture, one test and the return.
+		leavesOf := map[uint32][]uint32{}
 		tokenW := map[uint32]float64{}
 		var total float64
 		for _, c := range calls {
+			if _, ok := leavesOf[c.token]; !ok {
+				starts, err := leafRanges(plain, c.token)
+				if err != nil {
+					return nil, err
+				}
+				leavesOf[c.token] = starts
+			}
 			tokenW[c.token] += weight(c)
 			total += c.w
 		}
 		var tokens []uint32
-		for t := range tokenW {
-			tokens = append(tokens, t)
-		}
-		sort.Slice(tokens, func(i, j int) bool { return tokenW[tokens[i]] > tokenW[tokens[j]] })
 		var fixed float64
+		for t := range tokenW {
+			if len(leavesOf[t]) > 1 {
+				tokens = append(tokens, t)
+				continue
+			}
+			for _, c := range calls {
+				if c.token == t {
+					fixed += 3 * weight(c)
+				}
+			}
+		}
+		sort.Slice(tokens, func(i, j int) bool {
+			if tokenW[tokens[i]] != tokenW[tokens[j]] {
+				return tokenW[tokens[i]] > tokenW[tokens[j]]
+			}
+			return tokens[i] < tokens[j]
+		})
 		for rank, t := range tokens {
 			for _, c := range calls {
 				if c.token != t {
@@ -384,10 +410,7 @@ func mixBounds(p, plain bpf.Program, calls []mixCall, cacheable func(mixCall) bo
 		}
 		var alpha, hRanges, hCalls float64
 		for _, t := range tokens {
-			starts, err := leafRanges(plain, t)
-			if err != nil {
-				return nil, err
-			}
+			starts := leavesOf[t]
 			leaves := make([]float64, len(starts))
 			var per []float64
 			for _, c := range calls {
