@@ -6,7 +6,9 @@
 // adjacent numbers with the same decision (the same action, or the same
 // argument checks) form one range, and the tree is weight-optimal for the
 // syscall weights (SetSyscallPriority), or balanced for the allowed
-// syscalls when no weights are given. Only the syscall number and the
+// syscalls when no weights are given. With a syscall mix (Input.Weights),
+// the layout minimises the expected instructions per syscall of that
+// mix instead (see weighted.go). Only the syscall number and the
 // architecture are loaded on the path of a syscall whose decision does not
 // depend on its arguments, so the kernel's constant-action cache sees
 // every such ALLOW. Argument checks follow the exact evaluation order of
@@ -44,7 +46,7 @@ type Input struct {
 	// on that architecture, in any unit (calls counted by strace, calls
 	// per second); a number it lacks is not expected at all. With
 	// weights, the layout minimises the expected number of instructions
-	// run per syscall over that mix (see Weighted), and the priorities
+	// run per syscall over that mix, and the priorities
 	// of the filters' syscalls are not used. Weights never change the
 	// decisions of the program. Without any weight, the program is the
 	// one laid out by priorities.
