@@ -17,13 +17,14 @@ type compiler struct {
 	table []id // hash table of nodes, -1 for an empty slot
 
 	// Argument trees.
-	bigEndian bool           // byte order of the architecture being compiled
-	weighted  bool           // Input.Weights gives weights
-	defRet    id             // return of the default action
-	conts     []cont         // interned continuations; conts[0] is unused
-	contIndex map[cont]int32 // reverse of conts
-	memo      map[levelKey]id
-	depth     int
+	bigEndian  bool           // byte order of the architecture being compiled
+	weighted   bool           // Input.Weights gives weights
+	sparseFold bool           // rangeTree folds only the isolated numbers rarely reached
+	defRet     id             // return of the default action
+	conts      []cont         // interned continuations; conts[0] is unused
+	contIndex  map[cont]int32 // reverse of conts
+	memo       map[levelKey]id
+	depth      int
 
 	// Scratch space reused between architectures.
 	segs    []seg

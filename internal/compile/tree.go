@@ -326,7 +326,7 @@ func (c *compiler) foldExceptions(in []seg) []seg {
 	segs := c.msegs[:0]
 	for i := 0; i < len(in); {
 		if i+2 < len(in) && in[i].d == in[i+2].d && in[i+1].lo == in[i+1].hi && c.height(in[i+1].d) == 0 &&
-			8*max(in[i].w, in[i+2].w) <= total {
+			c.foldable(in[i].w, in[i+1].w, in[i+2].w, total) {
 			segs = append(segs, seg{
 				lo: in[i].lo, hi: in[i+2].hi, d: in[i].d, w: in[i].w + in[i+1].w + in[i+2].w,
 				hasExc: true, exc: in[i+1].lo, excD: in[i+1].d,
@@ -339,6 +339,18 @@ func (c *compiler) foldExceptions(in []seg) []seg {
 	}
 	c.msegs = segs
 	return segs
+}
+
+// foldable reports whether foldExceptions folds an isolated number of
+// weight x between ranges of weights a and b, out of total. Without a
+// mix, unless one of the ranges carries more than an eighth of the
+// weight; with one (weightedTree), when the test for the number costs
+// at most 1/64 comparison per call.
+func (c *compiler) foldable(a, x, b, total uint64) bool {
+	if c.sparseFold {
+		return 64*(a+x+b) <= total
+	}
+	return 8*max(a, b) <= total
 }
 
 // alphabetic returns the optimal alphabetic tree over segs, 2 to

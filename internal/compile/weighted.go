@@ -18,7 +18,9 @@ import (
 //     1/64 of the mean weight of a range, which keeps the ranges that
 //     the mix never takes at a bounded depth;
 //   - the number tree is the optimal alphabetic tree over these weights,
-//     with no fixed split: for x86_64 and x32 sharing one token, the
+//     with an isolated number folded into its neighbours (see
+//     rangeTree) only where the three are rarely reached, and with no
+//     fixed split: for x86_64 and x32 sharing one token, the
 //     test that tells their numbers apart is one split like the others,
 //     as deep as the weights make it (x32's range on an x86_64-only
 //     filter already is one range of the tree);
@@ -52,6 +54,8 @@ type hotNum struct {
 // number, and returns the code of the number tree for an accumulator
 // holding st.
 func (c *compiler) weightedTree(b *archBlock, segs []seg, nr word, st acc) id {
+	c.sparseFold = true
+	defer func() { c.sparseFold = false }()
 	var hot []hotNum
 	for k := range b.n {
 		for num, w := range b.w[k] {
