@@ -67,24 +67,34 @@ func (c *compiler) weightedTree(b *archBlock, segs []seg, nr word, st acc) id {
 			hot = append(hot, hotNum{num, w})
 		}
 	}
-	// The floor, and a bound that keeps sums from overflowing: the
-	// weights are only compared, so scaling them all down keeps the
-	// tree optimal up to rounding.
+	// The weights are only compared, so scaling them all keeps the tree
+	// optimal up to rounding: their sum is brought between 2^32 and
+	// 2^40, so that the floor is not rounded up from a small count and
+	// the costs (weights times depths of at most optimalMax) fit in 64
+	// bits. Then the floor.
 	var total uint64
 	for _, s := range segs {
 		total = addSat(total, s.w)
 	}
-	shift := 0
-	for total>>shift >= 1<<40 {
-		shift++
+	scale := func(w uint64) uint64 { return w }
+	switch {
+	case total >= 1<<40:
+		shift := 0
+		for total>>shift >= 1<<40 {
+			shift++
+		}
+		scale = func(w uint64) uint64 { return w >> shift }
+	case total < 1<<32:
+		m := uint64(1<<32)/total + 1
+		scale = func(w uint64) uint64 { return w * m }
 	}
-	total >>= shift
+	total = scale(total)
 	floor := max(1, total/(64*uint64(len(segs))))
 	for i := range segs {
-		segs[i].w = segs[i].w>>shift + floor
+		segs[i].w = scale(segs[i].w) + floor
 	}
 	for i := range hot {
-		hot[i].w >>= shift
+		hot[i].w = scale(hot[i].w)
 	}
 	slices.SortFunc(hot, func(a, b hotNum) int {
 		if r := compareDesc(a.w, b.w); r != 0 {
@@ -111,9 +121,10 @@ func (c *compiler) weightedTree(b *archBlock, segs []seg, nr word, st acc) id {
 					continue
 				}
 				i := segIndex(segs, h.num)
-				segs[i].w -= h.w
+				d := min(h.w, segs[i].w-floor) // saturated sums
+				segs[i].w -= d
 				cost := left + c.treeCost(segs)
-				segs[i].w += h.w
+				segs[i].w += d
 				if cost < bestCost {
 					best, bestCost = j, cost
 				}
@@ -122,8 +133,10 @@ func (c *compiler) weightedTree(b *archBlock, segs []seg, nr word, st acc) id {
 				break
 			}
 			h := hot[best]
-			segs[segIndex(segs, h.num)].w -= h.w
-			left -= h.w
+			i := segIndex(segs, h.num)
+			d := min(h.w, segs[i].w-floor)
+			segs[i].w -= d
+			left -= d
 			cur = c.treeCost(segs)
 			tests = append(tests, h)
 			hot[best].w = 0

@@ -182,3 +182,21 @@ func TestWeightedX32(t *testing.T) {
 		t.Errorf("weighted mean %.3f, want below %.3f", after, before)
 	}
 }
+
+// TestWeightsExtreme compiles with weights at the ends of their range:
+// sums that saturate, and single calls.
+func TestWeightsExtreme(t *testing.T) {
+	for _, m := range []map[uint32]uint64{
+		{0: ^uint64(0), 1: ^uint64(0), 5: ^uint64(0) - 1, 202: 1 << 63},
+		{0: 1},
+		{7: 1, 0x40000001: 1},
+		{202: ^uint64(0)},
+	} {
+		in := Input{
+			Filters: []*db.Filter{allowEvery(arch.X86_64, 0, 300)},
+			Default: actErrno(38), BadArch: actKill,
+			Weights: []map[uint32]uint64{m},
+		}
+		check(t, in, 10)
+	}
+}
