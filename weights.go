@@ -31,7 +31,9 @@ func (f *ScmpFilter) SetSyscallWeight(call ScmpSyscall, weight uint64) error {
 // SetSyscallWeights sets the weights of the syscalls named by the keys of
 // weights on every architecture of the filter that has them. Every name
 // must be a syscall of at least one architecture; nothing is set when one
-// is not.
+// is not. For the counts of one process, SetArchSyscallWeights for its
+// architecture describes the mix better: weights for every architecture
+// also weigh, say, the x32 numbers that an x86_64 process never makes.
 //
 // A weight says how often a syscall is expected to be made, in any unit
 // (calls counted by strace -c, calls per second), relative to the other
