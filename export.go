@@ -35,6 +35,7 @@ func (f *ScmpFilter) program() (bpf.Program, error) {
 		Filters: filters,
 		Default: f.col.Default(),
 		BadArch: f.col.BadArch(),
+		Weights: f.weights.numbers(f.col.Arches()),
 	})
 	// the compiler keeps nothing of its input
 	f.col.RecycleFilters(filters)

@@ -35,6 +35,9 @@ type ScmpFilter struct {
 	// unchanged. It is a pointer because a slice would make ScmpFilter
 	// incomparable.
 	compiled *compiledProgram
+	// weights holds the syscall weights (weights.go); like compiled, it
+	// is allocated with the filter and changed in place.
+	weights *weightTable
 }
 
 // compiledProgram caches a filter's compiled program.
@@ -45,7 +48,7 @@ type compiledProgram struct {
 
 // newScmpFilter returns a valid filter over col.
 func newScmpFilter(col *db.Collection) *ScmpFilter {
-	return &ScmpFilter{col: col, valid: true, compiled: new(compiledProgram)}
+	return &ScmpFilter{col: col, valid: true, compiled: new(compiledProgram), weights: new(weightTable)}
 }
 
 // kernelSupport answers the collection's questions about kernel features
@@ -116,6 +119,8 @@ func (f *ScmpFilter) Reset(defaultAction ScmpAction) error {
 	if err := f.col.Reset(defaultAction.toNative()); err != nil {
 		return errRc(err)
 	}
+	f.weights.reset()
+	f.compiled.prog = nil
 	return nil
 }
 
@@ -161,6 +166,9 @@ func (f *ScmpFilter) Merge(src *ScmpFilter) error {
 			return fmt.Errorf("filters could not be merged due to a mismatch in attributes or invalid filter: %w", e)
 		}
 		return e
+	}
+	if src != f {
+		f.weights.merge(src.weights)
 	}
 	src.valid = false
 	return nil
@@ -223,7 +231,8 @@ func (f *ScmpFilter) editArches(a ScmpArch, edit func(*db.Collection, *arch.Arch
 
 // SetSyscallPriority gives a hint about how often the syscall is made:
 // higher values are made more often. The decisions of the filter do not
-// depend on it.
+// depend on it. Weights (SetSyscallWeights) replace priorities in the
+// layout of the architectures that have them.
 func (f *ScmpFilter) SetSyscallPriority(call ScmpSyscall, priority uint8) error {
 	if f == nil {
 		return errBadFilter

@@ -189,6 +189,7 @@ type profileOptions struct {
 	enosys     string       // --enosys-after
 	verbose    bool         // also report unknown syscall names
 	stderr     func(string) // prints a warning
+	frequency  string       // --frequency, a file of syscall counts
 }
 
 // Help texts of the flags that several commands share.
@@ -205,15 +206,16 @@ const (
 // resolved for unless --caps says otherwise, in every command.
 const defaultCaps = "docker"
 
-// profileFlags defines the --caps, --kernel and --strict flags of the
-// commands that compile a profile (compile, sim, run), and returns their
-// options, which warn on e.
+// profileFlags defines the --caps, --kernel, --strict, --enosys-after and
+// --frequency flags of the commands that compile a profile, and returns
+// their options, which warn on e.
 func profileFlags(e *env, fs *flag.FlagSet) *profileOptions {
 	po := &profileOptions{verbose: true, stderr: func(m string) { e.warnf("%s", m) }}
 	fs.StringVar(&po.caps, "caps", defaultCaps, capsUsage)
 	fs.StringVar(&po.kernel, "kernel", "", kernelUsage)
 	fs.BoolVar(&po.strict, "strict", false, strictUsage)
 	enosysAfterFlag(fs, &po.enosys)
+	fs.StringVar(&po.frequency, "frequency", "", frequencyUsage)
 	return po
 }
 
@@ -394,6 +396,11 @@ func compileProfile(data []byte, arches []target, exact bool, po profileOptions)
 	f, err := oci.NewFilter(spec, opts)
 	if err == nil {
 		if err = strictErr(); err != nil {
+			f.Release()
+		}
+	}
+	if err == nil && po.frequency != "" {
+		if err = applyFrequency(f, po.frequency, arches[0].abi); err != nil {
 			f.Release()
 		}
 	}

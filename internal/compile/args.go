@@ -3,6 +3,7 @@ package compile
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/seccomp-go/seccomp/bpf"
@@ -16,12 +17,14 @@ type compiler struct {
 	table []id // hash table of nodes, -1 for an empty slot
 
 	// Argument trees.
-	bigEndian bool           // byte order of the architecture being compiled
-	defRet    id             // return of the default action
-	conts     []cont         // interned continuations; conts[0] is unused
-	contIndex map[cont]int32 // reverse of conts
-	memo      map[levelKey]id
-	depth     int
+	bigEndian  bool           // byte order of the architecture being compiled
+	weighted   bool           // Input.Weights gives weights
+	sparseFold bool           // rangeTree folds only the isolated numbers rarely reached
+	defRet     id             // return of the default action
+	conts      []cont         // interned continuations; conts[0] is unused
+	contIndex  map[cont]int32 // reverse of conts
+	memo       map[levelKey]id
+	depth      int
 
 	// Scratch space reused between architectures.
 	segs    []seg
@@ -196,6 +199,11 @@ func (c *compiler) program() (id, error) {
 		return 0, err
 	}
 	c.blks = blks
+	c.weighted = c.in.weighted()
+	if c.weighted {
+		// The most frequent architecture is checked first.
+		slices.SortStableFunc(blks, func(a, b archBlock) int { return compareDesc(a.total, b.total) })
+	}
 	roots := c.roots[:0]
 	for range blks {
 		roots = append(roots, 0)

@@ -6,7 +6,9 @@
 // adjacent numbers with the same decision (the same action, or the same
 // argument checks) form one range, and the tree is weight-optimal for the
 // syscall weights (SetSyscallPriority), or balanced for the allowed
-// syscalls when no weights are given. Only the syscall number and the
+// syscalls when no weights are given. With a syscall mix (Input.Weights),
+// the layout minimises the expected instructions per syscall of that
+// mix instead (see weighted.go). Only the syscall number and the
 // architecture are loaded on the path of a syscall whose decision does not
 // depend on its arguments, so the kernel's constant-action cache sees
 // every such ALLOW. Argument checks follow the exact evaluation order of
@@ -39,6 +41,36 @@ type Input struct {
 	// include (and, as in libseccomp, for an x32 syscall on an
 	// x86_64-only filter and the reverse).
 	BadArch db.Action
+	// Weights, when not nil, holds for each filter of Filters, in the
+	// same order, how often each syscall number is expected to be made
+	// on that architecture, in any unit (calls counted by strace, calls
+	// per second); a number it lacks is not expected at all. With
+	// weights, the layout minimises the expected number of instructions
+	// run per syscall over that mix, and the priorities
+	// of the filters' syscalls are not used. Weights never change the
+	// decisions of the program. Without any weight, the program is the
+	// one laid out by priorities.
+	Weights []map[uint32]uint64
+}
+
+// weighted reports whether in gives any weight.
+func (in *Input) weighted() bool {
+	for _, m := range in.Weights {
+		for _, w := range m {
+			if w > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// weightsOf returns the weights of filter i, nil if it has none.
+func (in *Input) weightsOf(i int) map[uint32]uint64 {
+	if i < len(in.Weights) {
+		return in.Weights[i]
+	}
+	return nil
 }
 
 // ErrTooLong is returned, wrapped with the length of the program, when the
@@ -73,6 +105,9 @@ type archBlock struct {
 	token uint32
 	f     [2]*db.Filter
 	n     int
+	// w holds the weights of the filters, total their sum.
+	w     [2]map[uint32]uint64
+	total uint64
 }
 
 // filters returns the filters of the block.
@@ -83,6 +118,9 @@ func (b *archBlock) filters() []*db.Filter { return b.f[:b.n] }
 func blocks(in Input, out []archBlock) ([]archBlock, error) {
 	if len(in.Filters) == 0 {
 		return nil, errors.New("compile: no architectures")
+	}
+	if len(in.Weights) > len(in.Filters) {
+		return nil, fmt.Errorf("compile: weights for %d filters, but %d filters", len(in.Weights), len(in.Filters))
 	}
 	for i, f := range in.Filters {
 		if f == nil || f.Arch == nil {
@@ -96,11 +134,13 @@ func blocks(in Input, out []archBlock) ([]archBlock, error) {
 			if out[j].n > 1 || !x86Pair(out[j].f[0], f) {
 				return nil, fmt.Errorf("compile: architecture %s given twice", f.Arch.Name)
 			}
-			out[j].f[1], out[j].n = f, 2
+			out[j].f[1], out[j].n, out[j].w[1] = f, 2, in.weightsOf(i)
+			out[j].total = addSat(out[j].total, sumWeights(in.weightsOf(i)))
 			found = true
 		}
 		if !found {
-			out = append(out, archBlock{token: f.Arch.Token, f: [2]*db.Filter{f}, n: 1})
+			out = append(out, archBlock{token: f.Arch.Token, f: [2]*db.Filter{f}, n: 1,
+				w: [2]map[uint32]uint64{in.weightsOf(i)}, total: sumWeights(in.weightsOf(i))})
 		}
 		for k, s := range f.Syscalls {
 			if s == nil {
@@ -112,6 +152,23 @@ func blocks(in Input, out []archBlock) ([]archBlock, error) {
 		}
 	}
 	return out, nil
+}
+
+// sumWeights returns the sum of the weights of m, saturated.
+func sumWeights(m map[uint32]uint64) uint64 {
+	var t uint64
+	for _, w := range m {
+		t = addSat(t, w)
+	}
+	return t
+}
+
+// addSat returns a+b, or the largest uint64 when that overflows.
+func addSat(a, b uint64) uint64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return ^uint64(0)
 }
 
 // x86Pair reports whether a and b are x86_64 and x32, the only two

@@ -242,6 +242,14 @@ func probeNumbers(in Input) []uint32 {
 			}
 		}
 	}
+	// The weighted layout may test a weighted number without rules.
+	for _, m := range in.Weights {
+		for num := range m {
+			for _, v := range []uint32{num - 1, num, num + 1} {
+				nums[v] = true
+			}
+		}
+	}
 	var out []uint32
 	for v := range nums {
 		out = append(out, v)

@@ -63,6 +63,10 @@ func (c *compiler) archTree(b *archBlock) (id, error) {
 	c.defRet = c.ret(c.in.Default)
 	badRet := c.ret(c.in.BadArch)
 
+	// With weights, the ranges are weighted by the expected calls
+	// they take, not by priorities.
+	wmode := c.weighted && b.total > 0
+
 	// Numbers that belong to the other ABI of the shared x86_64 token
 	// are a bad architecture, as in libseccomp; syscall -1 is not.
 	var badLo, badHi uint32
@@ -93,9 +97,12 @@ func (c *compiler) archTree(b *archBlock) (id, error) {
 				return err
 			}
 		}
-		w := uint64(s.Priority) * weightPriority
-		if d != c.defRet {
-			w += weightSyscall
+		var w uint64
+		if !wmode {
+			w = uint64(s.Priority) * weightPriority
+			if d != c.defRet {
+				w += weightSyscall
+			}
 		}
 		entries = append(entries, entry{num: s.Num, d: d, w: w})
 		return nil
@@ -163,12 +170,16 @@ func (c *compiler) archTree(b *archBlock) (id, error) {
 	if open {
 		gap(lo, ^uint32(0))
 	}
+	nr := word{off: bpf.OffsetNr, mask: ^uint32(0)}
+	if wmode {
+		c.segs = segs
+		return c.weightedTree(b, segs, nr, archAcc), nil
+	}
 	for i := range segs {
 		segs[i].w += weightRange
 	}
 	c.liftArgTrees(segs)
 	c.segs = segs
-	nr := word{off: bpf.OffsetNr, mask: ^uint32(0)}
 	if len(filters) == 2 {
 		// x86_64 and x32 together: their numbers hardly interleave,
 		// so split them at the root and save half of the work.
@@ -276,25 +287,7 @@ func countNodes(n *db.Node) int {
 // the ranges that minimises the weighted number of comparisons, the
 // optimal alphabetic tree, is built by the algorithm of Garsia and Wachs.
 func (c *compiler) rangeTree(in []seg, w word, st acc) id {
-	var total uint64
-	for _, s := range in {
-		total += s.w
-	}
-	segs := c.msegs[:0]
-	for i := 0; i < len(in); {
-		if i+2 < len(in) && in[i].d == in[i+2].d && in[i+1].lo == in[i+1].hi && c.height(in[i+1].d) == 0 &&
-			8*max(in[i].w, in[i+2].w) <= total {
-			segs = append(segs, seg{
-				lo: in[i].lo, hi: in[i+2].hi, d: in[i].d, w: in[i].w + in[i+1].w + in[i+2].w,
-				hasExc: true, exc: in[i+1].lo, excD: in[i+1].d,
-			})
-			i += 3
-			continue
-		}
-		segs = append(segs, in[i])
-		i++
-	}
-	c.msegs = segs
+	segs := c.foldExceptions(in)
 	ws := w.acc()
 	leaf := func(s *seg, st acc) id {
 		if s.hasExc {
@@ -308,6 +301,65 @@ func (c *compiler) rangeTree(in []seg, w word, st acc) id {
 	}
 	if n > optimalMax {
 		return c.medianTree(segs, leaf, w, st)
+	}
+	root, kids := c.alphabetic(segs)
+	var build func(v int32, st acc) id
+	build = func(v int32, st acc) id {
+		if v < 0 {
+			return leaf(&segs[^v], st)
+		}
+		t := build(kids[2*v+1], ws)
+		f := build(kids[2*v], ws)
+		return c.jump(w, st, bpf.JGE, segs[v].lo, t, f)
+	}
+	return build(root, st)
+}
+
+// foldExceptions returns the ranges of in with the isolated values that
+// rangeTree tests for equality folded into their neighbours. The result
+// is in c.msegs.
+func (c *compiler) foldExceptions(in []seg) []seg {
+	var total uint64
+	for _, s := range in {
+		total += s.w
+	}
+	segs := c.msegs[:0]
+	for i := 0; i < len(in); {
+		if i+2 < len(in) && in[i].d == in[i+2].d && in[i+1].lo == in[i+1].hi && c.height(in[i+1].d) == 0 &&
+			c.foldable(in[i].w, in[i+1].w, in[i+2].w, total) {
+			segs = append(segs, seg{
+				lo: in[i].lo, hi: in[i+2].hi, d: in[i].d, w: in[i].w + in[i+1].w + in[i+2].w,
+				hasExc: true, exc: in[i+1].lo, excD: in[i+1].d,
+			})
+			i += 3
+			continue
+		}
+		segs = append(segs, in[i])
+		i++
+	}
+	c.msegs = segs
+	return segs
+}
+
+// foldable reports whether foldExceptions folds an isolated number of
+// weight x between ranges of weights a and b, out of total. Without a
+// mix, unless one of the ranges carries more than an eighth of the
+// weight; with one (weightedTree), when the test for the number costs
+// at most 1/64 comparison per call.
+func (c *compiler) foldable(a, x, b, total uint64) bool {
+	if c.sparseFold {
+		return 64*(a+x+b) <= total
+	}
+	return 8*max(a, b) <= total
+}
+
+// alphabetic returns the optimal alphabetic tree over segs, 2 to
+// optimalMax ranges, in the form of alphabeticTree.
+func (c *compiler) alphabetic(segs []seg) (root int32, kids []int32) {
+	n := len(segs)
+	var total uint64
+	for _, s := range segs {
+		total += s.w
 	}
 	// Scale the weights so that their sum fits in 32 bits.
 	scale := uint64(1)
@@ -328,18 +380,9 @@ func (c *compiler) rangeTree(in []seg, w word, st acc) id {
 		weights[i] = uint32(s.w/scale) + 1
 	}
 	// The tree comes back in kids[:2*n]; the rest is scratch space.
-	kids := c.gwInts[:8*n+1]
-	root := alphabeticTree(weights, c.gwSeq[:n+2], kids)
-	var build func(v int32, st acc) id
-	build = func(v int32, st acc) id {
-		if v < 0 {
-			return leaf(&segs[^v], st)
-		}
-		t := build(kids[2*v+1], ws)
-		f := build(kids[2*v], ws)
-		return c.jump(w, st, bpf.JGE, segs[v].lo, t, f)
-	}
-	return build(root, st)
+	kids = c.gwInts[:8*n+1]
+	root = alphabeticTree(weights, c.gwSeq[:n+2], kids)
+	return root, kids
 }
 
 // medianTree is rangeTree for many ranges: it splits them where the
