@@ -194,33 +194,15 @@ func replayMix(mix []weightedCall, n int) (float64, error) {
 	return median(passes), nil
 }
 
-// mixPriorities maps the weights of mix, summed per syscall, to
-// SetSyscallPriority's 1..255, in proportion to the heaviest syscall.
-func mixPriorities(mix []weightedCall) map[string]uint8 {
-	sum := map[string]uint64{}
-	var top uint64
-	for _, c := range mix {
-		sum[c.name] += c.weight
-		top = max(top, sum[c.name])
-	}
-	out := map[string]uint8{}
-	for name, w := range sum {
-		out[name] = uint8(max(1, math.Round(255*float64(w)/float64(top))))
-	}
-	return out
-}
-
-// weighFilter gives f the syscall weights of mix, so that the tree puts
-// the frequent syscalls near its root.
+// weighFilter gives f the syscall weights of mix (its calls per second,
+// summed by name), so that the layout suits that mix.
 func weighFilter(f *ours.ScmpFilter, mix []weightedCall) error {
-	for name, p := range mixPriorities(mix) {
-		nr, err := ours.GetSyscallFromName(name)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if err := f.SetSyscallPriority(nr, p); err != nil {
-			return fmt.Errorf("SetSyscallPriority(%s, %d): %w", name, p, err)
-		}
+	w := make(map[string]uint64)
+	for _, c := range mix {
+		w[c.name] += c.weight
+	}
+	if err := f.SetSyscallWeights(w); err != nil {
+		return fmt.Errorf("SetSyscallWeights: %w", err)
 	}
 	return nil
 }
@@ -342,9 +324,9 @@ func loadLiveFilter(name string) error {
 	return kernel.LoadFilter(p, kernel.Options{NoNewPrivs: true})
 }
 
-// mixCost is what a program costs over a mix, as the simulator and the
+// filterCost is what a program costs over a mix, as the simulator and the
 // emulation of the kernel's cache count it.
-type mixCost struct {
+type filterCost struct {
 	// Steps is the mean number of instructions the program executes per
 	// call of the mix, weighted, if it runs for every call.
 	Steps float64
@@ -357,17 +339,17 @@ type mixCost struct {
 
 // costOverMix runs every call of mix through p, as made by an x86_64
 // process.
-func costOverMix(p bpf.Program, mix []weightedCall) (mixCost, error) {
+func costOverMix(p bpf.Program, mix []weightedCall) (filterCost, error) {
 	vm, err := bpf.NewVM(p, binary.NativeEndian)
 	if err != nil {
-		return mixCost{}, err
+		return filterCost{}, err
 	}
-	var c mixCost
+	var c filterCost
 	var total float64
 	for _, call := range mix {
 		nr, err := mixNumber(call)
 		if err != nil {
-			return mixCost{}, err
+			return filterCost{}, err
 		}
 		var args [6]uint64
 		for i, a := range call.args {
@@ -375,14 +357,14 @@ func costOverMix(p bpf.Program, mix []weightedCall) (mixCost, error) {
 		}
 		ret, steps, err := vm.Run(bpf.Data{Nr: nr, Arch: arch.X86_64.Token, Args: args})
 		if err != nil {
-			return mixCost{}, err
+			return filterCost{}, err
 		}
 		want := bpf.RetAllow
 		if call.denied {
 			want = bpf.RetErrno | uint32(unix.EPERM)
 		}
 		if ret != want {
-			return mixCost{}, fmt.Errorf("%s%v: %s, want %s", call.name, call.args, bpf.ActionString(ret), bpf.ActionString(want))
+			return filterCost{}, fmt.Errorf("%s%v: %s, want %s", call.name, call.args, bpf.ActionString(ret), bpf.ActionString(want))
 		}
 		w := float64(call.weight)
 		total += w
@@ -413,7 +395,7 @@ var liveWeightedFilters = []string{
 // and the weights make the mix no more expensive.
 func TestLiveWeightedPrograms(t *testing.T) {
 	rs := dockerRuleSets(t)["x86_64+x86+x32"]
-	costs := map[string]mixCost{}
+	costs := map[string]filterCost{}
 	for _, name := range liveWeightedFilters[1:] {
 		p, err := liveFilters[name].program(rs)
 		if err != nil {
@@ -587,7 +569,7 @@ func BenchmarkLiveWeighted(b *testing.B) {
 		b.Fatal(err)
 	}
 	rs := dockerRuleSets(b)["x86_64+x86+x32"]
-	costs := map[string]mixCost{}
+	costs := map[string]filterCost{}
 	for _, name := range liveWeightedFilters[1:] {
 		p, err := liveFilters[name].program(rs)
 		if err != nil {
