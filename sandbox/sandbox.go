@@ -468,7 +468,7 @@ func (c *Cmd) readReports(uc *net.UnixConn) {
 
 // errorFrom decodes a recError record.
 func (c *Cmd) errorFrom(rec []byte) *Error {
-	op, ok := opNames[rec[1]]
+	op, ok := opName(rec[1])
 	if !ok {
 		op = "set up"
 	}
