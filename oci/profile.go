@@ -106,7 +106,7 @@ const MaxProfileSize = 4 << 20
 
 // ErrProfileTooLarge is returned (wrapped) for a profile longer than
 // [MaxProfileSize].
-var ErrProfileTooLarge = fmt.Errorf("seccomp profile: larger than %d MiB, the limit for a profile", MaxProfileSize>>20)
+var ErrProfileTooLarge = errors.New("seccomp profile: larger than 4 MiB, the limit for a profile")
 
 // ReadProfile reads a profile from r, up to [MaxProfileSize] bytes: longer
 // input gives an error wrapping [ErrProfileTooLarge] once the limit is
