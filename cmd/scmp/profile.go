@@ -125,6 +125,7 @@ const (
 func readInput(e *env, name string, limit int64, what string) ([]byte, error) {
 	r := e.stdin
 	label := "standard input"
+	var b []byte
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
@@ -132,12 +133,17 @@ func readInput(e *env, name string, limit int64, what string) ([]byte, error) {
 		}
 		defer f.Close()
 		label = name
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
-			return nil, tooLarge(label, what, limit)
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if fi.Size() > limit {
+				return nil, tooLarge(label, what, limit)
+			}
+			// One read of the known size, and one more to see the
+			// end, rather than a buffer grown and copied as it fills.
+			b = make([]byte, 0, fi.Size()+1)
 		}
 		r = f
 	}
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	b, err := readAll(b, io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", label, err)
 	}
@@ -145,6 +151,24 @@ func readInput(e *env, name string, limit int64, what string) ([]byte, error) {
 		return nil, tooLarge(label, what, limit)
 	}
 	return b, nil
+}
+
+// readAll appends what r holds to b, as io.ReadAll does, growing b only
+// when it is full.
+func readAll(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // tooLarge is the error for input past its limit.
