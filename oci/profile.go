@@ -182,6 +182,9 @@ func seccompSection(data []byte) ([]byte, error) {
 // findSeccomp is seccompSection, and also reports whether data is a
 // config.json.
 func findSeccomp(data []byte) (section []byte, config bool, err error) {
+	if isProfileObject(data) {
+		return data, false, nil
+	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, false, jsonError(data, err)
@@ -201,6 +204,44 @@ func findSeccomp(data []byte) (section []byte, config bool, err error) {
 		return nil, true, &FieldError{Field: "linux.seccomp", Reason: "the config has no seccomp profile"}
 	}
 	return cfg.Linux.Seccomp, true, nil
+}
+
+// isProfileObject tells, without decoding it, whether data is valid JSON
+// whose top-level value is an object that findSeccomp takes for a profile:
+// one that has a key defaultAction, or no key linux. For other data it
+// returns false, and findSeccomp decodes the data to find the section or
+// the error.
+func isProfileObject(data []byte) bool {
+	if !json.Valid(data) {
+		return false
+	}
+	l := &linter{data: data, line: 1}
+	l.space()
+	if l.pos >= len(data) || data[l.pos] != '{' {
+		return false
+	}
+	l.pos++
+	linux := false
+	for {
+		l.space()
+		if l.pos >= len(data) || data[l.pos] == '}' {
+			return !linux
+		}
+		switch l.str() {
+		case "defaultAction":
+			return true
+		case "linux":
+			linux = true
+		}
+		l.space()
+		l.pos++ // ':'
+		l.space()
+		l.skip()
+		l.space()
+		if l.pos < len(data) && data[l.pos] == ',' {
+			l.pos++
+		}
+	}
 }
 
 // jsonError turns a decoding error into a FieldError that says where the

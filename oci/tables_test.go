@@ -1,6 +1,7 @@
 package oci
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -87,5 +88,33 @@ func TestArchTables(t *testing.T) {
 	}
 	if want := fmt.Sprintf("larger than %d MiB", MaxProfileSize>>20); !strings.Contains(ErrProfileTooLarge.Error(), want) {
 		t.Errorf("ErrProfileTooLarge = %q, want it to say %q", ErrProfileTooLarge, want)
+	}
+}
+
+// TestIsProfileObject checks the shortcut findSeccomp takes for profiles
+// against the decoding it avoids: it may leave data to the decoding, but
+// where it answers, the decoding must agree, and it must answer for every
+// object the decoding takes for a profile.
+func TestIsProfileObject(t *testing.T) {
+	slow := func(data []byte) bool {
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(data, &top); err != nil {
+			return false
+		}
+		_, linux := top["linux"]
+		return !linux || top["defaultAction"] != nil
+	}
+	for _, s := range []string{
+		`{}`, ` { "defaultAction" : "SCMP_ACT_ALLOW" } `, `{"linux": {}}`, `{"linux": {}, "defaultAction": null}`,
+		`{"Linux": {"seccomp": {}}}`, `{"li\u006eux": {"seccomp": {}}}`, `{"defaultAction\u0000": 1, "linux": 2}`,
+		`{"a": [1, {"linux": 2}, "x\"y"], "linux": "}", "b": {"c": [[]]}}`, `{"linux": 1, "linux": 2}`,
+		`[]`, `"x"`, `null`, `{"linux": }`, `{"a": 1,}`, `{"a": 1} {}`, ``, `  `, `{"syscalls": [{"names": ["read"]}]}`,
+		string(DefaultProfile),
+	} {
+		got, want := isProfileObject([]byte(s)), slow([]byte(s))
+		object := json.Valid([]byte(s)) && strings.HasPrefix(strings.TrimSpace(s), "{")
+		if got && !want || object && got != want {
+			t.Errorf("isProfileObject(%.40q) = %v, want %v", s, got, want)
+		}
 	}
 }
