@@ -146,6 +146,11 @@ func Lint(data []byte) ([]Warning, error) {
 	if len(data) > MaxProfileSize {
 		return nil, ErrProfileTooLarge
 	}
+	if !json.Valid(data) {
+		// The linter walks valid JSON only.
+		_, _, err := decodeSeccomp(data)
+		return nil, err
+	}
 	_, config, err := findSeccomp(data)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package oci
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -185,6 +186,11 @@ func findSeccomp(data []byte) (section []byte, config bool, err error) {
 	if isProfileObject(data) {
 		return data, false, nil
 	}
+	return decodeSeccomp(data)
+}
+
+// decodeSeccomp is findSeccomp, decoding data to find the section.
+func decodeSeccomp(data []byte) (section []byte, config bool, err error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, false, jsonError(data, err)
@@ -206,42 +212,115 @@ func findSeccomp(data []byte) (section []byte, config bool, err error) {
 	return cfg.Linux.Seccomp, true, nil
 }
 
-// isProfileObject tells, without decoding it, whether data is valid JSON
-// whose top-level value is an object that findSeccomp takes for a profile:
-// one that has a key defaultAction, or no key linux. For other data it
-// returns false, and findSeccomp decodes the data to find the section or
-// the error.
+// isProfileObject tells, without decoding it, whether data is a JSON object
+// that findSeccomp takes for a profile: one that has a key defaultAction,
+// or no key linux. It only looks at the top-level keys, and does not check
+// that data is valid JSON: for invalid data it may answer either way, and
+// the decoding of the profile reports the syntax error that findSeccomp
+// would. When it cannot tell (a key with escapes, data that is not an
+// object), it returns false, and findSeccomp decodes the data.
 func isProfileObject(data []byte) bool {
-	if !json.Valid(data) {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
 		return false
 	}
-	l := &linter{data: data, line: 1}
-	l.space()
-	if l.pos >= len(data) || data[l.pos] != '{' {
-		return false
-	}
-	l.pos++
 	linux := false
-	for {
-		l.space()
-		if l.pos >= len(data) || data[l.pos] == '}' {
+	for i++; ; {
+		i = skipSpace(data, i)
+		if i >= len(data) {
+			return false
+		}
+		if data[i] == '}' {
 			return !linux
 		}
-		switch l.str() {
+		end, ok := stringEnd(data, i)
+		if !ok {
+			return false
+		}
+		key := data[i+1 : end-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return false
+		}
+		switch string(key) {
 		case "defaultAction":
 			return true
 		case "linux":
 			linux = true
 		}
-		l.space()
-		l.pos++ // ':'
-		l.space()
-		l.skip()
-		l.space()
-		if l.pos < len(data) && data[l.pos] == ',' {
-			l.pos++
+		i = skipSpace(data, end)
+		if i >= len(data) || data[i] != ':' {
+			return false
+		}
+		if i, ok = valueEnd(data, skipSpace(data, i+1)); !ok {
+			return false
+		}
+		i = skipSpace(data, i)
+		if i < len(data) && data[i] == ',' {
+			i++
 		}
 	}
+}
+
+// skipSpace returns the index of the first byte of data from i on that is
+// not JSON white space.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string that starts at
+// data[i], a quote.
+func stringEnd(data []byte, i int) (int, bool) {
+	if i >= len(data) || data[i] != '"' {
+		return 0, false
+	}
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1, true
+		}
+	}
+	return 0, false
+}
+
+// valueEnd returns the index just past the JSON value that starts at
+// data[i], counting brackets and skipping strings.
+func valueEnd(data []byte, i int) (int, bool) {
+	depth := 0
+	for i < len(data) {
+		switch data[i] {
+		case '"':
+			end, ok := stringEnd(data, i)
+			if !ok {
+				return 0, false
+			}
+			i = end
+			if depth == 0 {
+				return i, true
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i, true
+			}
+			depth--
+			if depth == 0 {
+				return i + 1, true
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i, true
+			}
+		}
+		i++
+	}
+	return i, depth == 0
 }
 
 // jsonError turns a decoding error into a FieldError that says where the

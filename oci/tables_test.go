@@ -92,9 +92,11 @@ func TestArchTables(t *testing.T) {
 }
 
 // TestIsProfileObject checks the shortcut findSeccomp takes for profiles
-// against the decoding it avoids: it may leave data to the decoding, but
-// where it answers, the decoding must agree, and it must answer for every
-// object the decoding takes for a profile.
+// against the decoding it avoids. On valid JSON it may leave data to the
+// decoding, but where it answers, the decoding must agree, and it must
+// answer for every object the decoding takes for a profile. On invalid
+// JSON, ParseProfile and Lint must fail as the decoding does, and every
+// prefix of a profile is tried so that no input makes the scan misbehave.
 func TestIsProfileObject(t *testing.T) {
 	slow := func(data []byte) bool {
 		var top map[string]json.RawMessage
@@ -104,17 +106,38 @@ func TestIsProfileObject(t *testing.T) {
 		_, linux := top["linux"]
 		return !linux || top["defaultAction"] != nil
 	}
-	for _, s := range []string{
+	inputs := []string{
 		`{}`, ` { "defaultAction" : "SCMP_ACT_ALLOW" } `, `{"linux": {}}`, `{"linux": {}, "defaultAction": null}`,
 		`{"Linux": {"seccomp": {}}}`, `{"li\u006eux": {"seccomp": {}}}`, `{"defaultAction\u0000": 1, "linux": 2}`,
 		`{"a": [1, {"linux": 2}, "x\"y"], "linux": "}", "b": {"c": [[]]}}`, `{"linux": 1, "linux": 2}`,
+		`{"a":1,"linux":true}`, `{"a":-1.5e3}`, `{"a":"\\"}`,
 		`[]`, `"x"`, `null`, `{"linux": }`, `{"a": 1,}`, `{"a": 1} {}`, ``, `  `, `{"syscalls": [{"names": ["read"]}]}`,
+		`{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [}`, `{"a": "`, `{"a`, `{"a": [1, 2`, `{"a": 1 "b": 2}`,
 		string(DefaultProfile),
-	} {
-		got, want := isProfileObject([]byte(s)), slow([]byte(s))
-		object := json.Valid([]byte(s)) && strings.HasPrefix(strings.TrimSpace(s), "{")
-		if got && !want || object && got != want {
-			t.Errorf("isProfileObject(%.40q) = %v, want %v", s, got, want)
+	}
+	for n := 0; n < len(DefaultProfile); n += 97 {
+		inputs = append(inputs, string(DefaultProfile[:n]))
+	}
+	for _, s := range inputs {
+		data := []byte(s)
+		got := isProfileObject(data)
+		if json.Valid(data) {
+			want := slow(data)
+			object := strings.HasPrefix(strings.TrimSpace(s), "{")
+			if got && !want || object && got != want {
+				t.Errorf("isProfileObject(%.40q) = %v, want %v", s, got, want)
+			}
+			continue
+		}
+		_, _, want := decodeSeccomp(data)
+		if want == nil {
+			t.Fatalf("decoding %.40q succeeded", s)
+		}
+		if _, _, err := ParseProfile(data); err == nil || err.Error() != want.Error() {
+			t.Errorf("ParseProfile(%.40q) = %v, want %v", s, err, want)
+		}
+		if _, err := Lint(data); err == nil || err.Error() != want.Error() {
+			t.Errorf("Lint(%.40q) = %v, want %v", s, err, want)
 		}
 	}
 }
