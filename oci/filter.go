@@ -148,8 +148,13 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		got = got[:0]
 		st := byName[r.name]
 		st.rules++
-		byName[r.name] = st
-		watch(opts.warnings() && st.rules <= maxCheckedRules)
+		// Earlier rules with this rule's action make it redundant,
+		// which changes nothing; one with another action overrules it.
+		// Only then can the rule be one that never applies, and only
+		// then is the hook, which makes adding a rule slower, needed.
+		earlier, seen := st.first, st.actions != nil
+		conflict := slices.ContainsFunc(st.actions, func(a action) bool { return a != r.act })
+		watch(opts.warnings() && st.rules <= maxCheckedRules && seen && conflict)
 		if r.conds == nil {
 			err = f.AddRule(nr, r.act.value())
 		} else {
@@ -158,13 +163,9 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		if err != nil {
 			return fmt.Errorf("seccomp profile: syscalls[%d]: adding the rule for %s: %w", r.entry, r.name, err)
 		}
-		earlier, seen := st.first, st.actions != nil
 		if !seen {
 			st.first = r.entry
 		}
-		// Earlier rules with this rule's action make it redundant,
-		// which changes nothing; one with another action overrules it.
-		conflict := slices.ContainsFunc(st.actions, func(a action) bool { return a != r.act })
 		if !slices.Contains(st.actions, r.act) {
 			st.actions = append(st.actions, r.act)
 		}

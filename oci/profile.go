@@ -220,18 +220,38 @@ func decodeSeccomp(data []byte) (section []byte, config bool, err error) {
 // would. When it cannot tell (a key with escapes, data that is not an
 // object), it returns false, and findSeccomp decodes the data.
 func isProfileObject(data []byte) bool {
+	linux, action := false, false
+	ok := scanTopKeys(data, func(key []byte) bool {
+		switch string(key) {
+		case "defaultAction":
+			action = true
+			return false
+		case "linux":
+			linux = true
+		}
+		return true
+	})
+	return ok && (action || !linux)
+}
+
+// scanTopKeys calls visit with each key of the JSON object that data
+// holds, in order, until visit returns false, without decoding the values
+// or checking that data is valid JSON. It returns true when it reached the
+// end of the object or visit returned false, and false, having perhaps
+// called visit for some keys, when data is not an object, a key has
+// escapes, or data ends or is malformed where the scan looks.
+func scanTopKeys(data []byte, visit func(key []byte) bool) bool {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return false
 	}
-	linux := false
 	for i++; ; {
 		i = skipSpace(data, i)
 		if i >= len(data) {
 			return false
 		}
 		if data[i] == '}' {
-			return !linux
+			return true
 		}
 		end, ok := stringEnd(data, i)
 		if !ok {
@@ -241,11 +261,8 @@ func isProfileObject(data []byte) bool {
 		if bytes.IndexByte(key, '\\') >= 0 {
 			return false
 		}
-		switch string(key) {
-		case "defaultAction":
+		if !visit(key) {
 			return true
-		case "linux":
-			linux = true
 		}
 		i = skipSpace(data, end)
 		if i >= len(data) || data[i] != ':' {

@@ -141,3 +141,28 @@ func TestIsProfileObject(t *testing.T) {
 		}
 	}
 }
+
+// TestMayHaveKind checks that FromSeccompProfile only skips the decoding of
+// its kind for objects where the decoding would not find the resource's.
+func TestMayHaveKind(t *testing.T) {
+	decoded := func(data []byte) bool {
+		var head struct {
+			Kind string `json:"kind"`
+		}
+		return json.Unmarshal(data, &head) == nil && head.Kind == SeccompProfileKind
+	}
+	k := `"` + SeccompProfileKind + `"`
+	for _, s := range []string{
+		`{"kind": ` + k + `}`, `{"Kind": ` + k + `}`, `{"KIND": ` + k + `}`, `{"\u212aind": ` + k + `}`,
+		`{"\\u006bind": ` + k + `}`, `{"a": {"kind": 1}, "kind": ` + k + `}`, `{"a": "kind", "kind": ` + k + `, "b": [}`,
+		`{"kinds": ` + k + `}`, `{"a": 1}`, `{}`, `{"a": "x\"kind\": 1"}`, string(DefaultProfile), `{"a": `,
+	} {
+		data := []byte(s)
+		if !mayHaveKind(data) && decoded(data) {
+			t.Errorf("mayHaveKind(%.50q) = false, but decoding finds the kind", s)
+		}
+	}
+	if mayHaveKind(DefaultProfile) {
+		t.Error("mayHaveKind(DefaultProfile) = true; Docker's profile has no key kind")
+	}
+}
