@@ -42,6 +42,9 @@
 // Benchmarks on Docker's default profile (BenchmarkDockerCompile,
 // BenchmarkLiveSyscall) compare compile time, program size and
 // instructions executed with libseccomp -O1 and -O2.
+// BenchmarkWholeProcess compares whole processes, from exec to exit:
+// "scmp compile" against internal/cmd/lscompile, which builds the profile
+// through libseccomp-golang as runc does.
 //
 // TestRunc compares the program and seccomp(2) flags oci.InitSeccomp
 // loads with those runc (libcontainer/seccomp.InitSeccomp, v1.3) loads,
