@@ -4,43 +4,43 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/seccomp-go/seccomp/arch"
 )
 
-// archInfo ties an architecture constant to its ABI and its name.
+// archInfo ties an architecture constant to its name.
 type archInfo struct {
 	a    ScmpArch
-	abi  *arch.Arch
 	name string // as String returns it
 }
 
 // archTable lists the architecture constants from ArchX86 to ArchSHEB, in
 // order.
 var archTable = [...]archInfo{
-	{ArchX86, arch.X86, "x86"},
-	{ArchAMD64, arch.X86_64, "amd64"},
-	{ArchX32, arch.X32, "x32"},
-	{ArchARM, arch.ARM, "arm"},
-	{ArchARM64, arch.AArch64, "arm64"},
-	{ArchMIPS, arch.MIPS, "mips"},
-	{ArchMIPS64, arch.MIPS64, "mips64"},
-	{ArchMIPS64N32, arch.MIPS64N32, "mips64n32"},
-	{ArchMIPSEL, arch.MIPSEL, "mipsel"},
-	{ArchMIPSEL64, arch.MIPSEL64, "mipsel64"},
-	{ArchMIPSEL64N32, arch.MIPSEL64N32, "mipsel64n32"},
-	{ArchPPC, arch.PPC, "ppc"},
-	{ArchPPC64, arch.PPC64, "ppc64"},
-	{ArchPPC64LE, arch.PPC64LE, "ppc64le"},
-	{ArchS390, arch.S390, "s390"},
-	{ArchS390X, arch.S390X, "s390x"},
-	{ArchPARISC, arch.PARISC, "parisc"},
-	{ArchPARISC64, arch.PARISC64, "parisc64"},
-	{ArchRISCV64, arch.RISCV64, "riscv64"},
-	{ArchLOONGARCH64, arch.LoongArch64, "loong64"},
-	{ArchM68K, arch.M68K, "m68k"},
-	{ArchSH, arch.SH, "sh"},
-	{ArchSHEB, arch.SHEB, "sheb"},
+	{ArchX86, "x86"},
+	{ArchAMD64, "amd64"},
+	{ArchX32, "x32"},
+	{ArchARM, "arm"},
+	{ArchARM64, "arm64"},
+	{ArchMIPS, "mips"},
+	{ArchMIPS64, "mips64"},
+	{ArchMIPS64N32, "mips64n32"},
+	{ArchMIPSEL, "mipsel"},
+	{ArchMIPSEL64, "mipsel64"},
+	{ArchMIPSEL64N32, "mipsel64n32"},
+	{ArchPPC, "ppc"},
+	{ArchPPC64, "ppc64"},
+	{ArchPPC64LE, "ppc64le"},
+	{ArchS390, "s390"},
+	{ArchS390X, "s390x"},
+	{ArchPARISC, "parisc"},
+	{ArchPARISC64, "parisc64"},
+	{ArchRISCV64, "riscv64"},
+	{ArchLOONGARCH64, "loong64"},
+	{ArchM68K, "m68k"},
+	{ArchSH, "sh"},
+	{ArchSHEB, "sheb"},
 }
 
 // GetArchFromString returns the architecture constant for a name. It
@@ -86,6 +86,20 @@ func archEntry(a ScmpArch) (archInfo, bool) {
 	return archTable[a-ArchX86], true
 }
 
+// archABIs holds the ABI of each constant from ArchX86 to ArchSHEB, in
+// the order of arch.All; archABI fills it at its first call, so that the
+// package does nothing at start.
+var (
+	archABIs     [len(archTable)]*arch.Arch
+	archABIsOnce sync.Once
+)
+
+// archABI returns the ABI of archTable[i].
+func archABI(i int) *arch.Arch {
+	archABIsOnce.Do(func() { copy(archABIs[:], arch.All()) })
+	return archABIs[i]
+}
+
 // GetNativeArch returns the architecture this program runs on.
 func GetNativeArch() (ScmpArch, error) {
 	abi := arch.Native()
@@ -106,18 +120,17 @@ func (a ScmpArch) toArch() (*arch.Arch, error) {
 		}
 		return abi, nil
 	}
-	e, ok := archEntry(a)
-	if !ok {
+	if _, ok := archEntry(a); !ok {
 		return nil, fmt.Errorf("unrecognized architecture %#x", uint(a))
 	}
-	return e.abi, nil
+	return archABI(int(a - ArchX86)), nil
 }
 
 // fromArch returns the architecture constant of an ABI, or ArchInvalid for
 // nil.
 func fromArch(abi *arch.Arch) ScmpArch {
-	for _, e := range archTable {
-		if e.abi == abi {
+	for i, e := range archTable {
+		if abi != nil && archABI(i) == abi {
 			return e.a
 		}
 	}

@@ -99,6 +99,10 @@ func TestToArch(t *testing.T) {
 		if back := fromArch(abi); back != a {
 			t.Errorf("fromArch(%s) = %v, want %v", abi.Name, back, a)
 		}
+		// libseccomp's name of the ABI names the same constant.
+		if named, err := GetArchFromString(abi.Name); named != a {
+			t.Errorf("%v.toArch() is %s, which names %v, %v", a, abi.Name, named, err)
+		}
 	}
 	for _, tt := range []struct {
 		a    ScmpArch

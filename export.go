@@ -42,7 +42,7 @@ func (f *ScmpFilter) program() (bpf.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if proveEveryProgram {
+	if proveEveryProgram() {
 		if err := f.prove(p); err != nil && !errors.Is(err, verify.ErrTooComplex) {
 			return nil, fmt.Errorf("seccomp: %s=1: compiled program rejected: %w", proveEnv, err)
 		}

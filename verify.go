@@ -2,6 +2,7 @@ package seccomp
 
 import (
 	"os"
+	"sync"
 
 	"github.com/seccomp-go/seccomp/bpf"
 	"github.com/seccomp-go/seccomp/internal/verify"
@@ -13,7 +14,17 @@ import (
 // any test builds is proved, not only the ones a test proves on purpose.
 const proveEnv = "SECCOMP_GO_PROVE"
 
-var proveEveryProgram = os.Getenv(proveEnv) == "1"
+// proveEveryProgram reports whether proveEnv is set to 1. It reads the
+// environment once, at the first compilation rather than at start.
+func proveEveryProgram() bool {
+	proveEnvOnce.Do(func() { proveEnvSet = os.Getenv(proveEnv) == "1" })
+	return proveEnvSet
+}
+
+var (
+	proveEnvOnce sync.Once
+	proveEnvSet  bool
+)
 
 // Verify proves that the BPF program the filter compiles to decides every
 // possible input (architecture, syscall number, instruction pointer and

@@ -139,31 +139,62 @@ const (
 // x32SyscallBit is __X32_SYSCALL_BIT.
 const x32SyscallBit = 0x40000000
 
+// AUDIT_ARCH_* values of the ABIs.
+const (
+	tokenX86         = emI386 | auditLE
+	tokenX86_64      = emX86_64 | audit64 | auditLE
+	tokenX32         = emX86_64 | audit64 | auditLE
+	tokenARM         = emARM | auditLE
+	tokenAArch64     = emAArch64 | audit64 | auditLE
+	tokenLoongArch64 = emLoongArch | audit64 | auditLE
+	tokenM68K        = emM68K
+	tokenMIPS        = emMIPS
+	tokenMIPSEL      = emMIPS | auditLE
+	tokenMIPS64      = emMIPS | audit64
+	tokenMIPSEL64    = emMIPS | audit64 | auditLE
+	tokenMIPS64N32   = emMIPS | audit64 | auditN32
+	tokenMIPSEL64N32 = emMIPS | audit64 | auditLE | auditN32
+	tokenPARISC      = emPARISC
+	tokenPARISC64    = emPARISC | audit64
+	tokenPPC         = emPPC
+	tokenPPC64       = emPPC64 | audit64
+	tokenPPC64LE     = emPPC64 | audit64 | auditLE
+	tokenRISCV64     = emRISCV | audit64 | auditLE
+	tokenS390        = emS390
+	tokenS390X       = emS390 | audit64
+	tokenSH          = emSH | auditLE
+	tokenSHEB        = emSH
+)
+
+// scmpTokenX32 is libseccomp's SCMP_ARCH_X32, which unlike AUDIT_ARCH_* tells
+// x32 from x86_64.
+const scmpTokenX32 = emX86_64 | auditLE
+
 // The ABIs libseccomp supports.
 var (
-	X86         = &Arch{Name: "x86", Token: emI386 | auditLE, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabX86}
-	X86_64      = &Arch{Name: "x86_64", Token: emX86_64 | audit64 | auditLE, Bits: 64, table: tabX86_64}
-	X32         = &Arch{Name: "x32", Token: emX86_64 | audit64 | auditLE, ScmpToken: emX86_64 | auditLE, Bits: 32, SyscallBase: x32SyscallBit, table: tabX32}
-	ARM         = &Arch{Name: "arm", Token: emARM | auditLE, Bits: 32, table: tabARM}
-	AArch64     = &Arch{Name: "aarch64", Token: emAArch64 | audit64 | auditLE, Bits: 64, table: tabAArch64}
-	LoongArch64 = &Arch{Name: "loongarch64", Token: emLoongArch | audit64 | auditLE, Bits: 64, table: tabLoongArch64}
-	M68K        = &Arch{Name: "m68k", Token: emM68K, BigEndian: true, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabM68K}
-	MIPS        = &Arch{Name: "mips", Token: emMIPS, BigEndian: true, Bits: 32, SyscallBase: 4000, Multiplexes: true, SocketCall: 4102, IPC: 4117, table: tabMIPS}
-	MIPSEL      = &Arch{Name: "mipsel", Token: emMIPS | auditLE, Bits: 32, SyscallBase: 4000, Multiplexes: true, SocketCall: 4102, IPC: 4117, table: tabMIPS}
-	MIPS64      = &Arch{Name: "mips64", Token: emMIPS | audit64, BigEndian: true, Bits: 64, SyscallBase: 5000, table: tabMIPS64}
-	MIPSEL64    = &Arch{Name: "mipsel64", Token: emMIPS | audit64 | auditLE, Bits: 64, SyscallBase: 5000, table: tabMIPS64}
-	MIPS64N32   = &Arch{Name: "mips64n32", Token: emMIPS | audit64 | auditN32, BigEndian: true, Bits: 32, SyscallBase: 6000, table: tabMIPS64N32}
-	MIPSEL64N32 = &Arch{Name: "mipsel64n32", Token: emMIPS | audit64 | auditLE | auditN32, Bits: 32, SyscallBase: 6000, table: tabMIPS64N32}
-	PARISC      = &Arch{Name: "parisc", Token: emPARISC, BigEndian: true, Bits: 32, table: tabPARISC}
-	PARISC64    = &Arch{Name: "parisc64", Token: emPARISC | audit64, BigEndian: true, Bits: 64, table: tabPARISC64}
-	PPC         = &Arch{Name: "ppc", Token: emPPC, BigEndian: true, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabPPC}
-	PPC64       = &Arch{Name: "ppc64", Token: emPPC64 | audit64, BigEndian: true, Bits: 64, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabPPC64}
-	PPC64LE     = &Arch{Name: "ppc64le", Token: emPPC64 | audit64 | auditLE, Bits: 64, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabPPC64}
-	RISCV64     = &Arch{Name: "riscv64", Token: emRISCV | audit64 | auditLE, Bits: 64, table: tabRISCV64}
-	S390        = &Arch{Name: "s390", Token: emS390, BigEndian: true, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabS390}
-	S390X       = &Arch{Name: "s390x", Token: emS390 | audit64, BigEndian: true, Bits: 64, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabS390X}
-	SH          = &Arch{Name: "sh", Token: emSH | auditLE, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabSH}
-	SHEB        = &Arch{Name: "sheb", Token: emSH, BigEndian: true, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabSH}
+	X86         = &Arch{Name: "x86", Token: tokenX86, ScmpToken: tokenX86, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabX86}
+	X86_64      = &Arch{Name: "x86_64", Token: tokenX86_64, ScmpToken: tokenX86_64, Bits: 64, table: tabX86_64}
+	X32         = &Arch{Name: "x32", Token: tokenX32, ScmpToken: scmpTokenX32, Bits: 32, SyscallBase: x32SyscallBit, table: tabX32}
+	ARM         = &Arch{Name: "arm", Token: tokenARM, ScmpToken: tokenARM, Bits: 32, table: tabARM}
+	AArch64     = &Arch{Name: "aarch64", Token: tokenAArch64, ScmpToken: tokenAArch64, Bits: 64, table: tabAArch64}
+	LoongArch64 = &Arch{Name: "loongarch64", Token: tokenLoongArch64, ScmpToken: tokenLoongArch64, Bits: 64, table: tabLoongArch64}
+	M68K        = &Arch{Name: "m68k", Token: tokenM68K, ScmpToken: tokenM68K, BigEndian: true, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabM68K}
+	MIPS        = &Arch{Name: "mips", Token: tokenMIPS, ScmpToken: tokenMIPS, BigEndian: true, Bits: 32, SyscallBase: 4000, Multiplexes: true, SocketCall: 4102, IPC: 4117, table: tabMIPS}
+	MIPSEL      = &Arch{Name: "mipsel", Token: tokenMIPSEL, ScmpToken: tokenMIPSEL, Bits: 32, SyscallBase: 4000, Multiplexes: true, SocketCall: 4102, IPC: 4117, table: tabMIPS}
+	MIPS64      = &Arch{Name: "mips64", Token: tokenMIPS64, ScmpToken: tokenMIPS64, BigEndian: true, Bits: 64, SyscallBase: 5000, table: tabMIPS64}
+	MIPSEL64    = &Arch{Name: "mipsel64", Token: tokenMIPSEL64, ScmpToken: tokenMIPSEL64, Bits: 64, SyscallBase: 5000, table: tabMIPS64}
+	MIPS64N32   = &Arch{Name: "mips64n32", Token: tokenMIPS64N32, ScmpToken: tokenMIPS64N32, BigEndian: true, Bits: 32, SyscallBase: 6000, table: tabMIPS64N32}
+	MIPSEL64N32 = &Arch{Name: "mipsel64n32", Token: tokenMIPSEL64N32, ScmpToken: tokenMIPSEL64N32, Bits: 32, SyscallBase: 6000, table: tabMIPS64N32}
+	PARISC      = &Arch{Name: "parisc", Token: tokenPARISC, ScmpToken: tokenPARISC, BigEndian: true, Bits: 32, table: tabPARISC}
+	PARISC64    = &Arch{Name: "parisc64", Token: tokenPARISC64, ScmpToken: tokenPARISC64, BigEndian: true, Bits: 64, table: tabPARISC64}
+	PPC         = &Arch{Name: "ppc", Token: tokenPPC, ScmpToken: tokenPPC, BigEndian: true, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabPPC}
+	PPC64       = &Arch{Name: "ppc64", Token: tokenPPC64, ScmpToken: tokenPPC64, BigEndian: true, Bits: 64, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabPPC64}
+	PPC64LE     = &Arch{Name: "ppc64le", Token: tokenPPC64LE, ScmpToken: tokenPPC64LE, Bits: 64, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabPPC64}
+	RISCV64     = &Arch{Name: "riscv64", Token: tokenRISCV64, ScmpToken: tokenRISCV64, Bits: 64, table: tabRISCV64}
+	S390        = &Arch{Name: "s390", Token: tokenS390, ScmpToken: tokenS390, BigEndian: true, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabS390}
+	S390X       = &Arch{Name: "s390x", Token: tokenS390X, ScmpToken: tokenS390X, BigEndian: true, Bits: 64, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabS390X}
+	SH          = &Arch{Name: "sh", Token: tokenSH, ScmpToken: tokenSH, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabSH}
+	SHEB        = &Arch{Name: "sheb", Token: tokenSHEB, ScmpToken: tokenSHEB, BigEndian: true, Bits: 32, Multiplexes: true, SocketCall: 102, IPC: 117, table: tabSH}
 )
 
 // all lists the ABIs in the order of libseccomp's SCMP_ARCH_* constants
@@ -172,25 +203,6 @@ var all = []*Arch{
 	X86, X86_64, X32, ARM, AArch64, MIPS, MIPS64, MIPS64N32, MIPSEL,
 	MIPSEL64, MIPSEL64N32, PPC, PPC64, PPC64LE, S390, S390X, PARISC,
 	PARISC64, RISCV64, LoongArch64, M68K, SH, SHEB,
-}
-
-var (
-	byName  = make(map[string]*Arch, len(all))
-	byToken = make(map[uint32]*Arch, len(all))
-	byScmp  = make(map[uint32]*Arch, len(all))
-)
-
-func init() {
-	for _, a := range all {
-		if a.ScmpToken == 0 {
-			a.ScmpToken = a.Token
-		}
-		byName[a.Name] = a
-		if _, dup := byToken[a.Token]; !dup {
-			byToken[a.Token] = a
-		}
-		byScmp[a.ScmpToken] = a
-	}
 }
 
 // All returns every ABI, in the order of libseccomp-golang's ScmpArch
@@ -206,22 +218,116 @@ func All() []*Arch {
 // "parisc64", "ppc", "ppc64", "ppc64le", "riscv64", "s390", "s390x", "sh",
 // "sheb"). Names are case-sensitive.
 func Lookup(name string) (*Arch, bool) {
-	a, ok := byName[name]
-	return a, ok
+	switch name {
+	case "x86":
+		return X86, true
+	case "x86_64":
+		return X86_64, true
+	case "x32":
+		return X32, true
+	case "arm":
+		return ARM, true
+	case "aarch64":
+		return AArch64, true
+	case "loongarch64":
+		return LoongArch64, true
+	case "m68k":
+		return M68K, true
+	case "mips":
+		return MIPS, true
+	case "mipsel":
+		return MIPSEL, true
+	case "mips64":
+		return MIPS64, true
+	case "mipsel64":
+		return MIPSEL64, true
+	case "mips64n32":
+		return MIPS64N32, true
+	case "mipsel64n32":
+		return MIPSEL64N32, true
+	case "parisc":
+		return PARISC, true
+	case "parisc64":
+		return PARISC64, true
+	case "ppc":
+		return PPC, true
+	case "ppc64":
+		return PPC64, true
+	case "ppc64le":
+		return PPC64LE, true
+	case "riscv64":
+		return RISCV64, true
+	case "s390":
+		return S390, true
+	case "s390x":
+		return S390X, true
+	case "sh":
+		return SH, true
+	case "sheb":
+		return SHEB, true
+	}
+	return nil, false
 }
 
 // ByToken returns the ABI whose AUDIT_ARCH_* value is token. The value
 // shared by x86_64 and x32 returns x86_64.
 func ByToken(token uint32) (*Arch, bool) {
-	a, ok := byToken[token]
-	return a, ok
+	switch token {
+	case tokenX86:
+		return X86, true
+	case tokenX86_64:
+		return X86_64, true
+	case tokenARM:
+		return ARM, true
+	case tokenAArch64:
+		return AArch64, true
+	case tokenLoongArch64:
+		return LoongArch64, true
+	case tokenM68K:
+		return M68K, true
+	case tokenMIPS:
+		return MIPS, true
+	case tokenMIPSEL:
+		return MIPSEL, true
+	case tokenMIPS64:
+		return MIPS64, true
+	case tokenMIPSEL64:
+		return MIPSEL64, true
+	case tokenMIPS64N32:
+		return MIPS64N32, true
+	case tokenMIPSEL64N32:
+		return MIPSEL64N32, true
+	case tokenPARISC:
+		return PARISC, true
+	case tokenPARISC64:
+		return PARISC64, true
+	case tokenPPC:
+		return PPC, true
+	case tokenPPC64:
+		return PPC64, true
+	case tokenPPC64LE:
+		return PPC64LE, true
+	case tokenRISCV64:
+		return RISCV64, true
+	case tokenS390:
+		return S390, true
+	case tokenS390X:
+		return S390X, true
+	case tokenSH:
+		return SH, true
+	case tokenSHEB:
+		return SHEB, true
+	}
+	return nil, false
 }
 
 // ByScmpToken returns the ABI whose libseccomp SCMP_ARCH_* value is token;
 // unlike [ByToken] it tells x32 (0x4000003e) from x86_64.
 func ByScmpToken(token uint32) (*Arch, bool) {
-	a, ok := byScmp[token]
-	return a, ok
+	if token == scmpTokenX32 {
+		return X32, true
+	}
+	return ByToken(token)
 }
 
 // Native returns the ABI of the running program, from runtime.GOARCH, or

@@ -122,3 +122,35 @@ func TestNative(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupsMatchAll checks Lookup, ByToken and ByScmpToken against a scan
+// of All: every ABI by its name and tokens, and, for the tokens, every
+// value made of an ELF machine below 1024 and the AUDIT_ARCH_* flag bits.
+func TestLookupsMatchAll(t *testing.T) {
+	scan := func(match func(a *Arch) bool) *Arch {
+		for _, a := range All() {
+			if match(a) {
+				return a
+			}
+		}
+		return nil
+	}
+	for _, a := range All() {
+		if got, _ := Lookup(a.Name); got != a {
+			t.Errorf("Lookup(%q) = %v", a.Name, got)
+		}
+	}
+	for em := uint32(0); em < 1024; em++ {
+		for _, flags := range []uint32{0, audit64, auditLE, auditN32, audit64 | auditLE, audit64 | auditN32, auditLE | auditN32, audit64 | auditLE | auditN32} {
+			tok := em | flags
+			want := scan(func(a *Arch) bool { return a.Token == tok })
+			if got, ok := ByToken(tok); got != want || ok != (want != nil) {
+				t.Errorf("ByToken(%#x) = %v, %v; want %v", tok, got, ok, want)
+			}
+			want = scan(func(a *Arch) bool { return a.ScmpToken == tok })
+			if got, ok := ByScmpToken(tok); got != want || ok != (want != nil) {
+				t.Errorf("ByScmpToken(%#x) = %v, %v; want %v", tok, got, ok, want)
+			}
+		}
+	}
+}

@@ -56,12 +56,19 @@ func MuxCalls() []MuxCall {
 	return append([]MuxCall(nil), muxCalls[:]...)
 }
 
+// isMuxPseudo tells whether a syscall's pseudo number nr is in the ranges
+// of the socket and IPC calls. The calls of muxCalls are the syscalls whose
+// pseudo numbers are (TestMuxPseudo checks).
+func isMuxPseudo(nr int32) bool {
+	return nr <= -101 && nr >= -120 || nr <= -201 && nr >= -224
+}
+
 func muxByName(name string) (MuxCall, bool) {
 	i, ok := sysIndex(name)
-	if !ok || sysMux[i] == 0 {
+	if !ok || !isMuxPseudo(sysPseudo[i]) {
 		return MuxCall{}, false
 	}
-	return muxCalls[sysMux[i]-1], true
+	return muxByPseudo(sysPseudo[i])
 }
 
 func muxByPseudo(nr int32) (MuxCall, bool) {

@@ -1,17 +1,15 @@
 package arch
 
-// nameBits is the base-2 logarithm of nameSlots.
-const nameBits = 11
+// The lookup tables (nameTable, sysByNr, sysByPseudo and sysByNrSparse) are generated
+// with the syscall tables in zsyscalls.go: the package does no work at
+// start to resolve names and numbers.
 
 // nameSlots is the number of slots of nameTable, a power of two about four
 // times the number of names, so that most lookups hit on the first probe.
+// A lookup hashes the name without allocating and compares its key with
+// the key of one slot most of the time, which costs less than a
+// map[string] lookup.
 const nameSlots = 1 << nameBits
-
-// nameTable is an open-addressing hash table of the syscall names, probed
-// linearly from nameHash. A lookup hashes the name without allocating and
-// compares its key with the key of one slot most of the time, which costs
-// less than a map[string] lookup.
-var nameTable [nameSlots]nameSlot
 
 // A nameSlot is a slot of nameTable.
 type nameSlot struct {
@@ -20,47 +18,17 @@ type nameSlot struct {
 	i      uint16 // the name's index in sysNames
 }
 
-// sysByNum[t] maps a number in table t (without ABI offsets, pseudo
-// numbers included) to its index in sysNames.
-var sysByNum [numTables]map[int32]uint16
-
-// sysMux[i] is 1 + the index in muxCalls of sysNames[i], 0 if it is not
-// multiplexed.
-var sysMux [len(sysNames)]uint8
-
-func init() {
-	shadowed := make(map[string]bool, len(pseudoShadowed))
-	for _, n := range pseudoShadowed {
-		shadowed[n] = true
-	}
-	for i, name := range sysNames {
-		e, lo, hi := probe(name)
-		*e = nameSlot{lo, hi, uint8(len(name)), uint16(i)}
-	}
-	for j, m := range muxCalls {
-		if i, ok := sysIndex(m.Name); ok {
-			sysMux[i] = uint8(j + 1)
-		}
-	}
-	for t := range sysByNum {
-		m := make(map[int32]uint16, len(sysNames))
-		for i := range sysNames {
-			if !shadowed[sysNames[i]] || sysNums[i][t] >= 0 {
-				m[sysNums[i][t]] = uint16(i)
-			}
-		}
-		for i := range sysNames {
-			if _, taken := m[sysNums[i][t]]; !taken {
-				m[sysNums[i][t]] = uint16(i)
-			}
-		}
-		sysByNum[t] = m
-	}
+// An nrName is an entry of sysByNrSparse: a number of a table and the
+// index in sysNames of the syscall it resolves to.
+type nrName struct {
+	nr int32
+	i  uint16
 }
 
 // nameHash returns the slot of nameTable where probing for a name with key
 // lo, hi and length n starts, in its low nameBits bits. The multipliers
-// were chosen for few collisions among the syscall names.
+// were chosen for few collisions among the syscall names. internal/mktables
+// fills nameTable with the same function.
 func nameHash(lo, hi uint64, n int) uint64 {
 	return ((lo ^ hi*0x69072b7a539fa727 ^ uint64(n)) * 0x10f34a554147f4f1) >> (64 - nameBits)
 }
@@ -79,7 +47,7 @@ func le32(s string) uint32 {
 }
 
 // maxNameLen is the length of the longest name probe can find. No syscall
-// name is longer (TestNameTable checks).
+// name is longer (internal/mktables and TestNameTable check).
 const maxNameLen = 32
 
 // noSlot is the empty slot probe returns for names longer than maxNameLen.
@@ -147,11 +115,40 @@ func (a *Arch) rawNumber(name string) (int32, bool) {
 
 // rawName resolves a table number, without offsets, to a name.
 func (a *Arch) rawName(nr int32) (string, bool) {
-	i, ok := sysByNum[a.table][nr]
-	if !ok {
+	t := a.table
+	var i uint16
+	if dense := sysByNr[t]; uint32(nr) < uint32(len(dense)) {
+		i = dense[nr]
+	} else if pseudo := sysByPseudo[t]; nr <= pseudoBase && pseudoBase-nr < int32(len(pseudo)) {
+		i = pseudo[pseudoBase-nr]
+	} else {
+		i = sparseName(sysByNrSparse[t], nr)
+	}
+	if i == 0 {
 		return "", false
 	}
-	return sysNames[i], true
+	return sysNames[i-1], true
+}
+
+// sparseName returns 1 + the index in sysNames of the syscall that nr
+// resolves to in a table's sparse numbers, 0 if none.
+func sparseName(sparse []nrName, nr int32) uint16 {
+	if len(sparse) == 0 || nr < sparse[0].nr || nr > sparse[len(sparse)-1].nr {
+		return 0
+	}
+	lo, hi := 0, len(sparse)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if sparse[m].nr < nr {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(sparse) && sparse[lo].nr == nr {
+		return sparse[lo].i + 1
+	}
+	return 0
 }
 
 // addBase turns a table number into the number a process passes.
@@ -194,8 +191,8 @@ func (a *Arch) SyscallNumber(name string) (nr int32, ok bool) {
 	if !ok {
 		return 0, false
 	}
-	if a.Multiplexes && sysMux[i] != 0 {
-		return muxCalls[sysMux[i]-1].Pseudo, true
+	if p := sysPseudo[i]; a.Multiplexes && isMuxPseudo(p) {
+		return p, true
 	}
 	return a.addBase(sysNums[i][a.table]), true
 }

@@ -478,3 +478,23 @@ func TestNameTable(t *testing.T) {
 		t.Errorf("names take %.2f probes on average, %d at most", avg, most)
 	}
 }
+
+// TestMuxPseudo checks that the syscalls with a socket or IPC pseudo number
+// are exactly the calls of MuxCalls, each with its own pseudo number: the
+// resolvers find the multiplexed calls by their pseudo numbers.
+func TestMuxPseudo(t *testing.T) {
+	want := map[string]int32{}
+	for _, m := range MuxCalls() {
+		want[m.Name] = m.Pseudo
+	}
+	for i, n := range sysNames {
+		p, isMux := want[n]
+		if isMuxPseudo(sysPseudo[i]) != isMux || isMux && sysPseudo[i] != p {
+			t.Errorf("%s: pseudo number %d; MuxCalls gives %d", n, sysPseudo[i], p)
+		}
+		delete(want, n)
+	}
+	for n := range want {
+		t.Errorf("MuxCalls lists %s, which the tables lack", n)
+	}
+}

@@ -126,15 +126,41 @@ func fieldName(k uint32, kind orderKind) (string, bool) {
 	return base + "+0", true
 }
 
-var aluNames = map[uint16]string{
-	ADD: "add", SUB: "sub", MUL: "mul", DIV: "div", MOD: "mod",
-	OR: "or", AND: "and", XOR: "xor", LSH: "lsh", RSH: "rsh",
+// An opName is the mnemonic of a BPF_OP value.
+type opName struct {
+	op   uint16
+	name string
 }
 
-var sizeSuffix = map[uint16]string{W: "", H: "h", B: "b"}
+// aluNames are the mnemonics of the ALU operations with an operand.
+var aluNames = [...]opName{
+	{ADD, "add"}, {SUB, "sub"}, {MUL, "mul"}, {DIV, "div"}, {MOD, "mod"},
+	{OR, "or"}, {AND, "and"}, {XOR, "xor"}, {LSH, "lsh"}, {RSH, "rsh"},
+}
 
-var jumpNames = map[uint16]string{
-	JEQ: "jeq", JGT: "jgt", JGE: "jge", JSET: "jset",
+// jumpNames are the mnemonics of the conditional jumps.
+var jumpNames = [...]opName{{JEQ, "jeq"}, {JGT, "jgt"}, {JGE, "jge"}, {JSET, "jset"}}
+
+// mnemonic returns the mnemonic names gives op.
+func mnemonic(names []opName, op uint16) (string, bool) {
+	for _, e := range names {
+		if e.op == op {
+			return e.name, true
+		}
+	}
+	return "", false
+}
+
+// sizeSuffix returns the suffix of a load of the given size: "h" for H,
+// "b" for B, none for W.
+func sizeSuffix(size uint16) string {
+	switch size {
+	case H:
+		return "h"
+	case B:
+		return "b"
+	}
+	return ""
 }
 
 // formatInstruction renders one instruction. With pc >= 0 jump targets
@@ -154,9 +180,9 @@ func formatInstruction(ins Instruction, pc int, kind orderKind) string {
 		}
 		return fmt.Sprintf("ld [%d]", k)
 	case LD | H | ABS, LD | B | ABS:
-		return fmt.Sprintf("ld%s [%d]", sizeSuffix[Size(ins.Op)], k)
+		return fmt.Sprintf("ld%s [%d]", sizeSuffix(Size(ins.Op)), k)
 	case LD | W | IND, LD | H | IND, LD | B | IND:
-		return fmt.Sprintf("ld%s [x+%d]", sizeSuffix[Size(ins.Op)], k)
+		return fmt.Sprintf("ld%s [x+%d]", sizeSuffix(Size(ins.Op)), k)
 	case LD | W | LEN:
 		return "ld #len"
 	case LDX | W | LEN:
@@ -190,14 +216,14 @@ func formatInstruction(ins Instruction, pc int, kind orderKind) string {
 	}
 	switch Class(ins.Op) {
 	case ALU:
-		if name, ok := aluNames[Operation(ins.Op)]; ok && ins.Op&^0xf8 == ALU {
+		if name, ok := mnemonic(aluNames[:], Operation(ins.Op)); ok && ins.Op&^0xf8 == ALU {
 			if Source(ins.Op) == X {
 				return name + " x"
 			}
 			return fmt.Sprintf("%s #%#x", name, k)
 		}
 	case JMP:
-		if name, ok := jumpNames[Operation(ins.Op)]; ok && ins.Op&^0xf8 == JMP {
+		if name, ok := mnemonic(jumpNames[:], Operation(ins.Op)); ok && ins.Op&^0xf8 == JMP {
 			operand := fmt.Sprintf("#%#x", k)
 			if Source(ins.Op) == X {
 				operand = "x"

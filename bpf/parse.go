@@ -21,7 +21,7 @@ func ParseAction(s string) (uint32, error) {
 		}
 		name, data = s[:i], uint32(v)
 	}
-	if a, ok := actionNames[strings.ToUpper(name)]; ok {
+	if a, ok := actionByName(strings.ToUpper(name)); ok {
 		return a | data, nil
 	}
 	if name == s {
@@ -32,17 +32,27 @@ func ParseAction(s string) (uint32, error) {
 	return 0, fmt.Errorf("bpf: unknown action %q", s)
 }
 
-var actionNames = map[string]uint32{
-	"KILL_PROCESS": RetKillProcess,
-	"KILL_THREAD":  RetKillThread,
-	"KILL":         RetKillThread,
-	"TRAP":         RetTrap,
-	"ERRNO":        RetErrno,
-	"USER_NOTIF":   RetUserNotif,
-	"NOTIFY":       RetUserNotif,
-	"TRACE":        RetTrace,
-	"LOG":          RetLog,
-	"ALLOW":        RetAllow,
+// actionByName returns the return value of an action named in upper case.
+func actionByName(name string) (uint32, bool) {
+	switch name {
+	case "KILL_PROCESS":
+		return RetKillProcess, true
+	case "KILL_THREAD", "KILL":
+		return RetKillThread, true
+	case "TRAP":
+		return RetTrap, true
+	case "ERRNO":
+		return RetErrno, true
+	case "USER_NOTIF", "NOTIFY":
+		return RetUserNotif, true
+	case "TRACE":
+		return RetTrace, true
+	case "LOG":
+		return RetLog, true
+	case "ALLOW":
+		return RetAllow, true
+	}
+	return 0, false
 }
 
 // Parse reads a program written in the notation of Disassemble, one
@@ -155,8 +165,6 @@ func parseField(s string, order binary.ByteOrder) (uint32, error) {
 	return 0, fmt.Errorf("bad field %q", s)
 }
 
-var loadSizes = map[string]uint16{"ld": W, "ldh": H, "ldb": B}
-
 func parseInstruction(line string, pc int, order binary.ByteOrder) (Instruction, error) {
 	mnemonic, operand, _ := strings.Cut(line, " ")
 	operand = strings.TrimSpace(operand)
@@ -182,7 +190,13 @@ func parseInstruction(line string, pc int, order binary.ByteOrder) (Instruction,
 	}
 	switch mnemonic {
 	case "ld", "ldh", "ldb":
-		size := loadSizes[mnemonic]
+		size := uint16(W)
+		switch mnemonic {
+		case "ldh":
+			size = H
+		case "ldb":
+			size = B
+		}
 		if s, ok := bracket("[x+"); ok {
 			k, err := parseNumber(s)
 			return Instruction{Op: LD | size | IND, K: k}, err
@@ -271,7 +285,8 @@ func parseInstruction(line string, pc int, order binary.ByteOrder) (Instruction,
 		}
 		return Instruction{Op: uint16(v[0]), Jt: uint8(v[1]), Jf: uint8(v[2]), K: v[3]}, nil
 	}
-	for op, name := range aluNames {
+	for _, e := range aluNames {
+		op, name := e.op, e.name
 		if name != mnemonic {
 			continue
 		}
@@ -282,7 +297,8 @@ func parseInstruction(line string, pc int, order binary.ByteOrder) (Instruction,
 			return Instruction{Op: ALU | op | K, K: k}, err
 		}
 	}
-	for op, name := range jumpNames {
+	for _, e := range jumpNames {
+		op, name := e.op, e.name
 		if name != mnemonic {
 			continue
 		}

@@ -45,6 +45,10 @@
 // BenchmarkNotifyRoundTrip times a user-notification round trip answered
 // through libseccomp-golang and through seccomp-go.
 //
+// BenchmarkWholeProcess compares whole processes, from exec to exit:
+// "scmp compile" against internal/cmd/lscompile, which builds the profile
+// through libseccomp-golang as runc does.
+//
 // TestRunc compares the program and seccomp(2) flags oci.InitSeccomp
 // loads with those runc (libcontainer/seccomp.InitSeccomp, v1.3) loads,
 // both read from traced child processes (PTRACE_SECCOMP_GET_FILTER and

@@ -178,7 +178,7 @@ func oursBuild(rs *RuleSet, set func(*ours.ScmpFilter) error) ([]byte, error) {
 // libBuild builds rs with libseccomp at level, with the priorities prio,
 // and exports the program.
 func libBuild(rs *RuleSet, level int, prio map[string]uint8) ([]byte, error) {
-	f, err := leanLibFilter(rs, level)
+	f, err := LeanLibFilter(rs, level)
 	if err != nil {
 		return nil, err
 	}

@@ -525,9 +525,9 @@ func liveCPU() (int, error) {
 	return 0, errors.New("no CPU in the affinity mask")
 }
 
-// median returns the median of v (which it sorts).
-func median(v []float64) float64 {
-	sort.Float64s(v)
+// median returns the median of v, which it sorts.
+func median[T float64 | time.Duration](v []T) T {
+	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
 	n := len(v)
 	if n%2 == 1 {
 		return v[n/2]

@@ -11,58 +11,7 @@ import (
 	lib "github.com/seccomp/libseccomp-golang"
 )
 
-// leanLibFilter makes rs's calls through libseccomp at optimisation level,
-// as newLibFilter does, but without recording the verdicts of the calls,
-// so that the build benchmarks time the library alone. Only the calls
-// Translate makes are supported.
-func leanLibFilter(rs *RuleSet, level int) (*lib.ScmpFilter, error) {
-	f, err := lib.NewFilter(libAction(rs.Default))
-	if err != nil {
-		return nil, err
-	}
-	native := false
-	for _, name := range rs.Arches {
-		native = native || name == NativeArch
-		a, err := lib.GetArchFromString(name)
-		if err == nil {
-			err = f.AddArch(a)
-		}
-		if err != nil {
-			f.Release()
-			return nil, fmt.Errorf("AddArch %s: %w", name, err)
-		}
-	}
-	if !native {
-		if err := f.RemoveArch(lib.ArchAMD64); err != nil {
-			f.Release()
-			return nil, err
-		}
-	}
-	if err := f.SetOptimize(level); err != nil {
-		f.Release()
-		return nil, err
-	}
-	for _, c := range rs.Calls {
-		nr, err := lib.GetSyscallFromName(c.Name)
-		if err == nil {
-			switch c.Kind {
-			case CallAddRule:
-				err = f.AddRule(nr, libAction(c.Action))
-			case CallAddRuleConditional:
-				err = f.AddRuleConditional(nr, libAction(c.Action), libConds(c.Conds))
-			default:
-				err = fmt.Errorf("unsupported call")
-			}
-		}
-		if err != nil {
-			f.Release()
-			return nil, fmt.Errorf("%v: %w", c, err)
-		}
-	}
-	return f, nil
-}
-
-// leanOursFilter makes rs's calls through seccomp-go as leanLibFilter
+// leanOursFilter makes rs's calls through seccomp-go as LeanLibFilter
 // makes them through libseccomp, without recording anything, so that the
 // build benchmarks compare the libraries alone. seccomp-go has one code
 // generator, which SetOptimize does not change.
@@ -131,11 +80,11 @@ func oursLean(rs *RuleSet) leanBench[*ours.ScmpFilter] {
 	}
 }
 
-// libLean builds rs with leanLibFilter at level and exports the program
+// libLean builds rs with LeanLibFilter at level and exports the program
 // to null.
 func libLean(rs *RuleSet, level int, null *os.File) leanBench[*lib.ScmpFilter] {
 	return leanBench[*lib.ScmpFilter]{
-		build:   func() (*lib.ScmpFilter, error) { return leanLibFilter(rs, level) },
+		build:   func() (*lib.ScmpFilter, error) { return LeanLibFilter(rs, level) },
 		export:  func(f *lib.ScmpFilter) error { return f.ExportBPF(null) },
 		release: (*lib.ScmpFilter).Release,
 	}

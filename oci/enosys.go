@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/seccomp-go/seccomp"
@@ -14,11 +15,18 @@ import (
 )
 
 // abis lists package arch's ABIs in the order of libseccomp-golang's
-// architectures, from ArchX86 to ArchSHEB, as arch.All gives them.
-var abis = arch.All()
+// architectures, from ArchX86 to ArchSHEB, as arch.All gives them; abiOf
+// fills it at its first call, so that the package does nothing at start.
+var (
+	abis     [seccomp.ArchSHEB - seccomp.ArchX86 + 1]*arch.Arch
+	abisOnce sync.Once
+)
 
 // abiOf returns package arch's ABI for a, one of ArchX86..ArchSHEB.
-func abiOf(a seccomp.ScmpArch) *arch.Arch { return abis[a-seccomp.ArchX86] }
+func abiOf(a seccomp.ScmpArch) *arch.Arch {
+	abisOnce.Do(func() { copy(abis[:], arch.All()) })
+	return abis[a-seccomp.ArchX86]
+}
 
 // x32Bit is __X32_SYSCALL_BIT, set in the numbers of x32 syscalls.
 const x32Bit = 0x40000000

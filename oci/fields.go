@@ -72,12 +72,28 @@ func (w Warning) String() string {
 // values that are objects, or arrays of objects.
 type schema struct {
 	keys []string
-	// objects maps a key to the schema of its object value, arrays
-	// to that of the elements of its array value.
-	objects, arrays map[string]*schema
+	// objects gives the schema of the object value of some keys, arrays
+	// that of the elements of the array value of others.
+	objects, arrays []keySchema
 	// open objects may have keys that no format defines (the rest of a
 	// config.json).
 	open bool
+}
+
+// A keySchema is the schema of the value of one key, or of its elements.
+type keySchema struct {
+	key    string
+	schema *schema
+}
+
+// schemaOf returns the schema that list gives key, or nil.
+func schemaOf(list []keySchema, key string) *schema {
+	for _, e := range list {
+		if e.key == key {
+			return e.schema
+		}
+	}
+	return nil
 }
 
 var (
@@ -86,16 +102,16 @@ var (
 	archMapSchema  = &schema{keys: []string{"architecture", "subArchitectures"}}
 	syscallSchema  = &schema{
 		keys:    []string{"name", "names", "action", "args", "comment", "includes", "excludes", "errnoRet", "errno"},
-		objects: map[string]*schema{"includes": selectorSchema, "excludes": selectorSchema},
-		arrays:  map[string]*schema{"args": argSchema},
+		objects: []keySchema{{"includes", selectorSchema}, {"excludes", selectorSchema}},
+		arrays:  []keySchema{{"args", argSchema}},
 	}
 	profileSchema = &schema{
 		keys:   []string{"defaultAction", "defaultErrnoRet", "defaultErrno", "architectures", "archMap", "flags", "listenerPath", "listenerMetadata", "syscalls"},
-		arrays: map[string]*schema{"archMap": archMapSchema, "syscalls": syscallSchema},
+		arrays: []keySchema{{"archMap", archMapSchema}, {"syscalls", syscallSchema}},
 	}
 	configSchema = &schema{
 		keys:    []string{"linux"},
-		objects: map[string]*schema{"linux": {keys: []string{"seccomp"}, objects: map[string]*schema{"seccomp": profileSchema}, open: true}},
+		objects: []keySchema{{"linux", &schema{keys: []string{"seccomp"}, objects: []keySchema{{"seccomp", profileSchema}}, open: true}}},
 		open:    true,
 	}
 )
@@ -129,6 +145,11 @@ func (s *schema) lookup(key string) (string, bool) {
 func Lint(data []byte) ([]Warning, error) {
 	if len(data) > MaxProfileSize {
 		return nil, ErrProfileTooLarge
+	}
+	if !json.Valid(data) {
+		// The linter walks valid JSON only.
+		_, _, err := decodeSeccomp(data)
+		return nil, err
 	}
 	_, config, err := findSeccomp(data)
 	if err != nil {
@@ -308,7 +329,7 @@ func (l *linter) object(path string, s *schema) {
 				seen = map[string]seenKey{}
 			}
 			seen[known] = seenKey{key, line}
-			l.value(field, s.objects[known], s.arrays[known])
+			l.value(field, schemaOf(s.objects, known), schemaOf(s.arrays, known))
 		}
 		l.space()
 		if l.pos < len(l.data) && l.data[l.pos] == ',' {

@@ -122,27 +122,39 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		}
 	}
 	defer watch(false)
-	rules := map[string]int{} // rules so far, by name
 	arches, err := filterArches(f)
 	if err != nil {
 		return err
 	}
 	unknown := map[string]bool{}
-	first := map[string]int{} // the entry of the first rule for each name
-	actions := map[string][]action{}
+	// byName holds, for each syscall name, the rules so far, the entry
+	// of the first one and their actions.
+	type nameRules struct {
+		rules, first int
+		actions      []action
+	}
+	byName := make(map[string]nameRules, len(p.rules))
 	for _, r := range p.rules {
-		field := fmt.Sprintf("syscalls[%d].names[%d]", r.entry, r.index)
+		// The field is only written out for a warning.
+		field := func() string { return fmt.Sprintf("syscalls[%d].names[%d]", r.entry, r.index) }
 		nr, err := seccomp.GetSyscallFromName(r.name)
 		if err != nil {
 			if !unknown[r.name] {
 				unknown[r.name] = true
-				opts.warn(Warning{Kind: UnknownSyscall, Field: field, Reason: fmt.Sprintf("libseccomp does not know %q, so the rule is skipped, as runc skips it; check the spelling", r.name)})
+				opts.warn(Warning{Kind: UnknownSyscall, Field: field(), Reason: fmt.Sprintf("libseccomp does not know %q, so the rule is skipped, as runc skips it; check the spelling", r.name)})
 			}
 			continue
 		}
 		got = got[:0]
-		rules[r.name]++
-		watch(opts.warnings() && rules[r.name] <= maxCheckedRules)
+		st := byName[r.name]
+		st.rules++
+		// Earlier rules with this rule's action make it redundant,
+		// which changes nothing; one with another action overrules it.
+		// Only then can the rule be one that never applies, and only
+		// then is the hook, which makes adding a rule slower, needed.
+		earlier, seen := st.first, st.actions != nil
+		conflict := slices.ContainsFunc(st.actions, func(a action) bool { return a != r.act })
+		watch(opts.warnings() && st.rules <= maxCheckedRules && seen && conflict)
 		if r.conds == nil {
 			err = f.AddRule(nr, r.act.value())
 		} else {
@@ -151,16 +163,13 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		if err != nil {
 			return fmt.Errorf("seccomp profile: syscalls[%d]: adding the rule for %s: %w", r.entry, r.name, err)
 		}
-		earlier, seen := first[r.name]
 		if !seen {
-			first[r.name] = r.entry
+			st.first = r.entry
 		}
-		// Earlier rules with this rule's action make it redundant,
-		// which changes nothing; one with another action overrules it.
-		conflict := slices.ContainsFunc(actions[r.name], func(a action) bool { return a != r.act })
-		if !slices.Contains(actions[r.name], r.act) {
-			actions[r.name] = append(actions[r.name], r.act)
+		if !slices.Contains(st.actions, r.act) {
+			st.actions = append(st.actions, r.act)
 		}
+		byName[r.name] = st
 		if !seen || !conflict || len(got) == 0 {
 			continue
 		}
@@ -195,9 +204,9 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		}
 		switch {
 		case len(ignored) > 0:
-			opts.warn(Warning{Kind: ShadowedRule, Field: field, Reason: fmt.Sprintf("this rule for %s never applies%s: an earlier rule for %s (%s) already decides every call this one matches; remove this rule, or merge the two entries", r.name, on(ignored), r.name, where)})
+			opts.warn(Warning{Kind: ShadowedRule, Field: field(), Reason: fmt.Sprintf("this rule for %s never applies%s: an earlier rule for %s (%s) already decides every call this one matches; remove this rule, or merge the two entries", r.name, on(ignored), r.name, where)})
 		case len(replaced) > 0:
-			opts.warn(Warning{Kind: ShadowedRule, Field: field, Reason: fmt.Sprintf("this rule for %s, without args, replaces%s the earlier rules for %s with args (%s), which never apply; remove them, or give this rule args", r.name, on(replaced), r.name, where)})
+			opts.warn(Warning{Kind: ShadowedRule, Field: field(), Reason: fmt.Sprintf("this rule for %s, without args, replaces%s the earlier rules for %s with args (%s), which never apply; remove them, or give this rule args", r.name, on(replaced), r.name, where)})
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package oci
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -106,7 +107,7 @@ const MaxProfileSize = 4 << 20
 
 // ErrProfileTooLarge is returned (wrapped) for a profile longer than
 // [MaxProfileSize].
-var ErrProfileTooLarge = fmt.Errorf("seccomp profile: larger than %d MiB, the limit for a profile", MaxProfileSize>>20)
+var ErrProfileTooLarge = errors.New("seccomp profile: larger than 4 MiB, the limit for a profile")
 
 // ReadProfile reads a profile from r, up to [MaxProfileSize] bytes: longer
 // input gives an error wrapping [ErrProfileTooLarge] once the limit is
@@ -182,6 +183,14 @@ func seccompSection(data []byte) ([]byte, error) {
 // findSeccomp is seccompSection, and also reports whether data is a
 // config.json.
 func findSeccomp(data []byte) (section []byte, config bool, err error) {
+	if isProfileObject(data) {
+		return data, false, nil
+	}
+	return decodeSeccomp(data)
+}
+
+// decodeSeccomp is findSeccomp, decoding data to find the section.
+func decodeSeccomp(data []byte) (section []byte, config bool, err error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, false, jsonError(data, err)
@@ -201,6 +210,134 @@ func findSeccomp(data []byte) (section []byte, config bool, err error) {
 		return nil, true, &FieldError{Field: "linux.seccomp", Reason: "the config has no seccomp profile"}
 	}
 	return cfg.Linux.Seccomp, true, nil
+}
+
+// isProfileObject tells, without decoding it, whether data is a JSON object
+// that findSeccomp takes for a profile: one that has a key defaultAction,
+// or no key linux. It only looks at the top-level keys, and does not check
+// that data is valid JSON: for invalid data it may answer either way, and
+// the decoding of the profile reports the syntax error that findSeccomp
+// would. When it cannot tell (a key with escapes, data that is not an
+// object), it returns false, and findSeccomp decodes the data.
+func isProfileObject(data []byte) bool {
+	linux, action := false, false
+	ok := scanTopKeys(data, func(key []byte) bool {
+		switch string(key) {
+		case "defaultAction":
+			action = true
+			return false
+		case "linux":
+			linux = true
+		}
+		return true
+	})
+	return ok && (action || !linux)
+}
+
+// scanTopKeys calls visit with each key of the JSON object that data
+// holds, in order, until visit returns false, without decoding the values
+// or checking that data is valid JSON. It returns true when it reached the
+// end of the object or visit returned false, and false, having perhaps
+// called visit for some keys, when data is not an object, a key has
+// escapes, or data ends or is malformed where the scan looks.
+func scanTopKeys(data []byte, visit func(key []byte) bool) bool {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return false
+	}
+	for i++; ; {
+		i = skipSpace(data, i)
+		if i >= len(data) {
+			return false
+		}
+		if data[i] == '}' {
+			return true
+		}
+		end, ok := stringEnd(data, i)
+		if !ok {
+			return false
+		}
+		key := data[i+1 : end-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return false
+		}
+		if !visit(key) {
+			return true
+		}
+		i = skipSpace(data, end)
+		if i >= len(data) || data[i] != ':' {
+			return false
+		}
+		if i, ok = valueEnd(data, skipSpace(data, i+1)); !ok {
+			return false
+		}
+		i = skipSpace(data, i)
+		if i < len(data) && data[i] == ',' {
+			i++
+		}
+	}
+}
+
+// skipSpace returns the index of the first byte of data from i on that is
+// not JSON white space.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string that starts at
+// data[i], a quote.
+func stringEnd(data []byte, i int) (int, bool) {
+	if i >= len(data) || data[i] != '"' {
+		return 0, false
+	}
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1, true
+		}
+	}
+	return 0, false
+}
+
+// valueEnd returns the index just past the JSON value that starts at
+// data[i], counting brackets and skipping strings.
+func valueEnd(data []byte, i int) (int, bool) {
+	depth := 0
+	for i < len(data) {
+		switch data[i] {
+		case '"':
+			end, ok := stringEnd(data, i)
+			if !ok {
+				return 0, false
+			}
+			i = end
+			if depth == 0 {
+				return i, true
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i, true
+			}
+			depth--
+			if depth == 0 {
+				return i + 1, true
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i, true
+			}
+		}
+		i++
+	}
+	return i, depth == 0
 }
 
 // jsonError turns a decoding error into a FieldError that says where the

@@ -119,14 +119,21 @@ func (o *Options) arches() ([]seccomp.ScmpArch, error) {
 // isArch reports whether a names one architecture (not ArchNative).
 func isArch(a seccomp.ScmpArch) bool { return a >= seccomp.ArchX86 && a <= seccomp.ArchSHEB }
 
-// archAliases gives the names, besides ScmpArch.String's, that an
+// archAlias returns the name, besides ScmpArch.String's, that an
 // includes/excludes arches list may use for an architecture: Go's where
-// it differs, and libseccomp's loongarch64.
-var archAliases = map[seccomp.ScmpArch][]string{
-	seccomp.ArchX86:         {"386"},
-	seccomp.ArchMIPSEL:      {"mipsle"},
-	seccomp.ArchMIPSEL64:    {"mips64le"},
-	seccomp.ArchLOONGARCH64: {"loongarch64"},
+// it differs, and libseccomp's loongarch64; "" if there is none.
+func archAlias(a seccomp.ScmpArch) string {
+	switch a {
+	case seccomp.ArchX86:
+		return "386"
+	case seccomp.ArchMIPSEL:
+		return "mipsle"
+	case seccomp.ArchMIPSEL64:
+		return "mips64le"
+	case seccomp.ArchLOONGARCH64:
+		return "loongarch64"
+	}
+	return ""
 }
 
 // archIn reports whether list names a.
@@ -134,22 +141,18 @@ func archIn(list []string, a seccomp.ScmpArch) bool {
 	if slices.Contains(list, a.String()) {
 		return true
 	}
-	for _, n := range archAliases[a] {
-		if slices.Contains(list, n) {
-			return true
-		}
+	if alias := archAlias(a); alias != "" {
+		return slices.Contains(list, alias)
 	}
 	return false
 }
 
 // specArch returns runtime-spec's name of a.
 func specArch(a seccomp.ScmpArch) (specs.Arch, bool) {
-	for name, s := range archBySpec {
-		if s == a {
-			return name, true
-		}
+	if !isArch(a) {
+		return "", false
 	}
-	return "", false
+	return specArches[a-seccomp.ArchX86], true
 }
 
 // Resolve returns the LinuxSeccomp that Docker (or Podman) would hand to

@@ -30,37 +30,40 @@ func (e *FieldError) Error() string {
 // accepts and ignores.
 const flagTSync specs.LinuxSeccompFlag = "SECCOMP_FILTER_FLAG_TSYNC"
 
-// archBySpec maps runtime-spec architecture names to libseccomp's.
-var archBySpec = map[specs.Arch]seccomp.ScmpArch{
-	specs.ArchX86:         seccomp.ArchX86,
-	specs.ArchX86_64:      seccomp.ArchAMD64,
-	specs.ArchX32:         seccomp.ArchX32,
-	specs.ArchARM:         seccomp.ArchARM,
-	specs.ArchAARCH64:     seccomp.ArchARM64,
-	specs.ArchMIPS:        seccomp.ArchMIPS,
-	specs.ArchMIPS64:      seccomp.ArchMIPS64,
-	specs.ArchMIPS64N32:   seccomp.ArchMIPS64N32,
-	specs.ArchMIPSEL:      seccomp.ArchMIPSEL,
-	specs.ArchMIPSEL64:    seccomp.ArchMIPSEL64,
-	specs.ArchMIPSEL64N32: seccomp.ArchMIPSEL64N32,
-	specs.ArchPPC:         seccomp.ArchPPC,
-	specs.ArchPPC64:       seccomp.ArchPPC64,
-	specs.ArchPPC64LE:     seccomp.ArchPPC64LE,
-	specs.ArchS390:        seccomp.ArchS390,
-	specs.ArchS390X:       seccomp.ArchS390X,
-	specs.ArchPARISC:      seccomp.ArchPARISC,
-	specs.ArchPARISC64:    seccomp.ArchPARISC64,
-	specs.ArchRISCV64:     seccomp.ArchRISCV64,
-	specs.ArchLOONGARCH64: seccomp.ArchLOONGARCH64,
-	specs.ArchM68K:        seccomp.ArchM68K,
-	specs.ArchSH:          seccomp.ArchSH,
-	specs.ArchSHEB:        seccomp.ArchSHEB,
+// specArches holds runtime-spec's names of libseccomp's architectures,
+// from ArchX86 to ArchSHEB.
+var specArches = [...]specs.Arch{
+	seccomp.ArchX86 - seccomp.ArchX86:         specs.ArchX86,
+	seccomp.ArchAMD64 - seccomp.ArchX86:       specs.ArchX86_64,
+	seccomp.ArchX32 - seccomp.ArchX86:         specs.ArchX32,
+	seccomp.ArchARM - seccomp.ArchX86:         specs.ArchARM,
+	seccomp.ArchARM64 - seccomp.ArchX86:       specs.ArchAARCH64,
+	seccomp.ArchMIPS - seccomp.ArchX86:        specs.ArchMIPS,
+	seccomp.ArchMIPS64 - seccomp.ArchX86:      specs.ArchMIPS64,
+	seccomp.ArchMIPS64N32 - seccomp.ArchX86:   specs.ArchMIPS64N32,
+	seccomp.ArchMIPSEL - seccomp.ArchX86:      specs.ArchMIPSEL,
+	seccomp.ArchMIPSEL64 - seccomp.ArchX86:    specs.ArchMIPSEL64,
+	seccomp.ArchMIPSEL64N32 - seccomp.ArchX86: specs.ArchMIPSEL64N32,
+	seccomp.ArchPPC - seccomp.ArchX86:         specs.ArchPPC,
+	seccomp.ArchPPC64 - seccomp.ArchX86:       specs.ArchPPC64,
+	seccomp.ArchPPC64LE - seccomp.ArchX86:     specs.ArchPPC64LE,
+	seccomp.ArchS390 - seccomp.ArchX86:        specs.ArchS390,
+	seccomp.ArchS390X - seccomp.ArchX86:       specs.ArchS390X,
+	seccomp.ArchPARISC - seccomp.ArchX86:      specs.ArchPARISC,
+	seccomp.ArchPARISC64 - seccomp.ArchX86:    specs.ArchPARISC64,
+	seccomp.ArchRISCV64 - seccomp.ArchX86:     specs.ArchRISCV64,
+	seccomp.ArchLOONGARCH64 - seccomp.ArchX86: specs.ArchLOONGARCH64,
+	seccomp.ArchM68K - seccomp.ArchX86:        specs.ArchM68K,
+	seccomp.ArchSH - seccomp.ArchX86:          specs.ArchSH,
+	seccomp.ArchSHEB - seccomp.ArchX86:        specs.ArchSHEB,
 }
 
 // lookupArch resolves a runtime-spec architecture name.
 func lookupArch(field string, a specs.Arch) (seccomp.ScmpArch, error) {
-	if s, ok := archBySpec[a]; ok {
-		return s, nil
+	for i, name := range specArches {
+		if name == a {
+			return seccomp.ArchX86 + seccomp.ScmpArch(i), nil
+		}
 	}
 	return seccomp.ArchInvalid, &FieldError{Field: field, Reason: fmt.Sprintf("unknown architecture %q (want a name such as %q)", a, specs.ArchX86_64)}
 }
@@ -79,36 +82,58 @@ func (a action) value() seccomp.ScmpAction {
 	return a.act
 }
 
-// actionBySpec maps runtime-spec action names to libseccomp's. KILL is
+// actionBySpec maps a runtime-spec action name to libseccomp's action. KILL is
 // KILL_THREAD, as in runc and libseccomp.
-var actionBySpec = map[specs.LinuxSeccompAction]seccomp.ScmpAction{
-	specs.ActKill:        seccomp.ActKillThread,
-	specs.ActKillThread:  seccomp.ActKillThread,
-	specs.ActKillProcess: seccomp.ActKillProcess,
-	specs.ActTrap:        seccomp.ActTrap,
-	specs.ActErrno:       seccomp.ActErrno,
-	specs.ActTrace:       seccomp.ActTrace,
-	specs.ActAllow:       seccomp.ActAllow,
-	specs.ActLog:         seccomp.ActLog,
-	specs.ActNotify:      seccomp.ActNotify,
+func actionBySpec(a specs.LinuxSeccompAction) (seccomp.ScmpAction, bool) {
+	switch a {
+	case specs.ActKill:
+		return seccomp.ActKillThread, true
+	case specs.ActKillThread:
+		return seccomp.ActKillThread, true
+	case specs.ActKillProcess:
+		return seccomp.ActKillProcess, true
+	case specs.ActTrap:
+		return seccomp.ActTrap, true
+	case specs.ActErrno:
+		return seccomp.ActErrno, true
+	case specs.ActTrace:
+		return seccomp.ActTrace, true
+	case specs.ActAllow:
+		return seccomp.ActAllow, true
+	case specs.ActLog:
+		return seccomp.ActLog, true
+	case specs.ActNotify:
+		return seccomp.ActNotify, true
+	}
+	return 0, false
 }
 
-// opBySpec maps runtime-spec operator names to libseccomp's.
-var opBySpec = map[specs.LinuxSeccompOperator]seccomp.ScmpCompareOp{
-	specs.OpNotEqual:     seccomp.CompareNotEqual,
-	specs.OpLessThan:     seccomp.CompareLess,
-	specs.OpLessEqual:    seccomp.CompareLessOrEqual,
-	specs.OpEqualTo:      seccomp.CompareEqual,
-	specs.OpGreaterEqual: seccomp.CompareGreaterEqual,
-	specs.OpGreaterThan:  seccomp.CompareGreater,
-	specs.OpMaskedEqual:  seccomp.CompareMaskedEqual,
+// opBySpec maps a runtime-spec operator name to libseccomp's.
+func opBySpec(a specs.LinuxSeccompOperator) (seccomp.ScmpCompareOp, bool) {
+	switch a {
+	case specs.OpNotEqual:
+		return seccomp.CompareNotEqual, true
+	case specs.OpLessThan:
+		return seccomp.CompareLess, true
+	case specs.OpLessEqual:
+		return seccomp.CompareLessOrEqual, true
+	case specs.OpEqualTo:
+		return seccomp.CompareEqual, true
+	case specs.OpGreaterEqual:
+		return seccomp.CompareGreaterEqual, true
+	case specs.OpGreaterThan:
+		return seccomp.CompareGreater, true
+	case specs.OpMaskedEqual:
+		return seccomp.CompareMaskedEqual, true
+	}
+	return 0, false
 }
 
 // resolveAction resolves an action and its errnoRet as runc does: ERRNO
 // and TRACE take errnoRet, defaulting to EPERM; the others take none.
 // field names the action, retField the errnoRet.
 func resolveAction(field, retField string, a specs.LinuxSeccompAction, ret *uint) (action, error) {
-	act, ok := actionBySpec[a]
+	act, ok := actionBySpec(a)
 	if !ok {
 		reason := fmt.Sprintf("unknown action %q", a)
 		if a == "" {
@@ -155,7 +180,7 @@ func condition(field string, arg specs.LinuxSeccompArg) (seccomp.ScmpCondition, 
 	if arg.Index > 5 {
 		return seccomp.ScmpCondition{}, &FieldError{Field: field + ".index", Reason: fmt.Sprintf("%d is above 5", arg.Index)}
 	}
-	op, ok := opBySpec[arg.Op]
+	op, ok := opBySpec(arg.Op)
 	if !ok {
 		reason := fmt.Sprintf("unknown operator %q", arg.Op)
 		if arg.Op == "" {

@@ -124,6 +124,26 @@ func isName(s string) bool {
 	return true
 }
 
+// mayHaveKind tells whether the JSON object data holds may have a key that
+// decoding matches with a field "kind": one that is "kind" in any letter
+// case, one that is not plain ASCII (decoding folds some other letters to
+// k), one with escapes, or data it cannot scan. A profile, which has no
+// such key, is told from a resource without being decoded.
+func mayHaveKind(data []byte) bool {
+	kind := false
+	ok := scanTopKeys(data, func(key []byte) bool {
+		for _, c := range key {
+			if c >= utf8.RuneSelf {
+				kind = true
+				return false
+			}
+		}
+		kind = bytes.EqualFold(key, []byte("kind"))
+		return !kind
+	})
+	return kind || !ok
+}
+
 // FromSeccompProfile reads a Security Profiles Operator SeccompProfile
 // resource, in JSON or in YAML, and returns its spec as a profile that
 // [Parse] reads; ok is false when data is not such a resource. The YAML
@@ -138,6 +158,9 @@ func FromSeccompProfile(data []byte) (profile []byte, ok bool, err error) {
 	var doc any
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '{' {
+		if !mayHaveKind(trimmed) {
+			return nil, false, nil
+		}
 		var head struct {
 			Kind string `json:"kind"`
 		}

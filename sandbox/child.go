@@ -380,7 +380,8 @@ func childFail(fd int, op byte, status int, errno syscall.Errno, detail string) 
 		if detail == "" {
 			detail = errno.Error()
 		}
-		fmt.Fprintf(os.Stderr, "sandbox: %s: %s\n", opNames[op], detail)
+		name, _ := opName(op)
+		fmt.Fprintf(os.Stderr, "sandbox: %s: %s\n", name, detail)
 	}
 	exitNow(&child, status)
 }

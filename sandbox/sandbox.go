@@ -3,10 +3,10 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -21,11 +21,11 @@ import (
 
 // processName returns a name for a child that no program is likely to
 // have: the parent tells by it whether the child has executed the
-// command.
+// command. The name need not be secret, so math/rand's generator, seeded
+// at random for each process, is enough; crypto/rand would bring its
+// packages' initialisation into every program that imports this one.
 func processName() string {
-	var b [5]byte
-	rand.Read(b[:])
-	return fmt.Sprintf("sbx-%x", b)
+	return fmt.Sprintf("sbx-%010x", rand.Uint64()&(1<<40-1))
 }
 
 // selfExe is the path through which the child starts the running program.
@@ -468,7 +468,7 @@ func (c *Cmd) readReports(uc *net.UnixConn) {
 
 // errorFrom decodes a recError record.
 func (c *Cmd) errorFrom(rec []byte) *Error {
-	op, ok := opNames[rec[1]]
+	op, ok := opName(rec[1])
 	if !ok {
 		op = "set up"
 	}

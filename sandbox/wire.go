@@ -61,13 +61,22 @@ const (
 	opExec
 )
 
-// opNames are the names [Error.Op] takes.
-var opNames = map[byte]string{
+// opNames are the names [Error.Op] takes, by stage.
+var opNames = [...]string{
 	opSetup:        "set up",
 	opNoNewPrivs:   "set no_new_privs",
 	opLoad:         "load filter",
 	opSendListener: "send listener",
 	opExec:         "exec",
+}
+
+// opName returns the name of stage op; ok is false for a byte that names
+// no stage.
+func opName(op byte) (name string, ok bool) {
+	if int(op) < len(opNames) && opNames[op] != "" {
+		return opNames[op], true
+	}
+	return "", false
 }
 
 var order = binary.NativeEndian

@@ -514,7 +514,7 @@ func splitByABI(abis []*arch.Arch, r [2]uint32) []abiRange {
 // syscallTables caches each ABI's syscalls, sorted by number.
 var (
 	syscallTablesMu sync.Mutex
-	syscallTables   = map[*arch.Arch][]numberedSyscall{}
+	syscallTables   map[*arch.Arch][]numberedSyscall // made at the first use
 )
 
 type numberedSyscall struct {
@@ -548,6 +548,9 @@ func syscallTable(a *arch.Arch) []numberedSyscall {
 		t = append(t, numberedSyscall{uint32(nr), name})
 	}
 	slices.SortFunc(t, func(x, y numberedSyscall) int { return cmp.Compare(x.nr, y.nr) })
+	if syscallTables == nil {
+		syscallTables = map[*arch.Arch][]numberedSyscall{}
+	}
 	syscallTables[a] = t
 	return t
 }

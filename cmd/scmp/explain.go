@@ -677,16 +677,26 @@ func evalCond(abi *arch.Arch, c seccomp.ScmpCondition, d bpf.Data) condResult {
 	return condResult{cond: c, value: v, holds: h}
 }
 
-// specOps maps runtime-spec's operators to libseccomp's, for entries
-// that are left out and so have no rules.
-var specOps = map[specs.LinuxSeccompOperator]seccomp.ScmpCompareOp{
-	specs.OpNotEqual:     seccomp.CompareNotEqual,
-	specs.OpLessThan:     seccomp.CompareLess,
-	specs.OpLessEqual:    seccomp.CompareLessOrEqual,
-	specs.OpEqualTo:      seccomp.CompareEqual,
-	specs.OpGreaterEqual: seccomp.CompareGreaterEqual,
-	specs.OpGreaterThan:  seccomp.CompareGreater,
-	specs.OpMaskedEqual:  seccomp.CompareMaskedEqual,
+// specOp maps runtime-spec's operators to libseccomp's, for entries that
+// are left out and so have no rules; CompareInvalid for an unknown one.
+func specOp(op specs.LinuxSeccompOperator) seccomp.ScmpCompareOp {
+	switch op {
+	case specs.OpNotEqual:
+		return seccomp.CompareNotEqual
+	case specs.OpLessThan:
+		return seccomp.CompareLess
+	case specs.OpLessEqual:
+		return seccomp.CompareLessOrEqual
+	case specs.OpEqualTo:
+		return seccomp.CompareEqual
+	case specs.OpGreaterEqual:
+		return seccomp.CompareGreaterEqual
+	case specs.OpGreaterThan:
+		return seccomp.CompareGreater
+	case specs.OpMaskedEqual:
+		return seccomp.CompareMaskedEqual
+	}
+	return seccomp.CompareInvalid
 }
 
 // argsHold reports whether the args of an entry hold for d, as runc
@@ -706,7 +716,7 @@ func argsHold(abi *arch.Arch, args []specs.LinuxSeccompArg, d bpf.Data) bool {
 		if a.Index > 5 {
 			return false
 		}
-		h := evalCond(abi, seccomp.ScmpCondition{Argument: a.Index, Op: specOps[a.Op], Operand1: a.Value, Operand2: a.ValueTwo}, d).holds
+		h := evalCond(abi, seccomp.ScmpCondition{Argument: a.Index, Op: specOp(a.Op), Operand1: a.Value, Operand2: a.ValueTwo}, d).holds
 		any, all = any || h, all && h
 	}
 	if repeated {

@@ -80,11 +80,13 @@ func (e *env) warnf(format string, args ...any) {
 	fmt.Fprintf(e.stderr, "%s: warning: %s\n", e.name, fmt.Sprintf(format, args...))
 }
 
-var commands []*command
+// commands lists the commands, in the order help gives them. It is set by
+// init, as help's run refers to it.
+var commands [11]*command
 
 func init() {
 	helpCommand.run = runHelp
-	commands = []*command{
+	commands = [...]*command{
 		resolveCommand,
 		compileCommand,
 		disasmCommand,

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -124,6 +125,7 @@ const (
 func readInput(e *env, name string, limit int64, what string) ([]byte, error) {
 	r := e.stdin
 	label := "standard input"
+	var b []byte
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
@@ -131,12 +133,17 @@ func readInput(e *env, name string, limit int64, what string) ([]byte, error) {
 		}
 		defer f.Close()
 		label = name
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
-			return nil, tooLarge(label, what, limit)
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if fi.Size() > limit {
+				return nil, tooLarge(label, what, limit)
+			}
+			// One read of the known size, and one more to see the
+			// end, rather than a buffer grown and copied as it fills.
+			b = make([]byte, 0, fi.Size()+1)
 		}
 		r = f
 	}
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	b, err := readAll(b, io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", label, err)
 	}
@@ -144,6 +151,24 @@ func readInput(e *env, name string, limit int64, what string) ([]byte, error) {
 		return nil, tooLarge(label, what, limit)
 	}
 	return b, nil
+}
+
+// readAll appends what r holds to b, as io.ReadAll does, growing b only
+// when it is full.
+func readAll(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // tooLarge is the error for input past its limit.
@@ -230,12 +255,20 @@ func enosysAfterFlag(fs *flag.FlagSet, v *string) {
 	})
 }
 
-// capSets are the names --caps takes for sets of capabilities.
-var capSets = map[string]func() ([]string, error){
-	"docker": func() ([]string, error) { return oci.DockerDefaultCapabilities(), nil },
-	"host":   oci.BoundingCapabilities,
-	"all":    func() ([]string, error) { return oci.AllCapabilities(), nil },
-	"none":   func() ([]string, error) { return nil, nil },
+// capSet returns the set of capabilities a name --caps takes for one
+// stands for, in lower case.
+func capSet(name string) (func() ([]string, error), bool) {
+	switch name {
+	case "docker":
+		return func() ([]string, error) { return oci.DockerDefaultCapabilities(), nil }, true
+	case "host":
+		return oci.BoundingCapabilities, true
+	case "all":
+		return func() ([]string, error) { return oci.AllCapabilities(), nil }, true
+	case "none":
+		return func() ([]string, error) { return nil, nil }, true
+	}
+	return nil, false
 }
 
 // parseCaps reads a --caps value: capability names and set names,
@@ -255,7 +288,7 @@ func parseCaps(list string) ([]string, error) {
 		if entry == "" {
 			return nil, fmt.Errorf("empty entry in %q; give capability names or sets (docker, host, all, none) separated by commas", list)
 		}
-		if set, ok := capSets[strings.ToLower(entry)]; ok {
+		if set, ok := capSet(strings.ToLower(entry)); ok {
 			if strings.ToLower(entry) == "none" && len(entries) > 1 {
 				return nil, errors.New("none cannot be combined with other entries")
 			}
@@ -410,8 +443,17 @@ func compileProfile(data []byte, arches []target, exact bool, po profileOptions)
 	return f, arches, spec, nil
 }
 
-// entryRef matches the references to syscall entries in a warning.
-var entryRef = regexp.MustCompile(`syscalls\[([0-9]+)\]`)
+// entryRef returns the expression that matches the references to syscall
+// entries in a warning, compiled at the first use.
+func entryRef() *regexp.Regexp {
+	entryRefOnce.Do(func() { entryRefRE = regexp.MustCompile(`syscalls\[([0-9]+)\]`) })
+	return entryRefRE
+}
+
+var (
+	entryRefOnce sync.Once
+	entryRefRE   *regexp.Regexp
+)
 
 // fileEntries returns a function that renumbers the syscalls[N] a
 // warning of oci.NewFilter names, which count the entries of the resolved
@@ -421,7 +463,7 @@ var entryRef = regexp.MustCompile(`syscalls\[([0-9]+)\]`)
 func fileEntries(data []byte, opts oci.Options) func(oci.Warning) oci.Warning {
 	var fileIndex map[int]int
 	return func(w oci.Warning) oci.Warning {
-		if !entryRef.MatchString(w.Field + w.Reason) {
+		if !entryRef().MatchString(w.Field + w.Reason) {
 			return w
 		}
 		if fileIndex == nil {
@@ -437,8 +479,8 @@ func fileEntries(data []byte, opts oci.Options) func(oci.Warning) oci.Warning {
 			}
 		}
 		fix := func(s string) string {
-			return entryRef.ReplaceAllStringFunc(s, func(ref string) string {
-				n, _ := strconv.Atoi(entryRef.FindStringSubmatch(ref)[1])
+			return entryRef().ReplaceAllStringFunc(s, func(ref string) string {
+				n, _ := strconv.Atoi(entryRef().FindStringSubmatch(ref)[1])
 				if i, ok := fileIndex[n]; ok {
 					return fmt.Sprintf("syscalls[%d]", i)
 				}

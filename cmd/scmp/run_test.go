@@ -83,7 +83,7 @@ func requireSh(t *testing.T) {
 
 // goCommand returns the go command of the toolchain running the test, or
 // skips the test.
-func goCommand(t *testing.T) string {
+func goCommand(t testing.TB) string {
 	t.Helper()
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 	if _, err := os.Stat(goTool); err != nil {
@@ -169,7 +169,7 @@ var (
 )
 
 // scmpBinary builds the command once for the end-to-end tests.
-func scmpBinary(t *testing.T) string {
+func scmpBinary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the command; skipped in short mode")

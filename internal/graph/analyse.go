@@ -315,7 +315,7 @@ type entry struct {
 
 var (
 	tablesMu sync.Mutex
-	tables   = map[uint32][]entry{}
+	tables   map[uint32][]entry // by token, made at the first use
 )
 
 // table returns the syscalls of the architectures whose AUDIT_ARCH value
@@ -359,6 +359,9 @@ func table(token uint32) []entry {
 		return t[i].name < t[j].name
 	})
 	t = slices.CompactFunc(t, func(a, b entry) bool { return a.nr == b.nr })
+	if tables == nil {
+		tables = map[uint32][]entry{}
+	}
 	tables[token] = t
 	return t
 }

@@ -52,9 +52,25 @@ func (g *Graph) WriteDOT(w io.Writer, title string) error {
 
 // dotEscape escapes s for a DOT string, writing newlines as centred
 // line breaks.
-func dotEscape(s string) string { return dotReplacer.Replace(s) }
-
-var dotReplacer = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+func dotEscape(s string) string {
+	if !strings.ContainsAny(s, "\\\"\n") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
 
 // dotQuote returns s as a quoted DOT string.
 func dotQuote(s string) string { return `"` + dotEscape(s) + `"` }

@@ -296,8 +296,21 @@ func pcList(pcs []int) string {
 	return strings.Join(s, ", ")
 }
 
-// jumpOps are the comparisons of conditional jumps, as written in nodes.
-var jumpOps = map[uint16]string{bpf.JEQ: "==", bpf.JGT: ">", bpf.JGE: "≥", bpf.JSET: "&"}
+// jumpOp returns the comparison of a conditional jump, as written in
+// nodes, or "" for an operation that is none.
+func jumpOp(op uint16) string {
+	switch op {
+	case bpf.JEQ:
+		return "=="
+	case bpf.JGT:
+		return ">"
+	case bpf.JGE:
+		return "≥"
+	case bpf.JSET:
+		return "&"
+	}
+	return ""
+}
 
 // instructionText writes instruction pc of p for a node, in one or two
 // lines: the
@@ -312,7 +325,7 @@ func instructionText(p bpf.Program, pc int, st *state, line string) []string {
 	if bpf.Class(ins.Op) != bpf.JMP || ins.Op == bpf.JMP|bpf.JA {
 		return []string{fmt.Sprintf("%d: %s", pc, line)}
 	}
-	op := jumpOps[bpf.Operation(ins.Op)]
+	op := jumpOp(bpf.Operation(ins.Op))
 	if op == "" {
 		return []string{fmt.Sprintf("%d: %s", pc, line)}
 	}

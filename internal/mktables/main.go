@@ -438,14 +438,8 @@ func Generate(t *Table) ([]byte, error) {
 		}
 		fmt.Fprintf(&b, "}\n\n")
 	}
-	fmt.Fprintf(&b, "// pseudoShadowed lists the syscalls whose pseudo number resolves to\n")
-	fmt.Fprintf(&b, "// another name that shares it.\n")
-	fmt.Fprintf(&b, "var pseudoShadowed = [...]string{")
-	for i, n := range t.Names {
-		if t.Shadow[i] {
-			fmt.Fprintf(&b, "%q, ", n)
-		}
+	if err := writeLookups(&b, t); err != nil {
+		return nil, err
 	}
-	fmt.Fprintf(&b, "}\n")
 	return format.Source(b.Bytes())
 }

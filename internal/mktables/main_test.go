@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -66,10 +67,87 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`const TableVersion = "v9.9.9 2030-01-01"`, `pseudoShadowed = [...]string{"baz"}`, "DO NOT EDIT"} {
+	for _, want := range []string{`const TableVersion = "v9.9.9 2030-01-01"`, "const pseudoBase = -10001", "DO NOT EDIT"} {
 		if !bytes.Contains(src, []byte(want)) {
 			t.Errorf("generated source lacks %q", want)
 		}
+	}
+}
+
+// TestByNumber checks which name each number resolves to, where two names
+// share a pseudo number and where one of them has a real number instead.
+func TestByNumber(t *testing.T) {
+	ps, err := ParsePseudo(strings.NewReader(testPseudo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// baz has number 7 in the first column and shares bar's pseudo
+	// number elsewhere; read has the ARM-like private number 983041 in
+	// the last.
+	cells := func(name, first, rest, last string) string {
+		var b strings.Builder
+		b.WriteString(name)
+		for c := range columns {
+			cell := rest
+			switch c {
+			case 0:
+				cell = first
+			case len(columns) - 1:
+				cell = last
+			}
+			b.WriteString("," + cell + ",SCMP_KV_UNDEF")
+		}
+		return b.String()
+	}
+	csv := strings.Join([]string{header(), cells("read", "0", "0", "983041"), row("foo", "PNR"),
+		cells("baz", "7", "PNR", "PNR"), row("bar", "PNR"), row("sock", "PNR")}, "\n")
+	tab, err := ParseCSV(strings.NewReader(csv), ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Names: bar 0, baz 1, foo 2, read 3, sock 4.
+	tests := []struct {
+		col    int
+		dense  []uint16
+		pseudo []uint16
+		sparse []NumberName
+	}{
+		{0, []uint16{4, 0, 0, 0, 0, 0, 0, 2}, []uint16{3, 1}, []NumberName{{-101, 4}}},
+		{1, []uint16{4}, []uint16{3, 1}, []NumberName{{-101, 4}}},
+		{len(columns) - 1, nil, []uint16{3, 1}, []NumberName{{-101, 4}, {983041, 3}}},
+	}
+	for _, tt := range tests {
+		x := ByNumber(tab, tt.col)
+		if fmt.Sprint(x.Dense, x.Pseudo, x.Sparse) != fmt.Sprint(tt.dense, tt.pseudo, tt.sparse) {
+			t.Errorf("column %d: ByNumber = %v, %v, %v; want %v, %v, %v", tt.col, x.Dense, x.Pseudo, x.Sparse, tt.dense, tt.pseudo, tt.sparse)
+		}
+	}
+}
+
+// TestNameTableSlots checks that every name is in a slot at or after its
+// hash, with no empty slot between, as linear probing finds it.
+func TestNameTableSlots(t *testing.T) {
+	names := strings.Fields("read write open openat close a ab abc abcd abcdefg abcdefgh abcdefghijklmnopq")
+	slots, err := NameTable(&Table{Names: names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(slots) != len(names) {
+		t.Fatalf("%d slots filled, want %d", len(slots), len(names))
+	}
+	for s, e := range slots {
+		lo, hi := nameKey(names[e.Index])
+		if e.Lo != lo || e.Hi != hi || e.Len != len(names[e.Index]) {
+			t.Errorf("slot %d: %+v, want key %#x %#x", s, e, lo, hi)
+		}
+		for h := int(nameHash(lo, hi, e.Len)); h%(1<<nameBits) != s; h++ {
+			if _, full := slots[h%(1<<nameBits)]; !full {
+				t.Errorf("%s is in slot %d, past the empty slot %d", names[e.Index], s, h%(1<<nameBits))
+			}
+		}
+	}
+	if _, err := NameTable(&Table{Names: []string{strings.Repeat("x", maxNameLen+1)}}); err == nil {
+		t.Error("NameTable accepted a name longer than maxNameLen")
 	}
 }
 
