@@ -43,23 +43,28 @@ var tvLevel = [tvCount]uint{
 	tvWaitKill:    7,
 }
 
+// tvFeature is the feature of each test vector entry.
+var tvFeature = [tvCount]feature{
+	tvSyscall:     featSeccomp,
+	tvTSync:       featTSync,
+	tvFlagLog:     featLogFlag,
+	tvActLog:      featLogAction,
+	tvKillProcess: featKillProcess,
+	tvSpecAllow:   featSpecAllow,
+	tvNewListener: featNewListener,
+	tvUserNotif:   featUserNotif,
+	tvTSyncESRCH:  featTSyncESRCH,
+	tvWaitKill:    featWaitKillable,
+}
+
 // setSupport replaces what the package knows about the kernel by v and
 // forgets the API level, without probing anything.
 func setSupport(v [tvCount]tristate) {
 	mu.Lock()
 	defer mu.Unlock()
-	state = support{
-		syscall:     v[tvSyscall],
-		tsync:       v[tvTSync],
-		flagLog:     v[tvFlagLog],
-		actLog:      v[tvActLog],
-		killProcess: v[tvKillProcess],
-		specAllow:   v[tvSpecAllow],
-		newListener: v[tvNewListener],
-		userNotif:   v[tvUserNotif],
-		tsyncESRCH:  v[tvTSyncESRCH],
-		waitKill:    v[tvWaitKill],
-		notifyFd:    state.notifyFd,
+	state = support{notifyFd: state.notifyFd}
+	for i, f := range tvFeature {
+		state.feature[f] = v[i]
 	}
 }
 
@@ -67,18 +72,11 @@ func setSupport(v [tvCount]tristate) {
 func getSupport() [tvCount]tristate {
 	mu.Lock()
 	defer mu.Unlock()
-	return [tvCount]tristate{
-		tvSyscall:     state.syscall,
-		tvTSync:       state.tsync,
-		tvFlagLog:     state.flagLog,
-		tvActLog:      state.actLog,
-		tvKillProcess: state.killProcess,
-		tvSpecAllow:   state.specAllow,
-		tvNewListener: state.newListener,
-		tvUserNotif:   state.userNotif,
-		tvTSyncESRCH:  state.tsyncESRCH,
-		tvWaitKill:    state.waitKill,
+	var v [tvCount]tristate
+	for i, f := range tvFeature {
+		v[i] = state.feature[f]
 	}
+	return v
 }
 
 // setNotifyFd pretends the process has the listener fd (-1: none).
@@ -523,5 +521,49 @@ func TestFlagsLive(t *testing.T) {
 	}
 	if got != want {
 		t.Errorf("Flags() = %#x at API level %d, want %#x", got, level, want)
+	}
+}
+
+// TestFeatureTables checks that every feature belongs to exactly one
+// API level, above the feature it needs, that every filter flag has its
+// feature, and that the tests above cover every feature.
+func TestFeatureTables(t *testing.T) {
+	levelOf := map[feature]uint{}
+	for l, added := range apiLevels {
+		for _, f := range added {
+			if _, dup := levelOf[f]; dup {
+				t.Errorf("feature %d is in two API levels", f)
+			}
+			levelOf[f] = uint(l)
+		}
+	}
+	for f := feature(0); f < numFeatures; f++ {
+		l, ok := levelOf[f]
+		if !ok {
+			t.Errorf("feature %d is in no API level", f)
+			continue
+		}
+		if n := features[f].needs; n != noFeature && levelOf[n] > l {
+			t.Errorf("feature %d of level %d needs feature %d of level %d", f, l, n, levelOf[n])
+		}
+	}
+	for flag := uint(1); flag <= allFlags; flag <<= 1 {
+		f, ok := flagFeature(flag)
+		if !ok || features[f].flag != flag {
+			t.Errorf("flag %#x has no feature", flag)
+		}
+	}
+	seen := map[feature]bool{}
+	for i, f := range tvFeature {
+		if seen[f] {
+			t.Errorf("test vector entries share feature %d", f)
+		}
+		seen[f] = true
+		if levelOf[f] != tvLevel[i] {
+			t.Errorf("feature %d is at level %d, the tests expect %d", f, levelOf[f], tvLevel[i])
+		}
+	}
+	if len(seen) != int(numFeatures) {
+		t.Errorf("the test vectors cover %d of %d features", len(seen), numFeatures)
 	}
 }
