@@ -567,3 +567,50 @@ func TestFeatureTables(t *testing.T) {
 		t.Errorf("the test vectors cover %d of %d features", len(seen), numFeatures)
 	}
 }
+
+// TestProbeNeeds checks that a feature is taken to be missing, without
+// asking the kernel, when what it needs is known to be missing: every
+// flag and probed action without seccomp(2), WAIT_KILLABLE_RECV without
+// NEW_LISTENER. On a kernel that has them, a probe would say otherwise.
+func TestProbeNeeds(t *testing.T) {
+	requireSeccomp(t)
+	defer resetForTest()
+	var v [tvCount]tristate
+	v[tvSyscall] = no
+	setSupport(v)
+	for flag := uint(1); flag <= allFlags; flag <<= 1 {
+		if ok, err := FlagSupported(flag); ok || err != nil {
+			t.Errorf("without seccomp(2): FlagSupported(%#x) = %v, %v", flag, ok, err)
+		}
+	}
+	for _, ret := range []uint32{RetKillProcess, RetLog, RetUserNotif} {
+		if ActionSupported(ret) {
+			t.Errorf("without seccomp(2): ActionSupported(%#x) = true", ret)
+		}
+	}
+	if got := APILevel(); got != 1 {
+		t.Errorf("without seccomp(2): APILevel() = %d", got)
+	}
+
+	v = [tvCount]tristate{}
+	v[tvSyscall], v[tvNewListener] = yes, no
+	setSupport(v)
+	if ok, err := FlagSupported(FlagWaitKillableRecv); ok || err != nil {
+		t.Errorf("without NEW_LISTENER: FlagSupported(WAIT_KILLABLE_RECV) = %v, %v", ok, err)
+	}
+	if got := getSupport(); got[tvTSync] != unknown || got[tvWaitKill] != no {
+		t.Errorf("without NEW_LISTENER: support after the probe is %v", got)
+	}
+	// With both known, the probe asks the kernel.
+	resetForTest()
+	ok, err := FlagSupported(FlagWaitKillableRecv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nl, _ := FlagSupported(FlagNewListener); !nl && ok {
+		t.Error("WAIT_KILLABLE_RECV found without NEW_LISTENER")
+	}
+	if got := getSupport(); got[tvSyscall] != yes || got[tvNewListener] == unknown || got[tvTSync] != unknown {
+		t.Errorf("probing WAIT_KILLABLE_RECV left %v", got)
+	}
+}
