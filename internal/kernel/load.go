@@ -33,12 +33,20 @@ type Options struct {
 }
 
 // Flags returns the seccomp(2) flags [LoadFilter] would use for o in the
-// current state, as libseccomp's sys_filter_load chooses them: TSYNC and
-// NEW_LISTENER together only with TSYNC_ESRCH, NEW_LISTENER only when the
-// program notifies, the kernel supports notification and no listener
-// exists yet in this process, WAIT_KILLABLE_RECV only with NEW_LISTENER.
-// It fails with EFAULT where libseccomp does: TSYNC and a listener
-// without TSYNC_ESRCH support (attribute checks normally refuse that
+// current state:
+//
+//   - LOG and SPEC_ALLOW when o asks for them;
+//   - NEW_LISTENER when the program notifies, user notification is known
+//     to work and the process has no listener yet; WAIT_KILLABLE_RECV
+//     with it when o asks for that;
+//   - with o.TSync, TSYNC, and TSYNC_ESRCH beside it when that flag is
+//     known to work and the process has no listener yet.
+//
+// Support counts as known once probed (the API level is detected first)
+// or forced with [SetAPILevel]. A listener needs TSYNC_ESRCH next to
+// TSYNC, for the kernel would otherwise return a thread id where the
+// descriptor is expected; without it Flags fails with EFAULT, as
+// seccomp_load(3) does (attribute checks normally refuse that
 // combination earlier).
 func (o Options) Flags() (uint, error) {
 	mu.Lock()
@@ -48,36 +56,46 @@ func (o Options) Flags() (uint, error) {
 
 // flags is [Options.Flags]; mu must be held.
 func (o Options) flags() (uint, error) {
-	updateAPI()
-	tsyncNotify := state.tsyncESRCH == yes && state.notifyFd == -1
-	listener := state.userNotif == yes && o.NotifyUsed && state.notifyFd == -1
+	state.level()
+	firstListener := state.notifyFd == -1
+	listener := o.NotifyUsed && firstListener && state.knownToHave(featUserNotif)
+
 	var f uint
-	switch {
-	case tsyncNotify:
-		if o.TSync {
-			f |= FlagTSync | FlagTSyncESRCH
+	for _, opt := range []struct {
+		on   bool
+		flag uint
+	}{
+		{o.Log, FlagLog},
+		{o.SpecAllow, FlagSpecAllow},
+		{listener, FlagNewListener},
+		{listener && o.WaitKillableRecv, FlagWaitKillableRecv},
+	} {
+		if opt.on {
+			f |= opt.flag
 		}
-		if listener {
-			f |= FlagNewListener
+	}
+	if o.TSync {
+		sync, err := threadSyncFlags(firstListener && state.knownToHave(featTSyncESRCH), listener)
+		if err != nil {
+			return 0, err
 		}
-	case o.TSync:
-		if listener {
-			return 0, unix.EFAULT
-		}
-		f |= FlagTSync
-	case listener:
-		f |= FlagNewListener
-	}
-	if f&FlagNewListener != 0 && o.WaitKillableRecv {
-		f |= FlagWaitKillableRecv
-	}
-	if o.Log {
-		f |= FlagLog
-	}
-	if o.SpecAllow {
-		f |= FlagSpecAllow
+		f |= sync
 	}
 	return f, nil
+}
+
+// threadSyncFlags returns the flags that put a filter on every thread,
+// given whether TSYNC_ESRCH can be used and whether the load also asks
+// for a listener.
+func threadSyncFlags(esrch, listener bool) (uint, error) {
+	switch {
+	case esrch:
+		return FlagTSync | FlagTSyncESRCH, nil
+	case listener:
+		// The kernel refuses TSYNC with NEW_LISTENER alone.
+		return 0, unix.EFAULT
+	}
+	return FlagTSync, nil
 }
 
 // LoadFilter loads the program the way seccomp_load(3) does and returns
@@ -130,8 +148,10 @@ func sockFilter(p bpf.Program) []unix.SockFilter {
 	return out
 }
 
-// loadLocked is libseccomp's sys_filter_load; the error is the raw errno
-// or ESRCH. mu must be held.
+// loadLocked sets no_new_privs if asked, chooses the flags and loads p
+// with seccomp(2), or with prctl on a kernel without it, keeping a new
+// listener for the process. The error is the raw errno or a
+// *ThreadSyncError. mu must be held.
 func loadLocked(p []unix.SockFilter, o Options) error {
 	if o.NoNewPrivs {
 		if err := SetNoNewPrivs(); err != nil {
@@ -142,7 +162,7 @@ func loadLocked(p []unix.SockFilter, o Options) error {
 	if err != nil {
 		return err
 	}
-	if !chkSyscall() {
+	if !state.has(featSeccomp) {
 		return loadPrctl(p)
 	}
 	fd, err := loadSockFilter(p, flags)
