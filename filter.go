@@ -163,24 +163,29 @@ func errMergeInvalid() error {
 }
 
 // mergeLocked moves src into f; both locks are held (one lock when src is
-// f). A mismatch of attributes or byte order (EINVAL) is described.
+// f).
 func (f *ScmpFilter) mergeLocked(src *ScmpFilter) error {
 	if !f.valid || !src.valid {
 		return errMergeInvalid()
 	}
-	err := f.col.Merge(src.col)
-	switch e := errRc(err); {
-	case err == nil:
-	case e == syscall.EINVAL:
-		return fmt.Errorf("filters could not be merged due to a mismatch in attributes or invalid filter: %w", e)
-	default:
-		return e
+	if err := f.col.Merge(src.col); err != nil {
+		return mergeError(errRc(err))
 	}
 	if src != f {
 		f.weights.merge(src.weights)
 	}
 	src.valid = false
 	return nil
+}
+
+// mergeError describes EINVAL, a mismatch of attributes; other errors,
+// such as EEXIST for a shared architecture or EDOM for another byte
+// order, are returned as they are.
+func mergeError(e error) error {
+	if e != syscall.EINVAL {
+		return e
+	}
+	return fmt.Errorf("filters could not be merged due to a mismatch in attributes or invalid filter: %w", e)
 }
 
 // IsArchPresent reports whether the architecture is in the filter.
