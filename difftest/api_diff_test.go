@@ -45,9 +45,9 @@ func actionValues() []uint {
 }
 
 // TestActionAPIVsLibseccompGolang compares String, GetReturnCode and
-// SetReturnCode of every action value with libseccomp-golang's, and the
-// checks NewFilter, SetBadArchAction, AddRule and the attribute getters
-// make on them.
+// SetReturnCode of every action value with libseccomp-golang's, and what
+// NewFilter, GetDefaultAction, SetBadArchAction and GetBadArchAction make
+// of them.
 func TestActionAPIVsLibseccompGolang(t *testing.T) {
 	codes := []int16{0, 1, -1, 13, 4095, 0x7fff, -0x8000}
 	for _, v := range actionValues() {
