@@ -36,7 +36,7 @@ const (
 
 // actionKind describes one kind of action.
 type actionKind struct {
-	text     string    // String's description; the code follows when withData
+	text     string    // String's result; the code follows it when withData
 	native   db.Action // the kernel's SECCOMP_RET_* value, without data
 	withData bool      // whether the upper 16 bits hold a return code
 }
@@ -44,14 +44,14 @@ type actionKind struct {
 // actionKinds is indexed by the kind (the low 16 bits of an action); the
 // entry for ActInvalid is empty, and so unknown.
 var actionKinds = [...]actionKind{
-	ActKillThread:  {text: "Kill thread", native: db.ActKillThread},
-	ActTrap:        {text: "Send SIGSYS", native: db.ActTrap},
-	ActNotify:      {text: "Notify userspace", native: db.ActNotify},
-	ActErrno:       {text: "Return error code", native: db.ActErrno, withData: true},
-	ActTrace:       {text: "Notify tracing processes with code", native: db.ActTrace, withData: true},
-	ActAllow:       {text: "Allow system call", native: db.ActAllow},
-	ActLog:         {text: "Log system call", native: db.ActLog},
-	ActKillProcess: {text: "Kill process", native: db.ActKillProcess},
+	ActKillThread:  {text: "Action: Kill thread", native: db.ActKillThread},
+	ActTrap:        {text: "Action: Send SIGSYS", native: db.ActTrap},
+	ActNotify:      {text: "Action: Notify userspace", native: db.ActNotify},
+	ActErrno:       {text: "Action: Return error code", native: db.ActErrno, withData: true},
+	ActTrace:       {text: "Action: Notify tracing processes with code", native: db.ActTrace, withData: true},
+	ActAllow:       {text: "Action: Allow system call", native: db.ActAllow},
+	ActLog:         {text: "Action: Log system call", native: db.ActLog},
+	ActKillProcess: {text: "Action: Kill process", native: db.ActKillProcess},
 }
 
 // kind returns the low 16 bits of a, which name the kind of action.
@@ -75,9 +75,9 @@ func (a ScmpAction) String() string {
 	case !ok:
 		return fmt.Sprintf("Unrecognized Action %#x", uint(a))
 	case ak.withData:
-		return fmt.Sprintf("Action: %s %d", ak.text, uint(a)>>16)
+		return fmt.Sprintf("%s %d", ak.text, uint(a)>>16)
 	}
-	return "Action: " + ak.text
+	return ak.text
 }
 
 // SetReturnCode returns the action with its return code set to code. Only
