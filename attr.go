@@ -6,47 +6,81 @@ import (
 
 // getFilterAttr reads a filter attribute.
 func (f *ScmpFilter) getFilterAttr(attr db.Attr) (uint32, error) {
-	if f == nil {
-		return 0x0, errBadFilter
-	}
-	f.lock.Lock()
-	defer f.lock.Unlock()
-
-	if !f.valid {
-		return 0x0, errBadFilter
-	}
-	v, err := f.col.AttrGet(attr)
+	var v uint32
+	err := f.withValid(func() (err error) {
+		v, err = f.col.AttrGet(attr)
+		return err
+	})
 	if err != nil {
-		return 0x0, errRc(err)
+		return 0, err
 	}
 	return v, nil
 }
 
 // setFilterAttr sets a filter attribute.
 func (f *ScmpFilter) setFilterAttr(attr db.Attr, value uint32) error {
+	return f.withValid(func() error { return f.col.AttrSet(attr, value) })
+}
+
+// withValid runs op with f locked when f is a valid filter, and returns
+// errBadFilter otherwise; op's error is reported as libseccomp's errno.
+func (f *ScmpFilter) withValid(op func() error) error {
 	if f == nil {
 		return errBadFilter
 	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
-
 	if !f.valid {
 		return errBadFilter
 	}
-	if err := f.col.AttrSet(attr, value); err != nil {
+	if err := op(); err != nil {
 		return errRc(err)
 	}
 	return nil
 }
 
-func (f *ScmpFilter) getBool(attr db.Attr) (bool, error) {
-	v, err := f.getFilterAttr(attr)
-	if err != nil {
-		return false, err
+// Requirements of the attributes libseccomp added after its first
+// releases. A getter or setter of such an attribute that fails reports
+// the unmet requirement instead, when there is one: the API level is the
+// usual cause.
+var (
+	needLog      = requirement{since: release{2, 4, 0}, apiLevel: 3}
+	needSSB      = requirement{since: release{2, 5, 0}, apiLevel: 4} // also the optimize level and RawRC
+	needWaitKill = requirement{since: release{2, 6, 0}, apiLevel: 7}
+	needNothing  = requirement{}
+)
+
+// explain returns err, or the *VersionError of r for operation op when
+// err is not nil and r is not met.
+func (r requirement) explain(op string, err error) error {
+	if err == nil || r.since == (release{}) {
+		return err
 	}
-	return v != 0, nil
+	r.op = op
+	if unmet := r.check(); unmet != nil {
+		return unmet
+	}
+	return err
 }
 
+// attrUint reads attribute id for the method op, which needs r.
+func (f *ScmpFilter) attrUint(op string, id db.Attr, r requirement) (uint32, error) {
+	v, err := f.getFilterAttr(id)
+	return v, r.explain(op, err)
+}
+
+// attrBool reads the boolean attribute id for the method op, which needs r.
+func (f *ScmpFilter) attrBool(op string, id db.Attr, r requirement) (bool, error) {
+	v, err := f.attrUint(op, id, r)
+	return v != 0, err
+}
+
+// setAttr sets attribute id to v for the method op, which needs r.
+func (f *ScmpFilter) setAttr(op string, id db.Attr, v uint32, r requirement) error {
+	return r.explain(op, f.setFilterAttr(id, v))
+}
+
+// boolAttr is the attribute value of state.
 func boolAttr(state bool) uint32 {
 	if state {
 		return 1
@@ -54,23 +88,24 @@ func boolAttr(state bool) uint32 {
 	return 0
 }
 
+// actionAttr reads an attribute that holds an action.
+func (f *ScmpFilter) actionAttr(id db.Attr) (ScmpAction, error) {
+	v, err := f.getFilterAttr(id)
+	if err != nil {
+		return ActInvalid, err
+	}
+	return actionFromNative(db.Action(v))
+}
+
 // GetDefaultAction returns the action for syscalls that no rule matches.
 func (f *ScmpFilter) GetDefaultAction() (ScmpAction, error) {
-	action, err := f.getFilterAttr(db.AttrActDefault)
-	if err != nil {
-		return 0x0, err
-	}
-	return actionFromNative(db.Action(action))
+	return f.actionAttr(db.AttrActDefault)
 }
 
 // GetBadArchAction returns the action for syscalls of an architecture that
 // is not in the filter.
 func (f *ScmpFilter) GetBadArchAction() (ScmpAction, error) {
-	action, err := f.getFilterAttr(db.AttrActBadArch)
-	if err != nil {
-		return 0x0, err
-	}
-	return actionFromNative(db.Action(action))
+	return f.actionAttr(db.AttrActBadArch)
 }
 
 // GetNoNewPrivsBit reports whether loading the filter sets no_new_privs
@@ -78,127 +113,82 @@ func (f *ScmpFilter) GetBadArchAction() (ScmpAction, error) {
 // it; with no_new_privs, execve can't grant privileges (setuid and
 // file capabilities are ignored).
 func (f *ScmpFilter) GetNoNewPrivsBit() (bool, error) {
-	return f.getBool(db.AttrNNP)
+	return f.attrBool("GetNoNewPrivsBit", db.AttrNNP, needNothing)
 }
 
 // GetLogBit reports whether the filter is loaded with
 // SECCOMP_FILTER_FLAG_LOG, which logs every action but ActAllow. It
 // needs API level 3.
 func (f *ScmpFilter) GetLogBit() (bool, error) {
-	log, err := f.getBool(db.AttrLog)
-	if err != nil {
-		if e := checkAPI("GetLogBit", 3, 2, 4, 0); e != nil {
-			err = e
-		}
-		return false, err
-	}
-	return log, nil
+	return f.attrBool("GetLogBit", db.AttrLog, needLog)
 }
 
 // GetSSB reports whether the filter is loaded with
 // SECCOMP_FILTER_FLAG_SPEC_ALLOW, which leaves the speculative store
 // bypass mitigation off. It needs API level 4.
 func (f *ScmpFilter) GetSSB() (bool, error) {
-	ssb, err := f.getBool(db.AttrSSB)
-	if err != nil {
-		if e := checkAPI("GetSSB", 4, 2, 5, 0); e != nil {
-			err = e
-		}
-		return false, err
-	}
-	return ssb, nil
+	return f.attrBool("GetSSB", db.AttrSSB, needSSB)
 }
 
 // GetOptimize returns the optimization level, 1 (the default) or 2; see
 // SetOptimize.
 func (f *ScmpFilter) GetOptimize() (int, error) {
-	level, err := f.getFilterAttr(db.AttrOptimize)
-	if err != nil {
-		if e := checkAPI("GetOptimize", 4, 2, 5, 0); e != nil {
-			err = e
-		}
-		return 0, err
-	}
-	return int(level), nil
+	level, err := f.attrUint("GetOptimize", db.AttrOptimize, needSSB)
+	return int(level), err
 }
 
 // GetRawRC reports whether Load and the export functions return the
 // kernel's error codes instead of syscall.ECANCELED.
 func (f *ScmpFilter) GetRawRC() (bool, error) {
-	rawrc, err := f.getBool(db.AttrRawRC)
-	if err != nil {
-		if e := checkAPI("GetRawRC", 4, 2, 5, 0); e != nil {
-			err = e
-		}
-		return false, err
-	}
-	return rawrc, nil
+	return f.attrBool("GetRawRC", db.AttrRawRC, needSSB)
 }
 
 // GetWaitKill reports whether the filter is loaded with
 // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV when it uses ActNotify. It
 // needs API level 7.
 func (f *ScmpFilter) GetWaitKill() (bool, error) {
-	val, err := f.getBool(db.AttrWaitKill)
-	if err != nil {
-		if e := checkAPI("GetWaitKill", 7, 2, 6, 0); e != nil {
-			err = e
-		}
-		return false, err
-	}
-	return val, nil
+	return f.attrBool("GetWaitKill", db.AttrWaitKill, needWaitKill)
 }
 
 // GetTSync reports whether the filter is loaded on every thread of the
 // process (SECCOMP_FILTER_FLAG_TSYNC); NewFilter sets it when the kernel
 // offers it.
 func (f *ScmpFilter) GetTSync() (bool, error) {
-	return f.getBool(db.AttrTSync)
+	return f.attrBool("GetTSync", db.AttrTSync, needNothing)
 }
 
 // GetTSkip reports whether rules for syscall -1 are allowed
 // (SCMP_FLTATR_API_TSKIP); see SetTSkip.
 func (f *ScmpFilter) GetTSkip() (bool, error) {
-	return f.getBool(db.AttrTSkip)
+	return f.attrBool("GetTSkip", db.AttrTSkip, needNothing)
 }
 
 // SetBadArchAction sets the action for syscalls of an architecture that
 // is not in the filter (ActKillThread by default).
 func (f *ScmpFilter) SetBadArchAction(action ScmpAction) error {
-	if err := sanitizeAction(action); err != nil {
-		return err
+	err := sanitizeAction(action)
+	if err == nil {
+		err = f.setFilterAttr(db.AttrActBadArch, uint32(action.toNative()))
 	}
-	return f.setFilterAttr(db.AttrActBadArch, uint32(action.toNative()))
+	return err
 }
 
 // SetNoNewPrivsBit sets whether loading the filter sets no_new_privs
 // first. Without it, loading needs CAP_SYS_ADMIN.
 func (f *ScmpFilter) SetNoNewPrivsBit(state bool) error {
-	return f.setFilterAttr(db.AttrNNP, boolAttr(state))
+	return f.setAttr("SetNoNewPrivsBit", db.AttrNNP, boolAttr(state), needNothing)
 }
 
 // SetLogBit sets whether the filter is loaded with
 // SECCOMP_FILTER_FLAG_LOG. It needs API level 3.
 func (f *ScmpFilter) SetLogBit(state bool) error {
-	err := f.setFilterAttr(db.AttrLog, boolAttr(state))
-	if err != nil {
-		if e := checkAPI("SetLogBit", 3, 2, 4, 0); e != nil {
-			err = e
-		}
-	}
-	return err
+	return f.setAttr("SetLogBit", db.AttrLog, boolAttr(state), needLog)
 }
 
 // SetSSB sets whether the filter is loaded with
 // SECCOMP_FILTER_FLAG_SPEC_ALLOW. It needs API level 4.
 func (f *ScmpFilter) SetSSB(state bool) error {
-	err := f.setFilterAttr(db.AttrSSB, boolAttr(state))
-	if err != nil {
-		if e := checkAPI("SetSSB", 4, 2, 5, 0); e != nil {
-			err = e
-		}
-	}
-	return err
+	return f.setAttr("SetSSB", db.AttrSSB, boolAttr(state), needSSB)
 }
 
 // SetOptimize sets the optimization level: 1 (the default) or 2; other
@@ -206,38 +196,20 @@ func (f *ScmpFilter) SetSSB(state bool) error {
 // package always generates its best code, a decision tree over syscall
 // number ranges, whatever the level.
 func (f *ScmpFilter) SetOptimize(level int) error {
-	err := f.setFilterAttr(db.AttrOptimize, uint32(level))
-	if err != nil {
-		if e := checkAPI("SetOptimize", 4, 2, 5, 0); e != nil {
-			err = e
-		}
-	}
-	return err
+	return f.setAttr("SetOptimize", db.AttrOptimize, uint32(level), needSSB)
 }
 
 // SetRawRC sets whether Load and the export functions return the
 // kernel's error codes instead of syscall.ECANCELED. Defaults to false.
 func (f *ScmpFilter) SetRawRC(state bool) error {
-	err := f.setFilterAttr(db.AttrRawRC, boolAttr(state))
-	if err != nil {
-		if e := checkAPI("SetRawRC", 4, 2, 5, 0); e != nil {
-			err = e
-		}
-	}
-	return err
+	return f.setAttr("SetRawRC", db.AttrRawRC, boolAttr(state), needSSB)
 }
 
 // SetWaitKill sets whether the filter is loaded with
 // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV when it uses ActNotify. Defaults
 // to false. It needs API level 7 to take effect.
 func (f *ScmpFilter) SetWaitKill(state bool) error {
-	err := f.setFilterAttr(db.AttrWaitKill, boolAttr(state))
-	if err != nil {
-		if e := checkAPI("SetWaitKill", 7, 2, 6, 0); e != nil {
-			err = e
-		}
-	}
-	return err
+	return f.setAttr("SetWaitKill", db.AttrWaitKill, boolAttr(state), needWaitKill)
 }
 
 // SetTSync sets whether the filter is loaded on every thread of the
@@ -245,7 +217,7 @@ func (f *ScmpFilter) SetWaitKill(state bool) error {
 // SECCOMP_FILTER_FLAG_TSYNC, and syscall.EINVAL when the filter uses
 // ActNotify on a kernel without SECCOMP_FILTER_FLAG_TSYNC_ESRCH.
 func (f *ScmpFilter) SetTSync(state bool) error {
-	return f.setFilterAttr(db.AttrTSync, boolAttr(state))
+	return f.setAttr("SetTSync", db.AttrTSync, boolAttr(state), needNothing)
 }
 
 // SetTSkip sets whether rules may be added for syscall -1, which a ptrace
@@ -253,5 +225,5 @@ func (f *ScmpFilter) SetTSync(state bool) error {
 // rules give an error. Rules for -1 are compiled into the filter only
 // while the attribute is set.
 func (f *ScmpFilter) SetTSkip(state bool) error {
-	return f.setFilterAttr(db.AttrTSkip, boolAttr(state))
+	return f.setAttr("SetTSkip", db.AttrTSkip, boolAttr(state), needNothing)
 }

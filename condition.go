@@ -5,57 +5,62 @@ import (
 	"fmt"
 )
 
-// Bounds of the valid comparison operators.
-const (
-	compareOpStart = CompareNotEqual
-	compareOpEnd   = CompareMaskedEqual
-)
+// compareOpNames holds String's description of each operator, indexed by
+// its value.
+var compareOpNames = [...]string{
+	CompareInvalid:      "Invalid comparison operator",
+	CompareNotEqual:     "Not equal",
+	CompareLess:         "Less than",
+	CompareLessOrEqual:  "Less than or equal to",
+	CompareEqual:        "Equal",
+	CompareGreaterEqual: "Greater than or equal to",
+	CompareGreater:      "Greater than",
+	CompareMaskedEqual:  "Masked equality",
+}
 
 // String returns a description of the operator.
 func (a ScmpCompareOp) String() string {
-	switch a {
-	case CompareNotEqual:
-		return "Not equal"
-	case CompareLess:
-		return "Less than"
-	case CompareLessOrEqual:
-		return "Less than or equal to"
-	case CompareEqual:
-		return "Equal"
-	case CompareGreaterEqual:
-		return "Greater than or equal to"
-	case CompareGreater:
-		return "Greater than"
-	case CompareMaskedEqual:
-		return "Masked equality"
-	case CompareInvalid:
-		return "Invalid comparison operator"
-	default:
-		return fmt.Sprintf("Unrecognized comparison operator %#x", uint(a))
+	if a < ScmpCompareOp(len(compareOpNames)) {
+		return compareOpNames[a]
 	}
+	return fmt.Sprintf("Unrecognized comparison operator %#x", uint(a))
 }
 
+// valid reports whether a is one of the operators a rule may use, from
+// CompareNotEqual to CompareMaskedEqual.
+func (a ScmpCompareOp) valid() bool {
+	// CompareInvalid wraps around to the largest value
+	return a-CompareNotEqual <= CompareMaskedEqual-CompareNotEqual
+}
+
+// sanitizeCompareOp refuses an operator that is not valid.
 func sanitizeCompareOp(in ScmpCompareOp) error {
-	if in < compareOpStart || in > compareOpEnd {
-		return fmt.Errorf("unrecognized comparison operator %#x", uint(in))
+	if in.valid() {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("unrecognized comparison operator %#x", uint(in))
 }
 
 // toNative returns libseccomp's number for the operator (enum
 // scmp_compare), 0 for an unknown one; a rule with 0 is refused.
 func (a ScmpCompareOp) toNative() int {
-	if a < compareOpStart || a > compareOpEnd {
+	if !a.valid() {
 		return 0
 	}
 	// the constants follow libseccomp's numbering: NE 1 ... MASKED_EQ 7
 	return int(a)
 }
 
+// maxArgs is the number of arguments a syscall has.
+const maxArgs = 6
+
 // MakeCondition returns a condition on argument arg (0 to 5) of a
 // syscall: the argument compared with values[0] by comparison, or for
 // CompareMaskedEqual, the argument masked with values[0] compared with
 // values[1].
+//
+// The operator is checked first, then the argument, then the number of
+// values (one or two).
 //
 // On a 32-bit architecture only the low 32 bits of the argument and of the
 // values are compared; on a 64-bit one, all 64 bits. Values are used as
@@ -63,23 +68,18 @@ func (a ScmpCompareOp) toNative() int {
 // argument written as uint64(int64(-1)) and one written as
 // uint64(uint32(0xffffffff)) are different conditions.
 func MakeCondition(arg uint, comparison ScmpCompareOp, values ...uint64) (ScmpCondition, error) {
-	var condStruct ScmpCondition
-
 	if err := sanitizeCompareOp(comparison); err != nil {
-		return condStruct, err
-	} else if arg > 5 {
-		return condStruct, fmt.Errorf("syscalls only have up to 6 arguments (%d given)", arg)
-	} else if len(values) > 2 {
-		return condStruct, fmt.Errorf("conditions can have at most 2 arguments (%d given)", len(values))
-	} else if len(values) == 0 {
-		return condStruct, errors.New("must provide at least one value to compare against")
+		return ScmpCondition{}, err
 	}
-
-	condStruct.Argument = arg
-	condStruct.Op = comparison
-	condStruct.Operand1 = values[0]
-	if len(values) == 2 {
-		condStruct.Operand2 = values[1]
+	if arg >= maxArgs {
+		return ScmpCondition{}, fmt.Errorf("syscalls only have up to %d arguments (%d given)", maxArgs, arg)
 	}
-	return condStruct, nil
+	var operands [2]uint64
+	switch n := copy(operands[:], values); {
+	case n == 0:
+		return ScmpCondition{}, errors.New("must provide at least one value to compare against")
+	case len(values) > n:
+		return ScmpCondition{}, fmt.Errorf("conditions can have at most %d arguments (%d given)", n, len(values))
+	}
+	return ScmpCondition{Argument: arg, Op: comparison, Operand1: operands[0], Operand2: operands[1]}, nil
 }

@@ -72,33 +72,29 @@ func NewFilter(defaultAction ScmpAction) (*ScmpFilter, error) {
 	if err := sanitizeAction(defaultAction); err != nil {
 		return nil, err
 	}
-	// the API level is detected before the action is checked, as
-	// seccomp_init does
+	// seccomp_init detects the API level before the rule database
+	// checks the action against it
 	apiLevel()
 	col, err := db.New(defaultAction.toNative(), arch.Native(), kernelSupport{})
 	if err != nil {
 		return nil, errors.New("could not create filter")
 	}
 	f := newScmpFilter(col)
-
-	// TSYNC makes all goroutines get the filter; kernels without it
-	// still get a filter.
-	if err := f.setFilterAttr(db.AttrTSync, 1); err != nil && err != syscall.ENOTSUP {
+	// With TSYNC every goroutine's thread gets the filter; a kernel
+	// without it (ENOTSUP) still gets a filter, for the calling thread.
+	switch err := f.setFilterAttr(db.AttrTSync, 1); err {
+	case nil, syscall.ENOTSUP:
+		return f, nil
+	default:
 		f.Release()
 		return nil, fmt.Errorf("could not create filter: error setting tsync bit: %w", err)
 	}
-	return f, nil
 }
 
 // IsValid reports whether the filter can be used: Release and Merge (for
 // the source filter) make it invalid, and a nil filter is never valid.
 func (f *ScmpFilter) IsValid() bool {
-	if f == nil {
-		return false
-	}
-	f.lock.Lock()
-	defer f.lock.Unlock()
-	return f.valid
+	return f.withValid(func() error { return nil }) == nil
 }
 
 // Reset removes every rule, architecture and attribute setting of the
@@ -148,30 +144,48 @@ func (f *ScmpFilter) Release() {
 // their architectures must have the same byte order.
 func (f *ScmpFilter) Merge(src *ScmpFilter) error {
 	if f == nil || src == nil {
-		return errors.New("one or more of the filter contexts is invalid or uninitialized")
+		return errMergeInvalid()
 	}
 	f.lock.Lock()
 	defer f.lock.Unlock()
-	if src != f {
-		src.lock.Lock()
-		defer src.lock.Unlock()
+	if src == f {
+		return f.mergeLocked(src)
 	}
+	src.lock.Lock()
+	defer src.lock.Unlock()
+	return f.mergeLocked(src)
+}
 
-	if !src.valid || !f.valid {
-		return errors.New("one or more of the filter contexts is invalid or uninitialized")
+// errMergeInvalid is Merge's error for a nil or released filter, a new
+// value on each call.
+func errMergeInvalid() error {
+	return errors.New("one or more of the filter contexts is invalid or uninitialized")
+}
+
+// mergeLocked moves src into f; both locks are held (one lock when src is
+// f).
+func (f *ScmpFilter) mergeLocked(src *ScmpFilter) error {
+	if !f.valid || !src.valid {
+		return errMergeInvalid()
 	}
 	if err := f.col.Merge(src.col); err != nil {
-		e := errRc(err)
-		if e == syscall.EINVAL {
-			return fmt.Errorf("filters could not be merged due to a mismatch in attributes or invalid filter: %w", e)
-		}
-		return e
+		return mergeError(errRc(err))
 	}
 	if src != f {
 		f.weights.merge(src.weights)
 	}
 	src.valid = false
 	return nil
+}
+
+// mergeError describes EINVAL, a mismatch of attributes; other errors,
+// such as EEXIST for a shared architecture or EDOM for another byte
+// order, are returned as they are.
+func mergeError(e error) error {
+	if e != syscall.EINVAL {
+		return e
+	}
+	return fmt.Errorf("filters could not be merged due to a mismatch in attributes or invalid filter: %w", e)
 }
 
 // IsArchPresent reports whether the architecture is in the filter.
@@ -479,16 +493,11 @@ func (f *ScmpFilter) TransactionStart() error {
 // TransactionReject undoes the changes made since the matching
 // TransactionStart. On a released or nil filter it does nothing.
 func (f *ScmpFilter) TransactionReject() {
-	if f == nil {
-		return
-	}
-	f.lock.Lock()
-	defer f.lock.Unlock()
-
-	if !f.valid {
-		return
-	}
-	f.col.TransactionReject()
+	// the only error is errBadFilter, for which there is nothing to undo
+	_ = f.withValid(func() error {
+		f.col.TransactionReject()
+		return nil
+	})
 }
 
 // TransactionCommit keeps the changes made since the matching

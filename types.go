@@ -86,30 +86,6 @@ const (
 	ArchSHEB
 )
 
-// Actions.
-const (
-	// ActInvalid is not a valid action.
-	ActInvalid ScmpAction = iota
-	// ActKillThread kills the calling thread.
-	ActKillThread
-	// ActTrap sends SIGSYS to the calling thread.
-	ActTrap
-	// ActNotify passes the syscall to a user-space supervisor.
-	ActNotify
-	// ActErrno fails the syscall with the errno set by SetReturnCode.
-	ActErrno
-	// ActTrace notifies a ptrace tracer, passing the SetReturnCode value.
-	ActTrace
-	// ActAllow lets the syscall run.
-	ActAllow
-	// ActLog lets the syscall run and logs it.
-	ActLog
-	// ActKillProcess kills the whole process.
-	ActKillProcess
-	// ActKill is an alias of ActKillThread.
-	ActKill = ActKillThread
-)
-
 // Comparison operators.
 const (
 	// CompareInvalid is not a valid operator.
