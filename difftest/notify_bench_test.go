@@ -59,8 +59,9 @@ func notifyChild(spec string) error {
 }
 
 // startNotifyTarget starts a target making n notified calls and returns
-// it with its listener.
-func startNotifyTarget(b *testing.B, n int) (*exec.Cmd, int, *bytes.Buffer) {
+// it, a channel closed once it has exited and been waited for, its
+// listener and its standard error.
+func startNotifyTarget(b *testing.B, n int) (*exec.Cmd, <-chan struct{}, int, *bytes.Buffer) {
 	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
@@ -80,11 +81,17 @@ func startNotifyTarget(b *testing.B, n int) (*exec.Cmd, int, *bytes.Buffer) {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
+	// One goroutine waits for the target; done is closed when it has.
+	done := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(done)
+	}()
 	watchdog := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
 	b.Cleanup(func() {
 		watchdog.Stop()
 		cmd.Process.Kill()
-		cmd.Wait()
+		<-done
 	})
 	buf := make([]byte, 1)
 	oob := make([]byte, unix.CmsgSpace(4))
@@ -97,12 +104,10 @@ func startNotifyTarget(b *testing.B, n int) (*exec.Cmd, int, *bytes.Buffer) {
 		}
 	}
 	if err != nil || len(fds) != 1 {
-		cmd.Process.Kill()
-		cmd.Wait()
 		b.Fatalf("receiving the listener: %v (%d descriptors)\n%s", err, len(fds), stderr.String())
 	}
 	b.Cleanup(func() { unix.Close(fds[0]) })
-	return cmd, fds[0], &stderr
+	return cmd, done, fds[0], &stderr
 }
 
 // taskStates describes what the threads of process pid are doing.
@@ -188,7 +193,7 @@ func BenchmarkNotifyRoundTrip(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			cmd, fd, stderr := startNotifyTarget(b, b.N)
+			cmd, done, fd, stderr := startNotifyTarget(b, b.N)
 			b.ReportAllocs()
 			b.ResetTimer()
 			err := c.serve(b, fd)
@@ -196,15 +201,21 @@ func BenchmarkNotifyRoundTrip(b *testing.B) {
 			if err != nil {
 				b.Fatalf("%v\n%s", err, stderr.String())
 			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
 			select {
-			case err := <-exited:
-				if err != nil {
-					b.Fatalf("target: %v\n%s", err, stderr.String())
+			case <-done:
+				if !cmd.ProcessState.Success() {
+					b.Fatalf("target: %v\n%s", cmd.ProcessState, stderr.String())
 				}
 			case <-time.After(10 * time.Second):
-				b.Fatalf("the target does not exit: %s\n%s", taskStates(cmd.Process.Pid), stderr.String())
+				// The target's Go runtime prints its goroutines on
+				// SIGQUIT, to stderr, before it exits.
+				states := taskStates(cmd.Process.Pid)
+				cmd.Process.Signal(syscall.SIGQUIT)
+				select {
+				case <-done:
+				case <-time.After(5 * time.Second):
+				}
+				b.Fatalf("the target does not exit: %s\n%s", states, stderr.String())
 			}
 		})
 	}
