@@ -24,8 +24,8 @@ const notifyEnv = "DIFFTEST_NOTIFY_TARGET"
 
 // notifyChild is the target side of BenchmarkNotifyRoundTrip. It loads a
 // filter that notifies getppid, passes the listener over descriptor 3,
-// then calls getppid count times; each call waits for the supervisor,
-// which lets it run.
+// then calls getppid count times from C (notifiedCalls); each call waits
+// for the supervisor, which lets it run.
 func notifyChild(spec string) error {
 	n, err := strconv.Atoi(spec)
 	if err != nil {
@@ -49,13 +49,7 @@ func notifyChild(spec string) error {
 	if err := unix.Sendmsg(3, []byte{'F'}, unix.UnixRights(int(fd)), nil, 0); err != nil {
 		return fmt.Errorf("sending the listener: %w", err)
 	}
-	for i := range n {
-		r, _, e := unix.Syscall(unix.SYS_GETPPID, 0, 0, 0)
-		if e != 0 || r != ppid {
-			return fmt.Errorf("call %d: getppid = %d, errno %d; want %d", i, r, e, ppid)
-		}
-	}
-	return nil
+	return notifiedCalls(n, int(ppid))
 }
 
 // startNotifyTarget starts a target making n notified calls and returns
