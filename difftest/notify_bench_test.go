@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,15 +118,28 @@ func taskStates(pid int) string {
 	return out.String()
 }
 
+// notifyRounds and notifyCalls set how BenchmarkNotifyRoundTrip samples:
+// in each round every supervisor serves a new target making notifyCalls
+// calls, in an order shuffled per round.
+const (
+	notifyRounds = 9
+	notifyCalls  = 20000
+)
+
 // BenchmarkNotifyRoundTrip measures one user-notification round trip: a
 // target process calls getppid under a filter that notifies it, and the
 // supervisor, the benchmark's goroutine, receives the notification and
-// answers it with CONTINUE, so that the call runs. ns/op is the time of
-// one such call as the supervisor sees it; allocs/op counts the
-// supervisor's allocations. The supervisor is libseccomp-golang's
-// NotifReceive and NotifRespond (through libseccomp), or ours:
-// NotifReceiveInto and NotifRespond, and the same with the listener in
-// synchronous wake-up mode (NotifSetSyncWakeUp, Linux 6.6).
+// answers it with CONTINUE, so that the call runs. The supervisor is
+// libseccomp-golang's NotifReceive and NotifRespond (through libseccomp),
+// or ours: NotifReceiveInto and NotifRespond, and the same with the
+// listener in synchronous wake-up mode (NotifSetSyncWakeUp, Linux 6.6).
+//
+// The supervisors take turns, round after round, so that a change in the
+// machine's load weighs on all of them alike; each sub-benchmark then
+// reports the median over the rounds: ns/op is the time of one call as
+// the supervisor sees it, ns/op-min and ns/op-max the fastest and slowest
+// rounds, and allocs/op and B/op the supervisor's allocations per call
+// (the most of any round).
 func BenchmarkNotifyRoundTrip(b *testing.B) {
 	if _, err := os.Stat("/proc/sys/kernel/seccomp/actions_avail"); err != nil {
 		b.Skipf("kernel without seccomp filters: %v", err)
@@ -133,9 +147,8 @@ func BenchmarkNotifyRoundTrip(b *testing.B) {
 	if api, _ := ours.GetAPI(); api < 6 {
 		b.Skipf("API level %d has no user notification", api)
 	}
-	type supervisor func(b *testing.B, fd int) error
-	libLoop := func(b *testing.B, fd int) error {
-		for i := 0; i < b.N; {
+	libLoop := func(n, fd int) error {
+		for i := 0; i < n; {
 			req, err := lib.NotifReceive(lib.ScmpFd(fd))
 			if errors.Is(err, syscall.ENOENT) {
 				// A notification withdrawn before it was read, as
@@ -155,9 +168,9 @@ func BenchmarkNotifyRoundTrip(b *testing.B) {
 		}
 		return nil
 	}
-	oursLoop := func(b *testing.B, fd int) error {
+	oursLoop := func(n, fd int) error {
 		var req ours.ScmpNotifReq
-		for i := 0; i < b.N; {
+		for i := 0; i < n; {
 			if err := ours.NotifReceiveInto(ours.ScmpFd(fd), &req); err != nil {
 				return fmt.Errorf("NotifReceiveInto: %w", err)
 			}
@@ -170,47 +183,93 @@ func BenchmarkNotifyRoundTrip(b *testing.B) {
 		}
 		return nil
 	}
-	syncLoop := func(b *testing.B, fd int) error {
+	syncLoop := func(n, fd int) error {
 		if err := ours.NotifSetSyncWakeUp(ours.ScmpFd(fd)); err != nil {
-			b.Skip(err)
+			return err
 		}
-		return oursLoop(b, fd)
+		return oursLoop(n, fd)
 	}
-	for _, c := range []struct {
+	supervisors := []struct {
 		name  string
-		serve supervisor
+		serve func(n, fd int) error
 	}{
 		{"libseccomp", libLoop},
 		{"ours", oursLoop},
 		{"ours-sync", syncLoop},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			cmd, done, fd, stderr := startNotifyTarget(b, b.N)
-			b.ReportAllocs()
-			b.ResetTimer()
-			err := c.serve(b, fd)
-			b.StopTimer()
+	}
+	nsPerCall := make([][]float64, len(supervisors))
+	allocsPerCall := make([]float64, len(supervisors))
+	bytesPerCall := make([]float64, len(supervisors))
+	order := rand.New(rand.NewSource(1))
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for range notifyRounds {
+		for _, i := range order.Perm(len(supervisors)) {
+			if supervisors[i].serve == nil {
+				continue
+			}
+			ns, allocs, allocBytes, err := serveTarget(b, supervisors[i].serve)
+			if errors.Is(err, errors.ErrUnsupported) {
+				b.Logf("no %s: %v", supervisors[i].name, err)
+				supervisors[i].serve = nil
+				continue
+			}
 			if err != nil {
-				b.Fatalf("%v\n%s", err, stderr.String())
+				b.Fatal(err)
 			}
-			select {
-			case <-done:
-				if !cmd.ProcessState.Success() {
-					b.Fatalf("target: %v\n%s", cmd.ProcessState, stderr.String())
-				}
-			case <-time.After(10 * time.Second):
-				// The target's Go runtime prints its goroutines on
-				// SIGQUIT, to stderr, before it exits.
-				states := taskStates(cmd.Process.Pid)
-				cmd.Process.Signal(syscall.SIGQUIT)
-				select {
-				case <-done:
-				case <-time.After(5 * time.Second):
-				}
-				b.Fatalf("the target does not exit: %s\n%s", states, stderr.String())
-			}
+			nsPerCall[i] = append(nsPerCall[i], ns)
+			allocsPerCall[i] = max(allocsPerCall[i], allocs)
+			bytesPerCall[i] = max(bytesPerCall[i], allocBytes)
+		}
+	}
+	for i, s := range supervisors {
+		if s.serve == nil {
+			continue
+		}
+		b.Run(s.name, func(b *testing.B) {
+			runs := nsPerCall[i]
+			b.ReportMetric(median(runs), "ns/op") // sorts runs
+			b.ReportMetric(runs[0], "ns/op-min")
+			b.ReportMetric(runs[len(runs)-1], "ns/op-max")
+			b.ReportMetric(allocsPerCall[i], "allocs/op")
+			b.ReportMetric(bytesPerCall[i], "B/op")
+			b.ReportMetric(float64(len(runs)), "rounds")
 		})
 	}
+}
+
+// serveTarget starts a target making notifyCalls notified calls, serves
+// them with serve and returns the time per call and the supervisor's
+// allocations and bytes allocated per call, or serve's error.
+func serveTarget(b *testing.B, serve func(n, fd int) error) (ns, allocs, allocBytes float64, err error) {
+	cmd, done, fd, stderr := startNotifyTarget(b, notifyCalls)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	err = serve(notifyCalls, fd)
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("%w\n%s", err, stderr.String())
+	}
+	select {
+	case <-done:
+		if !cmd.ProcessState.Success() {
+			b.Fatalf("target: %v\n%s", cmd.ProcessState, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		// The target's Go runtime prints its goroutines on SIGQUIT, to
+		// stderr, before it exits.
+		states := taskStates(cmd.Process.Pid)
+		cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+		b.Fatalf("the target does not exit: %s\n%s", states, stderr.String())
+	}
+	ns = float64(elapsed.Nanoseconds()) / notifyCalls
+	allocs = float64(after.Mallocs-before.Mallocs) / notifyCalls
+	allocBytes = float64(after.TotalAlloc-before.TotalAlloc) / notifyCalls
+	return ns, allocs, allocBytes, nil
 }
