@@ -14,7 +14,7 @@
 #     bench          side-by-side benchmarks of difftest, PriorityMix  -> bench.txt
 #     live           longer LiveSyscall runs                          -> live.txt
 #     live-weighted  BenchmarkLiveWeighted                            -> live-weighted.txt
-#     startup        BenchmarkWholeProcess*                           -> startup.txt
+#     startup        BenchmarkWholeProcess*, BenchmarkInit            -> startup.txt
 #     frequency      BenchmarkWeightedSteps                           -> frequency.txt
 #     notify         BenchmarkNotifyRoundTrip                         -> notify.txt
 #     tests          the tests behind the cache and priority tables   -> tests.txt
@@ -111,7 +111,12 @@ step_live-weighted() {
 	emit live-weighted.txt bash -c "cd difftest && CGO_ENABLED=1 '$GO' test -run '^\$' -bench '^BenchmarkLiveWeighted\$' -count 1 -live.rounds $ROUNDS ."
 }
 
-step_startup() { optional startup.txt BenchmarkWholeProcess '^BenchmarkWholeProcess'; }
+step_startup() {
+	optional startup.txt BenchmarkWholeProcess '^BenchmarkWholeProcess'
+	if [ -f "$out/startup.txt" ]; then
+		bench_any BenchmarkInit '^BenchmarkInit$' >> "$out/startup.txt"
+	fi
+}
 step_frequency() { optional frequency.txt BenchmarkWeightedSteps '^BenchmarkWeightedSteps$'; }
 step_notify() { optional notify.txt BenchmarkNotifyRoundTrip '^BenchmarkNotifyRoundTrip$'; }
 

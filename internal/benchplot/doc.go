@@ -897,5 +897,80 @@ func sectionSummary(r *Raw) (string, error) {
 		rows = append(rows, []string{"`SetSyscallPriority` honoured in tree mode",
 			fmt.Sprintf("%s%% fewer instructions on a server mix (%s)", ps[0][3], ps[0][0]), "ignored", yes(gain > 0)})
 	}
+	rows = append(rows, startupTargets(r)...)
+	rows = append(rows, frequencyTargets(r)...)
+	rows = append(rows, notifyTargets(r)...)
 	return table([]string{"target", "measured (seccomp-go)", "libseccomp -O2", "met?"}, "lrrc", rows), nil
+}
+
+// startupTargets are the summary rows of the start-up targets: the
+// module's package inits (BenchmarkInit) and the whole-process compile
+// (BenchmarkWholeProcess), from startup.txt.
+func startupTargets(r *Raw) [][]string {
+	rs, err := r.bench("startup.txt")
+	if err != nil {
+		return nil
+	}
+	var rows [][]string
+	if us, ok := median(rs, "Init", "init-µs"); ok {
+		rows = append(rows, []string{"import: the module's package inits ≤ 50 µs", fixed(us, 1) + " µs", "", yes(us <= 50)})
+	}
+	o, ok1 := median(rs, "WholeProcess/ours", "ns/op")
+	l, ok2 := median(rs, "WholeProcess/libseccomp", "ns/op")
+	if ok1 && ok2 {
+		rows = append(rows, []string{"whole process: `scmp compile`, x86_64+x86+x32, ≤ 0.12× a libseccomp-golang build",
+			fmt.Sprintf("%s: %s× (libseccomp-golang %s)", duration(o), fixed(o/l, 2), duration(l)), "", yes(o/l <= 0.12)})
+	}
+	return rows
+}
+
+// frequencyTargets are the summary rows of the frequency-guided layout:
+// for each recorded mix, the weighted program against the unweighted one
+// and libseccomp -O2, in instructions per call (frequency.txt).
+func frequencyTargets(r *Raw) [][]string {
+	rs, err := r.bench("frequency.txt")
+	if err != nil {
+		return nil
+	}
+	var rows [][]string
+	seen := map[string]bool{}
+	for _, b := range rs {
+		group, ok := strings.CutSuffix(b.Name, "/ours-weighted")
+		if !ok || seen[group] {
+			continue
+		}
+		seen[group] = true
+		w, ok1 := median(rs, group+"/ours-weighted", "steps/call")
+		p, ok2 := median(rs, group+"/ours-plain", "steps/call")
+		l, ok3 := median(rs, group+"/libseccomp-O2", "steps/call")
+		if !ok1 || !ok2 || !ok3 {
+			continue
+		}
+		rows = append(rows, []string{"layout for a mix (" + strings.TrimPrefix(group, "WeightedSteps/") + "): fewer instructions per call than unweighted and -O2",
+			fmt.Sprintf("%s weighted, %s unweighted", fixed(w, 2), fixed(p, 2)), fixed(l, 2), yes(w < p && w < l)})
+	}
+	return rows
+}
+
+// notifyTargets are the summary rows of the notification round trip
+// (notify.txt): ours against libseccomp's, without allocations, and the
+// synchronous wake-up against ours.
+func notifyTargets(r *Raw) [][]string {
+	rs, err := r.bench("notify.txt")
+	if err != nil {
+		return nil
+	}
+	var rows [][]string
+	o, ok1 := median(rs, "NotifyRoundTrip/ours", "ns/op")
+	l, ok2 := median(rs, "NotifyRoundTrip/libseccomp", "ns/op")
+	a, ok3 := median(rs, "NotifyRoundTrip/ours", "allocs/op")
+	if ok1 && ok2 && ok3 {
+		rows = append(rows, []string{"notification round trip ≤ 1.0× libseccomp's, no allocation",
+			fmt.Sprintf("%s: %s×, %s allocs", duration(o), fixed(o/l, 2), fixed(a, 0)), duration(l), yes(o <= l && a == 0)})
+	}
+	if s, ok := median(rs, "NotifyRoundTrip/ours-sync", "ns/op"); ok && ok1 {
+		rows = append(rows, []string{"synchronous wake-up ≤ 0.6× ours",
+			fmt.Sprintf("%s: %s×", duration(s), fixed(s/o, 2)), "", yes(s <= 0.6*o)})
+	}
+	return rows
 }
