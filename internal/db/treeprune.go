@@ -118,52 +118,24 @@ walk:
 				stopped = true
 				break walk
 			}
-			for side := 0; side < 2; side++ {
-				below := x.t
-				if side == 1 {
-					below = x.f
-				}
-				if below == nil {
-					continue
-				}
-				x.refs++
-				k, sub := db.search(e, act, below, n, in&^stMatched|stExistAhead)
-				released += k
-				released += db.drop(&x)
-				if sub&stMatched != 0 {
-					w |= sub
-					stopped = true
-					break walk
-				}
-				if x == nil {
-					break
-				}
+			k, sub := db.searchPast(e, act, &x, n, true, in&^stMatched|stExistAhead)
+			released += k
+			if sub&stMatched != 0 {
+				w |= sub
+				stopped = true
+				break walk
 			}
 		default:
 			if in&stExistAhead != 0 {
 				stopped = true
 				break walk
 			}
-			for side := 0; side < 2; side++ {
-				succ := n.t
-				if side == 1 {
-					succ = n.f
-				}
-				if succ == nil {
-					continue
-				}
-				x.refs++
-				k, sub := db.search(e, act, x, succ, in&^stMatched|stNewAhead)
-				released += k
-				released += db.drop(&x)
-				if sub&stMatched != 0 {
-					w |= sub
-					stopped = true
-					break walk
-				}
-				if x == nil {
-					break
-				}
+			k, sub := db.searchPast(e, act, &x, n, false, in&^stMatched|stNewAhead)
+			released += k
+			if sub&stMatched != 0 {
+				w |= sub
+				stopped = true
+				break walk
 			}
 		}
 		x = next
@@ -175,4 +147,47 @@ walk:
 		return released, in | w
 	}
 	return released, in &^ stMatched
+}
+
+// searchPast goes on with the search past a test that only one side has:
+// past existing node *x into each of its successor levels with the new
+// node n (existingAhead), or past new node n into each of its successors
+// at *x. Each side is searched while holding an extra reference to *x,
+// dropped afterwards, and the successors are read only when their turn
+// comes, since the first search may change the tree. It returns the
+// nodes released and the state of the first side whose search matched,
+// or a state without stMatched.
+func (db *archDB) searchPast(e *sysEntry, act Action, x **cnode, n *cnode, existingAhead bool, in searchState) (int, searchState) {
+	released := 0
+	for side := 0; side < 2; side++ {
+		h, m := *x, n
+		if existingAhead {
+			h = successor(h, side)
+		} else {
+			m = successor(m, side)
+		}
+		if h == nil || m == nil {
+			continue
+		}
+		(*x).refs++
+		k, sub := db.search(e, act, h, m, in)
+		released += k
+		released += db.drop(x)
+		if sub&stMatched != 0 {
+			return released, sub
+		}
+		if *x == nil {
+			break
+		}
+	}
+	return released, 0
+}
+
+// successor is c's true successor level for side 0 and its false one for
+// side 1.
+func successor(c *cnode, side int) *cnode {
+	if side == 0 {
+		return c.t
+	}
+	return c.f
 }
