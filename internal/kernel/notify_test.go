@@ -1,12 +1,9 @@
 package kernel
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,43 +11,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// notifyChildEnv names the test that the child process of a live
-// notification test runs: a filter cannot be unloaded, so it is loaded
-// in a child, the test binary run again.
-const notifyChildEnv = "SECCOMP_GO_KERNEL_NOTIFY_CHILD"
-
-// runNotifyChild runs test t again in a child process and fails t with
-// the child's output if the child fails. It reports whether the caller
-// is the child, which then does the test's work and returns.
+// runNotifyChild is runInChild for a test that needs user notification:
+// it skips t on a kernel without it.
 func runNotifyChild(t *testing.T) (inChild bool) {
 	t.Helper()
-	if name := os.Getenv(notifyChildEnv); name != "" {
-		if name != t.Name() {
-			t.Skip("another test's child")
+	if os.Getenv(childEnv) == "" {
+		requireSeccomp(t)
+		if !ActionAvailable(RetUserNotif) {
+			t.Skip("kernel without user notification")
 		}
-		return true
 	}
-	requireSeccomp(t)
-	if !ActionAvailable(RetUserNotif) {
-		t.Skip("kernel without user notification")
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run=^"+t.Name()+"$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), notifyChildEnv+"="+t.Name())
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	watchdog := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
-	defer watchdog.Stop()
-	if err := cmd.Wait(); err != nil || !strings.Contains(out.String(), "--- PASS: "+t.Name()) {
-		t.Fatalf("child: %v\n%s", err, out.String())
-	}
-	return false
+	return runInChild(t)
 }
 
 // notifyGetpgid is a filter that notifies getpgid on the native

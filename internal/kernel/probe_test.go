@@ -289,16 +289,17 @@ func seccompMode(t *testing.T) string {
 	return ""
 }
 
-// probeChildEnv names the test a child process of a live probe test
-// runs.
-const probeChildEnv = "SECCOMP_GO_KERNEL_PROBE_CHILD"
+// childEnv names the test that a child process of a live test runs: a
+// filter cannot be unloaded, so it is loaded in a child, the test binary
+// run again.
+const childEnv = "SECCOMP_GO_KERNEL_TEST_CHILD"
 
-// runProbeChild runs test t again in a child process, as filters loaded
-// there stay, and fails t if the child fails. It reports whether the
-// caller is the child.
-func runProbeChild(t *testing.T) (inChild bool) {
+// runInChild runs test t again in a child process and fails t with the
+// child's output if the child fails. It reports whether the caller is
+// the child, which then does the test's work and returns.
+func runInChild(t *testing.T) (inChild bool) {
 	t.Helper()
-	if name := os.Getenv(probeChildEnv); name != "" {
+	if name := os.Getenv(childEnv); name != "" {
 		if name != t.Name() {
 			t.Skip("another test's child")
 		}
@@ -310,7 +311,7 @@ func runProbeChild(t *testing.T) (inChild bool) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(exe, "-test.run=^"+t.Name()+"$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), probeChildEnv+"="+t.Name())
+	cmd.Env = append(os.Environ(), childEnv+"="+t.Name())
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -349,7 +350,7 @@ func loadOnNewThread(p bpf.Program, flags uint) error {
 // with the flag, that probing itself installs nothing, and the action
 // probes against the kernel's list.
 func TestFlagProbesLive(t *testing.T) {
-	if !runProbeChild(t) {
+	if !runInChild(t) {
 		return
 	}
 	resetForTest()
@@ -405,7 +406,7 @@ func TestFlagProbesLive(t *testing.T) {
 // probed stays as it was, what was not is now found missing, and a fresh
 // detection finds a kernel without seccomp(2).
 func TestProbeCacheLive(t *testing.T) {
-	if !runProbeChild(t) {
+	if !runInChild(t) {
 		return
 	}
 	resetForTest()
