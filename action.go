@@ -121,6 +121,17 @@ func (a ScmpAction) toNative() db.Action {
 	return ak.native
 }
 
+// FilterValue returns the value a filter returns for the action: its
+// SECCOMP_RET_* action, and for ActErrno and ActTrace its return code in
+// the low 16 bits. It fails for a value that is not a valid action, as
+// the Add* methods do.
+func (a ScmpAction) FilterValue() (uint32, error) {
+	if err := sanitizeAction(a); err != nil {
+		return 0, err
+	}
+	return uint32(a.toNative()), nil
+}
+
 // actionFromNative converts a kernel return value to an action. The low
 // 16 bits of the value become the return code of ActErrno and ActTrace,
 // and are dropped for the other kinds.

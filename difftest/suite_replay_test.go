@@ -242,28 +242,14 @@ func action(q *request) ours.ScmpAction {
 	return ours.ActInvalid
 }
 
-// actionValue is the filter return value of a ScmpAction.
+// actionValue is the filter return value of a ScmpAction, KILL_PROCESS
+// for one that is not valid.
 func actionValue(a ours.ScmpAction) uint32 {
-	code := uint32(uint16(a.GetReturnCode()))
-	switch a & 0xffff {
-	case ours.ActKillProcess:
+	v, err := a.FilterValue()
+	if err != nil {
 		return bpf.RetKillProcess
-	case ours.ActKillThread:
-		return bpf.RetKillThread
-	case ours.ActTrap:
-		return bpf.RetTrap
-	case ours.ActNotify:
-		return bpf.RetUserNotif
-	case ours.ActErrno:
-		return bpf.RetErrno | code
-	case ours.ActTrace:
-		return bpf.RetTrace | code
-	case ours.ActLog:
-		return bpf.RetLog
-	case ours.ActAllow:
-		return bpf.RetAllow
 	}
-	return bpf.RetKillProcess
+	return v
 }
 
 var compareOps = map[string]ours.ScmpCompareOp{

@@ -731,26 +731,11 @@ func specAction(a specs.LinuxSeccompAction, ret *uint) (seccomp.ScmpAction, erro
 	return def, err
 }
 
-// actionRet returns the filter return value of a libseccomp action.
+// actionRet returns the filter return value of a rule's action, which
+// oci has resolved and so is valid.
 func actionRet(a seccomp.ScmpAction) uint32 {
-	data := uint32(a) >> 16
-	switch a & 0xffff {
-	case seccomp.ActKillProcess:
-		return bpf.RetKillProcess
-	case seccomp.ActKillThread:
-		return bpf.RetKillThread
-	case seccomp.ActTrap:
-		return bpf.RetTrap
-	case seccomp.ActErrno:
-		return bpf.RetErrno | data
-	case seccomp.ActTrace:
-		return bpf.RetTrace | data
-	case seccomp.ActLog:
-		return bpf.RetLog
-	case seccomp.ActNotify:
-		return bpf.RetUserNotif
-	}
-	return bpf.RetAllow
+	v, _ := a.FilterValue()
+	return v
 }
 
 // actionText writes a rule's action as the filter returns it.
