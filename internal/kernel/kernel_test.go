@@ -69,14 +69,7 @@ func TestKernelNotifSizes(t *testing.T) {
 // the kernel's own list in /proc.
 func TestActionAvailable(t *testing.T) {
 	requireSeccomp(t)
-	b, err := os.ReadFile("/proc/sys/kernel/seccomp/actions_avail")
-	if err != nil {
-		t.Fatal(err)
-	}
-	listed := map[string]bool{}
-	for _, f := range strings.Fields(string(b)) {
-		listed[f] = true
-	}
+	listed := actionsAvail(t)
 	for _, c := range []struct {
 		name string
 		ret  uint32
@@ -438,4 +431,19 @@ func TestFlagValues(t *testing.T) {
 			t.Errorf("SECCOMP_FILTER_FLAG_%s is %#x; kernel.Flag %#x, db.Flag %#x", c.name, c.uapi, c.ours, c.db)
 		}
 	}
+}
+
+// actionsAvail returns the actions the kernel lists in
+// /proc/sys/kernel/seccomp/actions_avail.
+func actionsAvail(t *testing.T) map[string]bool {
+	t.Helper()
+	b, err := os.ReadFile("/proc/sys/kernel/seccomp/actions_avail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, f := range strings.Fields(string(b)) {
+		listed[f] = true
+	}
+	return listed
 }

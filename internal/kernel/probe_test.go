@@ -381,14 +381,7 @@ func TestFlagProbesLive(t *testing.T) {
 	if !SyscallSupported() {
 		t.Error("SyscallSupported() = false")
 	}
-	b, err := os.ReadFile("/proc/sys/kernel/seccomp/actions_avail")
-	if err != nil {
-		t.Fatal(err)
-	}
-	listed := map[string]bool{}
-	for _, f := range strings.Fields(string(b)) {
-		listed[f] = true
-	}
+	listed := actionsAvail(t)
 	for _, c := range []struct {
 		name string
 		ret  uint32
