@@ -127,25 +127,39 @@ func ReadProfile(r io.Reader) ([]byte, error) {
 // format is OCI unless the profile uses a field only Docker or Podman
 // have (archMap, name, includes, excludes, comment; defaultErrno, errno).
 // A whole runtime-spec config.json is accepted too: its linux.seccomp is
-// read. Data longer than [MaxProfileSize] is refused. Every entry is checked, whether or not it applies on this
-// machine, and errors name the field at fault.
+// read. Data longer than [MaxProfileSize] is refused. Every entry is
+// checked, whether or not it applies on this machine, and errors name the
+// field at fault.
 func ParseProfile(data []byte) (*Profile, Format, error) {
+	return parseProfile(data, nil)
+}
+
+// parseProfile is ParseProfile. Profiles that need encoding/json's
+// leniency (see decodeClean) are decoded by encoding/json, after a call
+// of lint, when it is not nil: a misspelt key may explain an error.
+func parseProfile(data []byte, lint func()) (*Profile, Format, error) {
 	if len(data) > MaxProfileSize {
 		return nil, 0, ErrProfileTooLarge
 	}
-	data, err := seccompSection(data)
-	if err != nil {
-		return nil, 0, err
-	}
-	var p Profile
-	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, 0, jsonError(data, err)
+	p := new(Profile)
+	if !decodeClean(data, p) {
+		if lint != nil {
+			lint()
+		}
+		*p = Profile{}
+		section, err := seccompSection(data)
+		if err != nil {
+			return nil, 0, err
+		}
+		if err := json.Unmarshal(section, p); err != nil {
+			return nil, 0, jsonError(section, err)
+		}
 	}
 	f := p.format()
 	if err := p.check(); err != nil {
 		return nil, 0, err
 	}
-	return &p, f, nil
+	return p, f, nil
 }
 
 // Parse decodes a profile in any of the three formats and resolves it
@@ -155,14 +169,17 @@ func ParseProfile(data []byte) (*Profile, Format, error) {
 // given twice, are reported to opts.Warn and opts.OnWarning (see
 // [Lint]).
 func Parse(data []byte, opts Options) (*specs.LinuxSeccomp, Format, error) {
+	var lint func()
 	if opts.warnings() {
-		// First, as a misspelt key may explain an error.
-		ws, _ := Lint(data)
-		for _, w := range ws {
-			opts.warn(w)
+		// A profile decodeClean takes has nothing for Lint to report.
+		lint = func() {
+			ws, _ := Lint(data)
+			for _, w := range ws {
+				opts.warn(w)
+			}
 		}
 	}
-	p, f, err := ParseProfile(data)
+	p, f, err := parseProfile(data, lint)
 	if err != nil {
 		return nil, 0, err
 	}
