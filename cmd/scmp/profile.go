@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -443,17 +441,44 @@ func compileProfile(data []byte, arches []target, exact bool, po profileOptions)
 	return f, arches, spec, nil
 }
 
-// entryRef returns the expression that matches the references to syscall
-// entries in a warning, compiled at the first use.
-func entryRef() *regexp.Regexp {
-	entryRefOnce.Do(func() { entryRefRE = regexp.MustCompile(`syscalls\[([0-9]+)\]`) })
-	return entryRefRE
+// renumberEntries rewrites each "syscalls[N]" in s as renumber(N)
+// gives it, and reports whether s has any.
+func renumberEntries(s string, renumber func(int) int) (string, bool) {
+	const prefix = "syscalls["
+	var b strings.Builder
+	found, last := false, 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], prefix)
+		if j < 0 {
+			break
+		}
+		start := i + j + len(prefix)
+		end := start
+		for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+			end++
+		}
+		i = start
+		if end == start || end == len(s) || s[end] != ']' {
+			continue
+		}
+		n, err := strconv.Atoi(s[start:end])
+		if err != nil {
+			continue
+		}
+		found = true
+		if m := renumber(n); m != n {
+			b.WriteString(s[last:start])
+			b.WriteString(strconv.Itoa(m))
+			last = end
+		}
+		i = end
+	}
+	if !found {
+		return s, false
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
 }
-
-var (
-	entryRefOnce sync.Once
-	entryRefRE   *regexp.Regexp
-)
 
 // fileEntries returns a function that renumbers the syscalls[N] a
 // warning of oci.NewFilter names, which count the entries of the resolved
@@ -463,7 +488,7 @@ var (
 func fileEntries(data []byte, opts oci.Options) func(oci.Warning) oci.Warning {
 	var fileIndex map[int]int
 	return func(w oci.Warning) oci.Warning {
-		if !entryRef().MatchString(w.Field + w.Reason) {
+		if _, ok := renumberEntries(w.Field+w.Reason, func(n int) int { return n }); !ok {
 			return w
 		}
 		if fileIndex == nil {
@@ -479,13 +504,13 @@ func fileEntries(data []byte, opts oci.Options) func(oci.Warning) oci.Warning {
 			}
 		}
 		fix := func(s string) string {
-			return entryRef().ReplaceAllStringFunc(s, func(ref string) string {
-				n, _ := strconv.Atoi(entryRef().FindStringSubmatch(ref)[1])
+			s, _ = renumberEntries(s, func(n int) int {
 				if i, ok := fileIndex[n]; ok {
-					return fmt.Sprintf("syscalls[%d]", i)
+					return i
 				}
-				return ref
+				return n
 			})
+			return s
 		}
 		w.Field, w.Reason = fix(w.Field), fix(w.Reason)
 		return w

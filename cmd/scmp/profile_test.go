@@ -213,3 +213,26 @@ func TestHelpProfileFlags(t *testing.T) {
 		t.Errorf("disasm --help does not give the limit:\n%s", out)
 	}
 }
+
+func TestRenumberEntries(t *testing.T) {
+	double := func(n int) int { return 2 * n }
+	for _, tc := range []struct {
+		in, out string
+		found   bool
+	}{
+		{"", "", false},
+		{"syscalls", "syscalls", false},
+		{"syscalls[]", "syscalls[]", false},
+		{"syscalls[3", "syscalls[3", false},
+		{"syscalls[x]", "syscalls[x]", false},
+		{"syscalls[3]", "syscalls[6]", true},
+		{"syscalls[0].names[1]", "syscalls[0].names[1]", true},
+		{"syscalls[12].args[0]: like syscalls[5] and syscalls[[7]", "syscalls[24].args[0]: like syscalls[10] and syscalls[[7]", true},
+		{"syscalls[99999999999999999999]", "syscalls[99999999999999999999]", false},
+	} {
+		out, found := renumberEntries(tc.in, double)
+		if out != tc.out || found != tc.found {
+			t.Errorf("renumberEntries(%q) = %q, %v; want %q, %v", tc.in, out, found, tc.out, tc.found)
+		}
+	}
+}
