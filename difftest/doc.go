@@ -47,7 +47,8 @@
 //
 // BenchmarkWholeProcess compares whole processes, from exec to exit:
 // "scmp compile" against internal/cmd/lscompile, which builds the profile
-// through libseccomp-golang as runc does.
+// through libseccomp-golang as runc does, and internal/cmd/gofloor, a Go
+// program that only reads the profile and writes a fixed program.
 //
 // TestRunc compares the program and seccomp(2) flags oci.InitSeccomp
 // loads with those runc (libcontainer/seccomp.InitSeccomp, v1.3) loads,

@@ -12,23 +12,29 @@ import (
 	"github.com/seccomp-go/seccomp/oci"
 )
 
-// wholeProcessCommands builds scmp (as it ships, without cgo) and
-// lscompile (with cgo, linking libseccomp) into a temporary directory,
-// once per call, and writes Docker's default profile there.
-func wholeProcessCommands(tb testing.TB) (scmp, lib, profile string) {
+// wholeProcessCommands builds scmp (as it ships, without cgo), lscompile
+// (with cgo, linking libseccomp) and gofloor (without cgo) into a
+// temporary directory, once per call, and writes Docker's default profile
+// there.
+func wholeProcessCommands(tb testing.TB) (scmp, lib, floor, profile string) {
 	tb.Helper()
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 	if _, err := os.Stat(goTool); err != nil {
 		tb.Skipf("no go tool: %v", err)
 	}
 	dir := tb.TempDir()
-	scmp, lib, profile = filepath.Join(dir, "scmp"), filepath.Join(dir, "lscompile"), filepath.Join(dir, "docker-default.json")
+	scmp, lib, floor = filepath.Join(dir, "scmp"), filepath.Join(dir, "lscompile"), filepath.Join(dir, "gofloor")
+	profile = filepath.Join(dir, "docker-default.json")
 	if err := os.WriteFile(profile, oci.DefaultProfile, 0o644); err != nil {
 		tb.Fatal(err)
 	}
 	for _, b := range []struct {
 		dir, out, pkg, cgo string
-	}{{"..", scmp, "./cmd/scmp", "0"}, {".", lib, "./internal/cmd/lscompile", "1"}} {
+	}{
+		{"..", scmp, "./cmd/scmp", "0"},
+		{".", lib, "./internal/cmd/lscompile", "1"},
+		{".", floor, "./internal/cmd/gofloor", "0"},
+	} {
 		cmd := exec.Command(goTool, "build", "-o", b.out, b.pkg)
 		cmd.Dir = b.dir
 		cmd.Env = append(os.Environ(), "CGO_ENABLED="+b.cgo)
@@ -36,7 +42,7 @@ func wholeProcessCommands(tb testing.TB) (scmp, lib, profile string) {
 			tb.Fatalf("go build %s: %v\n%s", b.pkg, err, out)
 		}
 	}
-	return scmp, lib, profile
+	return scmp, lib, floor, profile
 }
 
 // A processRun is the cost of one run of a command.
@@ -72,49 +78,66 @@ const wholeProcessRounds = 9
 
 // BenchmarkWholeProcess measures what it costs a container runtime to
 // compile Docker's default profile for x86_64, x86 and x32 in a process of
-// its own, from exec to exit: "scmp compile" against a Go program that
-// builds the same profile through libseccomp-golang, as runc does
-// (internal/cmd/lscompile). Both read the profile from a file, resolve it
-// for Docker's default capabilities and a 6.8 kernel, and write the BPF
-// program to a file. The two run as fresh processes, alternately, at least
-// wholeProcessRounds times each (b.N times when that is more); ns/op is
-// the median wall time of one run and cpu-ns/op the median of its user
-// and system time. Sub-benchmark ours also reports ratio, its median wall
-// time over libseccomp's in the same rounds.
+// its own, from exec to exit: "scmp compile" (sub-benchmark ours) against
+// a Go program that builds the same profile through libseccomp-golang, as
+// runc does (internal/cmd/lscompile, sub-benchmark libseccomp). Both read
+// the profile from a file, resolve it for Docker's default capabilities
+// and a 6.8 kernel, and write the BPF program to a file. Sub-benchmark
+// floor runs internal/cmd/gofloor, which only reads the profile and
+// writes a fixed program: the least a Go command can cost here.
+//
+// The three run as fresh processes in rounds, at least
+// wholeProcessRounds of them (b.N when that is more), each round in
+// another order; every sub-benchmark runs its own rounds. ns/op is the
+// median wall time of one run and cpu-ns/op the median of its user and
+// system time; ours and floor also report ratio, their median wall time
+// over libseccomp's in the same rounds.
 func BenchmarkWholeProcess(b *testing.B) {
-	scmp, lib, profile := wholeProcessCommands(b)
+	scmp, lib, floor, profile := wholeProcessCommands(b)
 	dir := filepath.Dir(profile)
-	oursOut, libOut := filepath.Join(dir, "ours.bpf"), filepath.Join(dir, "lib.bpf")
-	runOurs := func() processRun {
-		return runProcess(b, oursOut, scmp, "compile", "--arch", "x86_64,x86,x32", "--kernel", "6.8", "-o", oursOut, profile)
+	commands := []struct {
+		name string
+		run  func() processRun
+	}{
+		{"ours", func() processRun {
+			out := filepath.Join(dir, "ours.bpf")
+			return runProcess(b, out, scmp, "compile", "--arch", "x86_64,x86,x32", "--kernel", "6.8", "-o", out, profile)
+		}},
+		{"libseccomp", func() processRun {
+			out := filepath.Join(dir, "lib.bpf")
+			return runProcess(b, out, lib, "-o", out, profile)
+		}},
+		{"floor", func() processRun {
+			out := filepath.Join(dir, "floor.bpf")
+			return runProcess(b, out, floor, "-o", out, profile)
+		}},
 	}
-	runLib := func() processRun { return runProcess(b, libOut, lib, "-o", libOut, profile) }
-	measure := func(b *testing.B, timed, other func() processRun, withRatio bool) {
-		n := max(b.N, wholeProcessRounds)
-		var wall, cpu, otherWall []time.Duration
-		b.ResetTimer()
-		for i := range n {
-			// Alternate which command runs first in a round.
-			if i%2 == 1 {
-				b.StopTimer()
-				otherWall = append(otherWall, other().wall)
-				b.StartTimer()
+	const libIndex = 1
+	for timed, c := range commands {
+		b.Run(c.name, func(b *testing.B) {
+			n := max(b.N, wholeProcessRounds)
+			wall := make([][]time.Duration, len(commands))
+			var cpu []time.Duration
+			b.ResetTimer()
+			for round := range n {
+				for k := range commands {
+					i := (round + k) % len(commands)
+					if i != timed {
+						b.StopTimer()
+						wall[i] = append(wall[i], commands[i].run().wall)
+						b.StartTimer()
+						continue
+					}
+					r := commands[i].run()
+					wall[i], cpu = append(wall[i], r.wall), append(cpu, r.cpu)
+				}
 			}
-			r := timed()
-			wall, cpu = append(wall, r.wall), append(cpu, r.cpu)
-			if i%2 == 0 {
-				b.StopTimer()
-				otherWall = append(otherWall, other().wall)
-				b.StartTimer()
+			b.StopTimer()
+			b.ReportMetric(float64(median(wall[timed])), "ns/op")
+			b.ReportMetric(float64(median(cpu)), "cpu-ns/op")
+			if timed != libIndex {
+				b.ReportMetric(float64(median(wall[timed]))/float64(median(wall[libIndex])), "ratio")
 			}
-		}
-		b.StopTimer()
-		b.ReportMetric(float64(median(wall)), "ns/op")
-		b.ReportMetric(float64(median(cpu)), "cpu-ns/op")
-		if withRatio {
-			b.ReportMetric(float64(median(wall))/float64(median(otherWall)), "ratio")
-		}
+		})
 	}
-	b.Run("ours", func(b *testing.B) { measure(b, runOurs, runLib, true) })
-	b.Run("libseccomp", func(b *testing.B) { measure(b, runLib, runOurs, false) })
 }
