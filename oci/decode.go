@@ -195,7 +195,7 @@ func (d *cleanDecoder) array(elem func() bool) bool {
 // cleanStrings reads an array of strings. An empty array gives an empty,
 // non-nil slice, as encoding/json does.
 func cleanStrings[S ~string](d *cleanDecoder) ([]S, bool) {
-	list := []S{}
+	list := make([]S, 0, d.countStrings())
 	ok := d.array(func() bool {
 		s, ok := d.str()
 		list = append(list, S(s))
@@ -245,7 +245,7 @@ func (d *cleanDecoder) profile(p *Profile) bool {
 			ok = strField(d, &p.ListenerMetadata)
 			return ok
 		case "syscalls":
-			p.Syscalls = make([]Syscall, 0, d.countObjects())
+			p.Syscalls = make([]Syscall, 0, d.countEntries())
 			ok = d.array(func() bool {
 				p.Syscalls = append(p.Syscalls, Syscall{})
 				return d.syscall(&p.Syscalls[len(p.Syscalls)-1])
@@ -256,33 +256,22 @@ func (d *cleanDecoder) profile(p *Profile) bool {
 	})
 }
 
-// countObjects estimates the number of elements of the array of objects
-// at pos: the objects that open at its first level. It only looks ahead;
-// for anything it does not expect it may count wrong, which costs
-// nothing but an allocation.
-func (d *cleanDecoder) countObjects() int {
-	n, depth := 0, 0
-	for i := d.pos; i < len(d.data); i++ {
-		switch d.data[i] {
-		case '"':
-			for i++; i < len(d.data) && d.data[i] != '"'; i++ {
-				if d.data[i] == '\\' {
-					i++
-				}
-			}
-		case '[', '{':
-			if depth == 1 && d.data[i] == '{' {
-				n++
-			}
-			depth++
-		case ']', '}':
-			depth--
-			if depth <= 0 {
-				return n
-			}
-		}
+// countEntries estimates the number of syscall entries from pos on by
+// the keys "action" there, which every entry has. It is only a capacity:
+// a wrong count costs an allocation.
+func (d *cleanDecoder) countEntries() int {
+	return bytes.Count(d.data[d.pos:], []byte(`"action"`))
+}
+
+// countStrings estimates the number of strings in the array at pos by
+// the quotes before the first ']'. It is only a capacity: a wrong count
+// costs an allocation.
+func (d *cleanDecoder) countStrings() int {
+	rest := d.data[d.pos:]
+	if end := bytes.IndexByte(rest, ']'); end >= 0 {
+		rest = rest[:end]
 	}
-	return n
+	return bytes.Count(rest, []byte{'"'}) / 2
 }
 
 // archMap reads one entry of archMap.
