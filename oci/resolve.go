@@ -391,22 +391,22 @@ func (k kernelVersion) less(o kernelVersion) bool {
 // parseKernelVersion reads "major.minor" from the start of a version
 // such as "4.8", "5.15.0" or "6.1.0-18-amd64".
 func parseKernelVersion(s string) (kernelVersion, error) {
-	bad := fmt.Errorf("kernel version %q is not of the form major.minor, such as 4.8", s)
+	bad := func() error { return fmt.Errorf("kernel version %q is not of the form major.minor, such as 4.8", s) }
 	majorStr, rest, ok := strings.Cut(s, ".")
 	if !ok {
-		return kernelVersion{}, bad
+		return kernelVersion{}, bad()
 	}
 	end := 0
 	for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
 		end++
 	}
 	if end < len(rest) && rest[end] != '.' && rest[end] != '-' && rest[end] != '+' && rest[end] != '_' {
-		return kernelVersion{}, bad
+		return kernelVersion{}, bad()
 	}
 	major, err1 := strconv.Atoi(majorStr)
 	minor, err2 := strconv.Atoi(rest[:end])
 	if err1 != nil || err2 != nil || major < 0 || minor < 0 {
-		return kernelVersion{}, bad
+		return kernelVersion{}, bad()
 	}
 	return kernelVersion{major, minor}, nil
 }
@@ -414,15 +414,15 @@ func parseKernelVersion(s string) (kernelVersion, error) {
 // parseMinKernel reads a minKernel value, which Docker wants to be exactly
 // "major.minor" with numbers below 256, and not "0.0".
 func parseMinKernel(s string) (kernelVersion, error) {
-	bad := fmt.Errorf("%q is not a kernel version of the form major.minor, such as 4.8", s)
+	bad := func() error { return fmt.Errorf("%q is not a kernel version of the form major.minor, such as 4.8", s) }
 	a, b, ok := strings.Cut(s, ".")
 	if !ok {
-		return kernelVersion{}, bad
+		return kernelVersion{}, bad()
 	}
 	major, err1 := strconv.ParseUint(a, 10, 8)
 	minor, err2 := strconv.ParseUint(b, 10, 8)
 	if err1 != nil || err2 != nil || major == 0 && minor == 0 {
-		return kernelVersion{}, bad
+		return kernelVersion{}, bad()
 	}
 	return kernelVersion{int(major), int(minor)}, nil
 }

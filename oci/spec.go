@@ -2,6 +2,8 @@ package oci
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/seccomp-go/seccomp"
@@ -58,14 +60,20 @@ var specArches = [...]specs.Arch{
 	seccomp.ArchSHEB - seccomp.ArchX86:        specs.ArchSHEB,
 }
 
-// lookupArch resolves a runtime-spec architecture name.
-func lookupArch(field string, a specs.Arch) (seccomp.ScmpArch, error) {
+// archBySpec resolves a runtime-spec architecture name.
+func archBySpec(a specs.Arch) (seccomp.ScmpArch, bool) {
 	for i, name := range specArches {
 		if name == a {
-			return seccomp.ArchX86 + seccomp.ScmpArch(i), nil
+			return seccomp.ArchX86 + seccomp.ScmpArch(i), true
 		}
 	}
-	return seccomp.ArchInvalid, &FieldError{Field: field, Reason: fmt.Sprintf("unknown architecture %q (want a name such as %q)", a, specs.ArchX86_64)}
+	return seccomp.ArchInvalid, false
+}
+
+// unknownArch is the error for field, an architecture name that
+// archBySpec does not know.
+func unknownArch(field string, a specs.Arch) error {
+	return &FieldError{Field: field, Reason: fmt.Sprintf("unknown architecture %q (want a name such as %q)", a, specs.ArchX86_64)}
 }
 
 // action is an action as runc resolves it, with its errno or trace data.
@@ -162,17 +170,41 @@ func resolveAction(field, retField string, a specs.LinuxSeccompAction, ret *uint
 	return action{act: act}, nil
 }
 
-// checkEntry validates one syscall entry's action, errnoRet and args.
-func checkEntry(field string, a specs.LinuxSeccompAction, ret *uint, args []specs.LinuxSeccompArg) error {
-	if _, err := resolveAction(field+".action", field+".errnoRet", a, ret); err != nil {
+// checkEntry validates the action, errnoRet and args of syscalls[i].
+func checkEntry(i int, a specs.LinuxSeccompAction, ret *uint, args []specs.LinuxSeccompArg) error {
+	if _, err := entryAction(i, a, ret); err != nil {
 		return err
 	}
 	for j, arg := range args {
-		if _, err := condition(fmt.Sprintf("%s.args[%d]", field, j), arg); err != nil {
+		if _, err := entryCondition(i, j, arg); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// syscallField returns "syscalls[i]", the field of entry i.
+func syscallField(i int) string { return "syscalls[" + strconv.Itoa(i) + "]" }
+
+// entryAction is resolveAction for syscalls[i]; the field names are only
+// made for an error.
+func entryAction(i int, a specs.LinuxSeccompAction, ret *uint) (action, error) {
+	act, err := resolveAction("", "", a, ret)
+	if err != nil {
+		field := syscallField(i)
+		_, err = resolveAction(field+".action", field+".errnoRet", a, ret)
+	}
+	return act, err
+}
+
+// entryCondition is condition for syscalls[i].args[j]; the field name is
+// only made for an error.
+func entryCondition(i, j int, arg specs.LinuxSeccompArg) (seccomp.ScmpCondition, error) {
+	c, err := condition("", arg)
+	if err != nil {
+		_, err = condition(fmt.Sprintf("%s.args[%d]", syscallField(i), j), arg)
+	}
+	return c, err
 }
 
 // condition converts one argument comparison.
@@ -226,14 +258,12 @@ func checkTop(spec *specs.LinuxSeccomp) (*plan, error) {
 		return nil, &FieldError{Field: "defaultAction", Reason: "SCMP_ACT_NOTIFY cannot be the default action: the listener could not even write"}
 	}
 	p := &plan{def: def}
-	seen := map[seccomp.ScmpArch]bool{}
 	for i, a := range spec.Architectures {
-		s, err := lookupArch(fmt.Sprintf("architectures[%d]", i), a)
-		if err != nil {
-			return nil, err
+		s, ok := archBySpec(a)
+		if !ok {
+			return nil, unknownArch(fmt.Sprintf("architectures[%d]", i), a)
 		}
-		if !seen[s] {
-			seen[s] = true
+		if !slices.Contains(p.arches, s) {
 			p.arches = append(p.arches, s)
 		}
 	}
@@ -323,33 +353,42 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 		return nil, err
 	}
 	p.rules = make([]rule, 0, n)
+	// The conditions of all entries share one array; each entry's rules
+	// take a slice of it that ends at the entry's last condition.
+	args := 0
+	for _, s := range spec.Syscalls {
+		args += len(s.Args)
+	}
+	var condArray []seccomp.ScmpCondition
+	if args > 0 {
+		condArray = make([]seccomp.ScmpCondition, 0, args)
+	}
 	conditional := map[string]int{} // conditional rules by syscall name
 	for i, s := range spec.Syscalls {
 		// the field names are only made for an error
-		field := func() string { return fmt.Sprintf("syscalls[%d]", i) }
-		act, err := resolveAction("", "", s.Action, s.ErrnoRet)
+		field := func() string { return syscallField(i) }
+		act, err := entryAction(i, s.Action, s.ErrnoRet)
 		if err != nil {
-			_, err = resolveAction(field()+".action", field()+".errnoRet", s.Action, s.ErrnoRet)
 			return nil, err
 		}
 		if len(s.Names) == 0 {
 			return nil, &FieldError{Field: field() + ".names", Reason: "no syscall names"}
 		}
-		var conds []seccomp.ScmpCondition
-		if len(s.Args) > 0 {
-			conds = make([]seccomp.ScmpCondition, 0, len(s.Args))
-		}
 		var count [6]int
 		repeated := false
+		start := len(condArray)
 		for j, arg := range s.Args {
-			c, err := condition("", arg)
+			c, err := entryCondition(i, j, arg)
 			if err != nil {
-				_, err = condition(fmt.Sprintf("%s.args[%d]", field(), j), arg)
 				return nil, err
 			}
 			count[c.Argument]++
 			repeated = repeated || count[c.Argument] > 1
-			conds = append(conds, c)
+			condArray = append(condArray, c)
+		}
+		var conds []seccomp.ScmpCondition
+		if end := len(condArray); end > start {
+			conds = condArray[start:end:end]
 		}
 		for j, name := range s.Names {
 			if name == "" {
@@ -379,8 +418,8 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 				// libseccomp cannot AND two conditions on one
 				// argument; runc adds one rule per condition,
 				// which ORs them.
-				for _, c := range conds {
-					p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act, conds: []seccomp.ScmpCondition{c}})
+				for k := range conds {
+					p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act, conds: conds[k : k+1 : k+1]})
 				}
 			default:
 				p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act, conds: conds})
