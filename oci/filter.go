@@ -127,14 +127,16 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		return err
 	}
 	unknown := map[string]bool{}
-	// byName holds, for each syscall name, the rules so far, the entry
-	// of the first one and their actions.
+	// byName holds, for each syscall name, the number of rules added so
+	// far, the index in p.rules of the first one, and whether they have
+	// more than one action. A plan has at most MaxRules rules.
 	type nameRules struct {
-		rules, first int
-		actions      []action
+		rules, first int32
+		mixed        bool
 	}
 	byName := make(map[string]nameRules, len(p.rules))
-	for _, r := range p.rules {
+	for i := range p.rules {
+		r := &p.rules[i]
 		// The field is only written out for a warning.
 		field := func() string { return fmt.Sprintf("syscalls[%d].names[%d]", r.entry, r.index) }
 		nr, err := seccomp.GetSyscallFromName(r.name)
@@ -147,14 +149,15 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		}
 		got = got[:0]
 		st := byName[r.name]
-		st.rules++
+		seen := st.rules > 0
+		first := &p.rules[st.first] // when seen
 		// Earlier rules with this rule's action make it redundant,
 		// which changes nothing; one with another action overrules it.
 		// Only then can the rule be one that never applies, and only
 		// then is the hook, which makes adding a rule slower, needed.
-		earlier, seen := st.first, st.actions != nil
-		conflict := slices.ContainsFunc(st.actions, func(a action) bool { return a != r.act })
-		watch(opts.warnings() && st.rules <= maxCheckedRules && seen && conflict)
+		conflict := seen && (st.mixed || first.act != r.act)
+		st.rules++
+		watch(opts.warnings() && st.rules <= maxCheckedRules && conflict)
 		if r.conds == nil {
 			err = f.AddRule(nr, r.act.value())
 		} else {
@@ -164,15 +167,15 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 			return fmt.Errorf("seccomp profile: syscalls[%d]: adding the rule for %s: %w", r.entry, r.name, err)
 		}
 		if !seen {
-			st.first = r.entry
-		}
-		if !slices.Contains(st.actions, r.act) {
-			st.actions = append(st.actions, r.act)
+			st.first = int32(i)
+		} else if first.act != r.act {
+			st.mixed = true
 		}
 		byName[r.name] = st
-		if !seen || !conflict || len(got) == 0 {
+		if !conflict || len(got) == 0 {
 			continue
 		}
+		earlier := first.entry
 		// A rule is reported where it is shadowed as the syscall
 		// itself, not only through socketcall(2) or ipc(2), whose
 		// rules can't test the arguments.
