@@ -291,27 +291,30 @@ func setAttrs(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		// runc's default: SPEC_ALLOW where the kernel has it.
 		specAllow, _ = kernel.FlagSupported(kernel.FlagSpecAllow)
 	}
-	set := []struct {
-		field string
-		on    bool
-		set   func(bool) error
-	}{
-		{"flags: " + string(specs.LinuxSeccompFlagLog), p.flags.log, f.SetLogBit},
-		{"flags: " + string(specs.LinuxSeccompFlagSpecAllow), specAllow, f.SetSSB},
-		{"flags: " + string(specs.LinuxSeccompFlagWaitKillableRecv), p.flags.waitKill, f.SetWaitKill},
-	}
-	for _, s := range set {
-		if !s.on {
-			continue
+	if p.flags.log {
+		if err := f.SetLogBit(true); err != nil {
+			return flagError(specs.LinuxSeccompFlagLog, err)
 		}
-		if err := s.set(true); err != nil {
-			return fmt.Errorf("seccomp profile: %s: %w", s.field, err)
+	}
+	if specAllow {
+		if err := f.SetSSB(true); err != nil {
+			return flagError(specs.LinuxSeccompFlagSpecAllow, err)
+		}
+	}
+	if p.flags.waitKill {
+		if err := f.SetWaitKill(true); err != nil {
+			return flagError(specs.LinuxSeccompFlagWaitKillableRecv, err)
 		}
 	}
 	if err := f.SetNoNewPrivsBit(opts.NoNewPrivs); err != nil {
 		return fmt.Errorf("seccomp profile: no_new_privs attribute: %w", err)
 	}
 	return nil
+}
+
+// flagError is the error of setting the attribute of flag.
+func flagError(flag specs.LinuxSeccompFlag, err error) error {
+	return fmt.Errorf("seccomp profile: flags: %s: %w", flag, err)
 }
 
 // checkSize compiles f once, to report a program the kernel would refuse

@@ -452,8 +452,8 @@ func (p *Profile) check() error {
 		ListenerPath:     p.ListenerPath,
 		ListenerMetadata: p.ListenerMetadata,
 	}
-	_, err := checkTop(&spec)
-	return err
+	var top plan
+	return checkTop(&spec, &top)
 }
 
 // checkMinKernel validates the minKernel of sel, the selector called name

@@ -248,20 +248,24 @@ type rule struct {
 	conds []seccomp.ScmpCondition // nil: unconditional
 }
 
-// checkTop validates the fields outside syscalls[].
-func checkTop(spec *specs.LinuxSeccomp) (*plan, error) {
+// checkTop validates the fields outside syscalls[] and sets the default
+// action, architectures and flags of p from them.
+func checkTop(spec *specs.LinuxSeccomp, p *plan) error {
 	def, err := resolveAction("defaultAction", "defaultErrnoRet", spec.DefaultAction, spec.DefaultErrnoRet)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if def.act == seccomp.ActNotify {
-		return nil, &FieldError{Field: "defaultAction", Reason: "SCMP_ACT_NOTIFY cannot be the default action: the listener could not even write"}
+		return &FieldError{Field: "defaultAction", Reason: "SCMP_ACT_NOTIFY cannot be the default action: the listener could not even write"}
 	}
-	p := &plan{def: def}
+	p.def = def
+	if len(spec.Architectures) > 0 {
+		p.arches = make([]seccomp.ScmpArch, 0, len(spec.Architectures))
+	}
 	for i, a := range spec.Architectures {
 		s, ok := archBySpec(a)
 		if !ok {
-			return nil, unknownArch(fmt.Sprintf("architectures[%d]", i), a)
+			return unknownArch(fmt.Sprintf("architectures[%d]", i), a)
 		}
 		if !slices.Contains(p.arches, s) {
 			p.arches = append(p.arches, s)
@@ -279,13 +283,13 @@ func checkTop(spec *specs.LinuxSeccomp) (*plan, error) {
 		case specs.LinuxSeccompFlagWaitKillableRecv:
 			p.flags.waitKill = true
 		default:
-			return nil, &FieldError{Field: fmt.Sprintf("flags[%d]", i), Reason: fmt.Sprintf("unknown flag %q", f)}
+			return &FieldError{Field: fmt.Sprintf("flags[%d]", i), Reason: fmt.Sprintf("unknown flag %q", f)}
 		}
 	}
 	if spec.ListenerMetadata != "" && spec.ListenerPath == "" {
-		return nil, &FieldError{Field: "listenerMetadata", Reason: "set without listenerPath"}
+		return &FieldError{Field: "listenerMetadata", Reason: "set without listenerPath"}
 	}
-	return p, nil
+	return nil
 }
 
 // Limits on the rules of one profile. Building a filter takes time that
@@ -344,8 +348,8 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 	if spec == nil {
 		return nil, &FieldError{Reason: "no profile"}
 	}
-	p, err := checkTop(spec)
-	if err != nil {
+	p := &plan{}
+	if err := checkTop(spec, p); err != nil {
 		return nil, err
 	}
 	n, err := countRules(spec)
