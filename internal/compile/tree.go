@@ -114,7 +114,12 @@ func (c *compiler) archTree(b *archBlock) (id, error) {
 	var y []*db.Syscall
 	if len(filters) == 2 {
 		y = filters[1].Syscalls
-	} else {
+	}
+	if n := len(x) + len(y); cap(entries) < n {
+		// room for them all, rather than growing by appending
+		entries = make([]entry, 0, n)
+	}
+	if len(filters) != 2 {
 		// Nothing to merge.
 		for _, s := range x {
 			if err := add(s); err != nil {
