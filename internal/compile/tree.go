@@ -329,6 +329,10 @@ func (c *compiler) foldExceptions(in []seg) []seg {
 		total += s.w
 	}
 	segs := c.msegs[:0]
+	if cap(segs) < len(in) {
+		// the most it can take
+		segs = make([]seg, 0, len(in))
+	}
 	for i := 0; i < len(in); {
 		if i+2 < len(in) && in[i].d == in[i+2].d && in[i+1].lo == in[i+1].hi && c.height(in[i+1].d) == 0 &&
 			c.foldable(in[i].w, in[i+1].w, in[i+2].w, total) {
