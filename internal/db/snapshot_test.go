@@ -250,6 +250,24 @@ func TestResolveCache(t *testing.T) {
 	}
 }
 
+// TestResolveCacheSpan checks that the translation cache holds every
+// pseudo number and every syscall number but the offset ones (MIPS's
+// start at 4000, x32's and ARM's private ones far above).
+func TestResolveCacheSpan(t *testing.T) {
+	for _, a := range arch.All() {
+		for _, name := range arch.SyscallNames() {
+			nr, ok := a.SyscallNumber(name)
+			switch {
+			case !ok:
+			case nr <= -10000 && nr <= -10000-xlatePseudo:
+				t.Errorf("%s: %s is pseudo number %d, past the cache's %d", a.Name, name, nr, -10000-xlatePseudo+1)
+			case nr >= 0 && nr < 4000 && nr >= xlateMax:
+				t.Errorf("%s: %s is number %d, past the cache's %d", a.Name, name, nr, xlateMax-1)
+			}
+		}
+	}
+}
+
 // TestResolveCacheConcurrent fills and reads the process-wide translation
 // cache from several goroutines at once (run with -race).
 func TestResolveCacheConcurrent(t *testing.T) {
