@@ -243,6 +243,22 @@ func (db *archDB) newEntry(num uint32) *sysEntry {
 	return e
 }
 
+// entryCount returns the number of entries, which appendSorted appends.
+func (db *archDB) entryCount() int {
+	n := len(db.sparse)
+	for _, s := range db.low.table {
+		if s != nil {
+			n++
+		}
+	}
+	for _, s := range db.high.table {
+		if s != nil {
+			n++
+		}
+	}
+	return n
+}
+
 // appendSorted appends the entries to dst in order of syscall number.
 func (db *archDB) appendSorted(dst []*sysEntry) []*sysEntry {
 	i := 0

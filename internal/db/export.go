@@ -37,8 +37,8 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 	if c.st != nil {
 		scratch = c.st.exportList
 	}
-	if most := len(f.low.table) + len(f.high.table) + len(f.sparse); cap(scratch) < most {
-		scratch = make([]*sysEntry, 0, most)
+	if n := f.entryCount(); cap(scratch) < n {
+		scratch = make([]*sysEntry, 0, n)
 	}
 	list := f.appendSorted(scratch[:0])
 	kept := list[:0]

@@ -207,8 +207,8 @@ func TestEntryTable(t *testing.T) {
 		for _, s := range db.appendSorted(nil) {
 			got = append(got, s.num)
 		}
-		if len(got) != len(want) {
-			t.Fatalf("seed %d: %d entries listed, %d added", seed, len(got), len(want))
+		if len(got) != len(want) || db.entryCount() != len(want) {
+			t.Fatalf("seed %d: %d entries listed, %d counted, %d added", seed, len(got), db.entryCount(), len(want))
 		}
 		for i, num := range got {
 			if i > 0 && got[i-1] >= num {
