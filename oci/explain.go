@@ -161,7 +161,7 @@ func Rules(spec *specs.LinuxSeccomp) (def seccomp.ScmpAction, rules []Rule, err 
 	}
 	rules = make([]Rule, len(p.rules))
 	for i, r := range p.rules {
-		rules[i] = Rule{Entry: r.entry, NameIndex: r.index, Name: r.name, Action: r.act.value(), Conditions: slices.Clone(r.conds)}
+		rules[i] = Rule{Entry: int(r.entry), NameIndex: int(r.index), Name: r.name, Action: r.act.value(), Conditions: slices.Clone(r.conds)}
 	}
 	return p.def.value(), rules, nil
 }

@@ -241,11 +241,13 @@ type planFlags struct {
 
 // rule is one libseccomp rule to add.
 type rule struct {
-	entry int    // index in spec.Syscalls
-	index int    // index in its names
-	name  string // syscall name
-	act   action
-	conds []seccomp.ScmpCondition // nil: unconditional
+	// entry is the index in spec.Syscalls, index the index in its
+	// names; both are below MaxRules, as every entry up to this one
+	// has names and countRules bounds their number.
+	entry, index int32
+	name         string // syscall name
+	act          action
+	conds        []seccomp.ScmpCondition // nil: unconditional
 }
 
 // checkTop validates the fields outside syscalls[] and sets the default
@@ -415,18 +417,21 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 					return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field(), j), Reason: fmt.Sprintf("%s has more than %d rules with args; a filter that could load needs fewer: merge them or use fewer values (the limit keeps building the filter fast)", name, MaxConditionalRulesPerSyscall)}
 				}
 			}
+			r := rule{entry: int32(i), index: int32(j), name: name, act: act}
 			switch {
 			case len(conds) == 0:
-				p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act})
+				p.rules = append(p.rules, r)
 			case repeated:
 				// libseccomp cannot AND two conditions on one
 				// argument; runc adds one rule per condition,
 				// which ORs them.
 				for k := range conds {
-					p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act, conds: conds[k : k+1 : k+1]})
+					r.conds = conds[k : k+1 : k+1]
+					p.rules = append(p.rules, r)
 				}
 			default:
-				p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act, conds: conds})
+				r.conds = conds
+				p.rules = append(p.rules, r)
 			}
 		}
 	}
