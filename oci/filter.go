@@ -128,13 +128,18 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 	}
 	unknown := map[string]bool{}
 	// byName holds, for each syscall name, the number of rules added so
-	// far, the index in p.rules of the first one, and whether they have
-	// more than one action. A plan has at most MaxRules rules.
+	// far (MaxRules at most), the index in p.rules of the first one, and
+	// whether they have more than one action. Only warnings need it.
 	type nameRules struct {
-		rules, first int32
-		mixed        bool
+		first int32
+		rules uint16
+		mixed bool
 	}
-	byName := make(map[string]nameRules, len(p.rules))
+	var byName map[string]nameRules
+	warnings := opts.warnings()
+	if warnings {
+		byName = make(map[string]nameRules, len(p.rules))
+	}
 	for i := range p.rules {
 		r := &p.rules[i]
 		// The field is only written out for a warning.
@@ -144,6 +149,12 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 			if !unknown[r.name] {
 				unknown[r.name] = true
 				opts.warn(Warning{Kind: UnknownSyscall, Field: field(), Reason: fmt.Sprintf("libseccomp does not know %q, so the rule is skipped, as runc skips it; check the spelling", r.name)})
+			}
+			continue
+		}
+		if !warnings {
+			if err := addRule(f, nr, r); err != nil {
+				return err
 			}
 			continue
 		}
@@ -157,14 +168,9 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		// then is the hook, which makes adding a rule slower, needed.
 		conflict := seen && (st.mixed || first.act != r.act)
 		st.rules++
-		watch(opts.warnings() && st.rules <= maxCheckedRules && conflict)
-		if r.conds == nil {
-			err = f.AddRule(nr, r.act.value())
-		} else {
-			err = f.AddRuleConditional(nr, r.act.value(), r.conds)
-		}
-		if err != nil {
-			return fmt.Errorf("seccomp profile: syscalls[%d]: adding the rule for %s: %w", r.entry, r.name, err)
+		watch(st.rules <= maxCheckedRules && conflict)
+		if err := addRule(f, nr, r); err != nil {
+			return err
 		}
 		if !seen {
 			st.first = int32(i)
@@ -211,6 +217,20 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		case len(replaced) > 0:
 			opts.warn(Warning{Kind: ShadowedRule, Field: field(), Reason: fmt.Sprintf("this rule for %s, without args, replaces%s the earlier rules for %s with args (%s), which never apply; remove them, or give this rule args", r.name, on(replaced), r.name, where)})
 		}
+	}
+	return nil
+}
+
+// addRule adds r, a rule for syscall nr, to f.
+func addRule(f *seccomp.ScmpFilter, nr seccomp.ScmpSyscall, r *rule) error {
+	var err error
+	if r.conds == nil {
+		err = f.AddRule(nr, r.act.value())
+	} else {
+		err = f.AddRuleConditional(nr, r.act.value(), r.conds)
+	}
+	if err != nil {
+		return fmt.Errorf("seccomp profile: syscalls[%d]: adding the rule for %s: %w", r.entry, r.name, err)
 	}
 	return nil
 }
