@@ -15,16 +15,31 @@ var threeArchOptions = Options{
 }
 
 // BenchmarkDockerThreeArches parses, resolves and compiles Docker's
-// default profile for x86_64, x86 and x32, the whole path of "scmp
-// compile" from the profile's bytes to the program.
+// default profile for x86_64, x86 and x32, the whole path from the
+// profile's bytes to the program.
 func BenchmarkDockerThreeArches(b *testing.B) {
+	benchmarkThreeArches(b, threeArchOptions)
+}
+
+// BenchmarkDockerThreeArchesWarn is BenchmarkDockerThreeArches with a
+// receiver of warnings, as "scmp compile" has: the profile is linted,
+// and rules that never apply are looked for.
+func BenchmarkDockerThreeArchesWarn(b *testing.B) {
+	opts := threeArchOptions
+	opts.OnWarning = func(Warning) {}
+	benchmarkThreeArches(b, opts)
+}
+
+// benchmarkThreeArches parses, resolves and compiles Docker's default
+// profile with opts.
+func benchmarkThreeArches(b *testing.B, opts Options) {
 	b.ReportAllocs()
 	for range b.N {
-		spec, _, err := Parse(DefaultProfile, threeArchOptions)
+		spec, _, err := Parse(DefaultProfile, opts)
 		if err != nil {
 			b.Fatal(err)
 		}
-		f, err := NewFilter(spec, threeArchOptions)
+		f, err := NewFilter(spec, opts)
 		if err != nil {
 			b.Fatal(err)
 		}
