@@ -83,8 +83,8 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 // treeExport converts the argument trees of one architecture's entries,
 // keeping shared levels shared.
 type treeExport struct {
-	memo map[*cnode]*Node // the nodes converted so far
-	free []Node           // room for more
+	memo map[*cnode]*Node // the levels converted so far, by first node
+	free []Node           // room for more nodes
 }
 
 // newTreeExport returns a treeExport with room for the nodes of the
@@ -96,7 +96,7 @@ func newTreeExport(entries []*sysEntry) treeExport {
 			n += max(s.nodeCnt, 0)
 		}
 	}
-	return treeExport{memo: make(map[*cnode]*Node, n), free: make([]Node, n)}
+	return treeExport{memo: map[*cnode]*Node{}, free: make([]Node, n)}
 }
 
 // nodes returns cnt zero nodes.
@@ -165,7 +165,6 @@ func (x *treeExport) level(n *cnode) *Node {
 		if c.op != cmpMaskedEQ {
 			e.Mask = 0xffffffff
 		}
-		x.memo[c] = e
 		if prev != nil {
 			prev.Next = e
 			e.Prev = prev
@@ -174,6 +173,7 @@ func (x *treeExport) level(n *cnode) *Node {
 		}
 		prev = e
 	}
+	x.memo[n] = first
 	// the branches, once every node of the level is known
 	i = 0
 	for c := n; c != nil; c = c.nxt {
