@@ -142,42 +142,43 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 	}
 	for i := range p.rules {
 		r := &p.rules[i]
+		name, act := p.name(r), p.action(r)
 		// The field is only written out for a warning.
 		field := func() string { return fmt.Sprintf("syscalls[%d].names[%d]", r.entry, r.index) }
-		nr, err := seccomp.GetSyscallFromName(r.name)
+		nr, err := seccomp.GetSyscallFromName(name)
 		if err != nil {
-			if !unknown[r.name] {
-				unknown[r.name] = true
-				opts.warn(Warning{Kind: UnknownSyscall, Field: field(), Reason: fmt.Sprintf("libseccomp does not know %q, so the rule is skipped, as runc skips it; check the spelling", r.name)})
+			if !unknown[name] {
+				unknown[name] = true
+				opts.warn(Warning{Kind: UnknownSyscall, Field: field(), Reason: fmt.Sprintf("libseccomp does not know %q, so the rule is skipped, as runc skips it; check the spelling", name)})
 			}
 			continue
 		}
 		if !warnings {
-			if err := addRule(f, nr, r); err != nil {
+			if err := addRule(f, p, nr, r); err != nil {
 				return err
 			}
 			continue
 		}
 		got = got[:0]
-		st := byName[r.name]
+		st := byName[name]
 		seen := st.rules > 0
 		first := &p.rules[st.first] // when seen
 		// Earlier rules with this rule's action make it redundant,
 		// which changes nothing; one with another action overrules it.
 		// Only then can the rule be one that never applies, and only
 		// then is the hook, which makes adding a rule slower, needed.
-		conflict := seen && (st.mixed || first.act != r.act)
+		conflict := seen && (st.mixed || p.action(first) != act)
 		st.rules++
 		watch(st.rules <= maxCheckedRules && conflict)
-		if err := addRule(f, nr, r); err != nil {
+		if err := addRule(f, p, nr, r); err != nil {
 			return err
 		}
 		if !seen {
 			st.first = int32(i)
-		} else if first.act != r.act {
+		} else if p.action(first) != act {
 			st.mixed = true
 		}
-		byName[r.name] = st
+		byName[name] = st
 		if !conflict || len(got) == 0 {
 			continue
 		}
@@ -187,7 +188,7 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		// rules can't test the arguments.
 		var ignored, replaced []seccomp.ScmpArch
 		for _, w := range got {
-			if direct, err := seccomp.GetSyscallFromNameByArch(r.name, w.Arch); err != nil || direct != w.ArchSyscall {
+			if direct, err := seccomp.GetSyscallFromNameByArch(name, w.Arch); err != nil || direct != w.ArchSyscall {
 				continue
 			}
 			switch w.Kind {
@@ -213,24 +214,24 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		}
 		switch {
 		case len(ignored) > 0:
-			opts.warn(Warning{Kind: ShadowedRule, Field: field(), Reason: fmt.Sprintf("this rule for %s never applies%s: an earlier rule for %s (%s) already decides every call this one matches; remove this rule, or merge the two entries", r.name, on(ignored), r.name, where)})
+			opts.warn(Warning{Kind: ShadowedRule, Field: field(), Reason: fmt.Sprintf("this rule for %s never applies%s: an earlier rule for %s (%s) already decides every call this one matches; remove this rule, or merge the two entries", name, on(ignored), name, where)})
 		case len(replaced) > 0:
-			opts.warn(Warning{Kind: ShadowedRule, Field: field(), Reason: fmt.Sprintf("this rule for %s, without args, replaces%s the earlier rules for %s with args (%s), which never apply; remove them, or give this rule args", r.name, on(replaced), r.name, where)})
+			opts.warn(Warning{Kind: ShadowedRule, Field: field(), Reason: fmt.Sprintf("this rule for %s, without args, replaces%s the earlier rules for %s with args (%s), which never apply; remove them, or give this rule args", name, on(replaced), name, where)})
 		}
 	}
 	return nil
 }
 
-// addRule adds r, a rule for syscall nr, to f.
-func addRule(f *seccomp.ScmpFilter, nr seccomp.ScmpSyscall, r *rule) error {
+// addRule adds r, a rule of p for syscall nr, to f.
+func addRule(f *seccomp.ScmpFilter, p *plan, nr seccomp.ScmpSyscall, r *rule) error {
 	var err error
-	if r.conds == nil {
-		err = f.AddRule(nr, r.act.value())
+	if conds := p.conditions(r); conds == nil {
+		err = f.AddRule(nr, p.action(r).value())
 	} else {
-		err = f.AddRuleConditional(nr, r.act.value(), r.conds)
+		err = f.AddRuleConditional(nr, p.action(r).value(), conds)
 	}
 	if err != nil {
-		return fmt.Errorf("seccomp profile: syscalls[%d]: adding the rule for %s: %w", r.entry, r.name, err)
+		return fmt.Errorf("seccomp profile: syscalls[%d]: adding the rule for %s: %w", r.entry, p.name(r), err)
 	}
 	return nil
 }

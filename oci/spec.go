@@ -229,6 +229,27 @@ type plan struct {
 	arches []seccomp.ScmpArch // spec.Architectures, in order, without repeats
 	flags  planFlags
 	rules  []rule
+
+	// The rules' parts: the profile's entries, their actions, and the
+	// conditions of all entries, in order.
+	syscalls []specs.LinuxSyscall
+	acts     []action
+	conds    []seccomp.ScmpCondition
+}
+
+// name returns the syscall name of r.
+func (p *plan) name(r *rule) string { return p.syscalls[r.entry].Names[r.index] }
+
+// action returns the action of r.
+func (p *plan) action(r *rule) action { return p.acts[r.entry] }
+
+// conditions returns the conditions of r, nil for an unconditional rule.
+func (p *plan) conditions(r *rule) []seccomp.ScmpCondition {
+	if r.nconds == 0 {
+		return nil
+	}
+	end := r.conds + r.nconds
+	return p.conds[r.conds:end:end]
 }
 
 // planFlags are the filter attributes the profile's flags set.
@@ -239,15 +260,15 @@ type planFlags struct {
 	explicit bool
 }
 
-// rule is one libseccomp rule to add.
+// rule is one libseccomp rule to add, for one name of an entry, with
+// the entry's action and some of its conditions (see plan's methods).
 type rule struct {
 	// entry is the index in spec.Syscalls, index the index in its
 	// names; both are below MaxRules, as every entry up to this one
 	// has names and countRules bounds their number.
 	entry, index int32
-	name         string // syscall name
-	act          action
-	conds        []seccomp.ScmpCondition // nil: unconditional
+	// The rule's conditions are the nconds of p.conds from conds on.
+	conds, nconds int32
 }
 
 // checkTop validates the fields outside syscalls[] and sets the default
@@ -359,15 +380,16 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 		return nil, err
 	}
 	p.rules = make([]rule, 0, n)
-	// The conditions of all entries share one array; each entry's rules
-	// take a slice of it that ends at the entry's last condition.
+	p.syscalls = spec.Syscalls
+	if len(spec.Syscalls) > 0 {
+		p.acts = make([]action, len(spec.Syscalls))
+	}
 	args := 0
 	for _, s := range spec.Syscalls {
 		args += len(s.Args)
 	}
-	var condArray []seccomp.ScmpCondition
 	if args > 0 {
-		condArray = make([]seccomp.ScmpCondition, 0, args)
+		p.conds = make([]seccomp.ScmpCondition, 0, args)
 	}
 	conditional := map[string]int{} // conditional rules by syscall name
 	for i, s := range spec.Syscalls {
@@ -377,12 +399,13 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 		if err != nil {
 			return nil, err
 		}
+		p.acts[i] = act
 		if len(s.Names) == 0 {
 			return nil, &FieldError{Field: field() + ".names", Reason: "no syscall names"}
 		}
 		var count [6]int
 		repeated := false
-		start := len(condArray)
+		start := int32(len(p.conds))
 		for j, arg := range s.Args {
 			c, err := entryCondition(i, j, arg)
 			if err != nil {
@@ -390,12 +413,9 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 			}
 			count[c.Argument]++
 			repeated = repeated || count[c.Argument] > 1
-			condArray = append(condArray, c)
+			p.conds = append(p.conds, c)
 		}
-		var conds []seccomp.ScmpCondition
-		if end := len(condArray); end > start {
-			conds = condArray[start:end:end]
-		}
+		nconds := int32(len(p.conds)) - start
 		for j, name := range s.Names {
 			if name == "" {
 				return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field(), j), Reason: "empty syscall name"}
@@ -407,32 +427,29 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 				// Same as the default: runc skips it.
 				continue
 			}
-			if len(conds) > 0 {
+			if nconds > 0 {
 				k := 1
 				if repeated {
-					k = len(conds)
+					k = int(nconds)
 				}
 				conditional[name] += k
 				if conditional[name] > MaxConditionalRulesPerSyscall {
 					return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field(), j), Reason: fmt.Sprintf("%s has more than %d rules with args; a filter that could load needs fewer: merge them or use fewer values (the limit keeps building the filter fast)", name, MaxConditionalRulesPerSyscall)}
 				}
 			}
-			r := rule{entry: int32(i), index: int32(j), name: name, act: act}
-			switch {
-			case len(conds) == 0:
-				p.rules = append(p.rules, r)
-			case repeated:
+			r := rule{entry: int32(i), index: int32(j), conds: start, nconds: nconds}
+			if repeated {
 				// libseccomp cannot AND two conditions on one
 				// argument; runc adds one rule per condition,
 				// which ORs them.
-				for k := range conds {
-					r.conds = conds[k : k+1 : k+1]
+				r.nconds = 1
+				for k := range nconds {
+					r.conds = start + k
 					p.rules = append(p.rules, r)
 				}
-			default:
-				r.conds = conds
-				p.rules = append(p.rules, r)
+				continue
 			}
+			p.rules = append(p.rules, r)
 		}
 	}
 	return p, nil
