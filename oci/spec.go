@@ -283,7 +283,7 @@ func checkTop(spec *specs.LinuxSeccomp, p *plan) error {
 	}
 	p.def = def
 	if len(spec.Architectures) > 0 {
-		p.arches = make([]seccomp.ScmpArch, 0, len(spec.Architectures))
+		p.arches = make([]seccomp.ScmpArch, 0, min(len(spec.Architectures), len(specArches)))
 	}
 	for i, a := range spec.Architectures {
 		s, ok := archBySpec(a)
