@@ -109,8 +109,9 @@ func (db *archDB) plainNumber(native *arch.Arch, nr int32, exact bool) (num uint
 }
 
 // xlateMax bounds the native numbers whose translation is cached: every
-// ABI's syscalls are below it, but for MIPS's, whose numbers start at
-// 4000 and above, and ARM's private ones at 0x0f0000.
+// ABI's syscalls are below it, but for the offset ones: MIPS's, from
+// 4000 up, x32's, with bit 30 set, and ARM's private ones at 0x0f0000,
+// which were never cached.
 const xlateMax = 1024
 
 // xlatePseudo bounds the pseudo numbers whose translation is cached,
