@@ -455,15 +455,3 @@ func (p *Profile) check() error {
 	var top plan
 	return checkTop(&spec, &top)
 }
-
-// checkMinKernel validates the minKernel of sel, the selector called name
-// of syscalls[i], if it has one.
-func checkMinKernel(i int, name string, sel *Selector) error {
-	if sel == nil || sel.MinKernel == "" {
-		return nil
-	}
-	if _, err := parseMinKernel(sel.MinKernel); err != nil {
-		return &FieldError{Field: syscallField(i) + "." + name + ".minKernel", Reason: err.Error()}
-	}
-	return nil
-}

@@ -183,6 +183,18 @@ func checkEntry(i int, a specs.LinuxSeccompAction, ret *uint, args []specs.Linux
 	return nil
 }
 
+// checkMinKernel validates the minKernel of sel, the selector called name
+// of syscalls[i], if it has one.
+func checkMinKernel(i int, name string, sel *Selector) error {
+	if sel == nil || sel.MinKernel == "" {
+		return nil
+	}
+	if _, err := parseMinKernel(sel.MinKernel); err != nil {
+		return &FieldError{Field: syscallField(i) + "." + name + ".minKernel", Reason: err.Error()}
+	}
+	return nil
+}
+
 // syscallField returns "syscalls[i]", the field of entry i.
 func syscallField(i int) string { return "syscalls[" + strconv.Itoa(i) + "]" }
 
