@@ -1,6 +1,7 @@
 package oci
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -168,11 +169,12 @@ func enosysStub(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch) (bpf.Progra
 		return nil, nil
 	}
 	return stubAbove(spec, arches, func(a seccomp.ScmpArch) uint32 {
+		abi := abiOf(a)
 		var last uint32
 		for _, s := range spec.Syscalls {
 			for _, name := range s.Names {
-				nr, err := seccomp.GetSyscallFromNameByArch(name, a)
-				if err == nil && nr > 0 && uint32(nr) > last {
+				nr, ok := abi.SyscallNumber(name)
+				if ok && nr > 0 && uint32(nr) > last {
 					last = uint32(nr)
 				}
 			}
@@ -198,7 +200,7 @@ func stubAbove(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch, lastOf func(
 		lastX32  uint32
 		has, x32 bool
 	}
-	byToken := map[uint32]*section{}
+	secs := make([]section, 0, len(arches))
 	for _, a := range arches {
 		abi := abiOf(a)
 		last := lastOf(a)
@@ -206,25 +208,22 @@ func stubAbove(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch, lastOf func(
 			// No rule for this architecture: nothing to compare with.
 			continue
 		}
-		sec := byToken[abi.Token]
-		if sec == nil {
-			sec = &section{token: abi.Token}
-			byToken[abi.Token] = sec
+		i := slices.IndexFunc(secs, func(s section) bool { return s.token == abi.Token })
+		if i < 0 {
+			i = len(secs)
+			secs = append(secs, section{token: abi.Token})
 		}
+		sec := &secs[i]
 		if a == seccomp.ArchX32 {
 			sec.x32, sec.lastX32 = true, last
 		} else {
 			sec.has, sec.last = true, last
 		}
 	}
-	if len(byToken) == 0 {
+	if len(secs) == 0 {
 		return nil, nil
 	}
-	var tokens []uint32
-	for t := range byToken {
-		tokens = append(tokens, t)
-	}
-	slices.Sort(tokens)
+	slices.SortFunc(secs, func(a, b section) int { return cmp.Compare(a.token, b.token) })
 
 	// Jumps name their targets; they are resolved once the layout is
 	// known. The stub ends with "ja main; ret ENOSYS", and the filter's
@@ -238,18 +237,23 @@ func stubAbove(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch, lastOf func(
 		ins    bpf.Instruction
 		jt, jf int // targets: >= 0 is relative within the section
 	}
-	var sections [][]jump
+	// The sections' code, one after the other; section i starts at
+	// starts[i], counting from the program's first instruction, "ld
+	// arch", and the final "ja main" is at starts[len(secs)].
+	code := make([]jump, 0, 5*len(secs))
+	starts := make([]int, len(secs)+1)
 	ld := func(off uint32) jump { return jump{ins: bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, off)} }
 	jgt := func(k uint32) jump { return jump{ins: bpf.Jump(bpf.JMP|bpf.JGT|bpf.K, k, 0, 0), jt: toNos, jf: toMain} }
-	for _, t := range tokens {
-		sec := byToken[t]
-		code := []jump{
-			{ins: bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, t, 0, 0), jt: 0, jf: next},
+	jset := func(jt, jf int) jump {
+		return jump{ins: bpf.Jump(bpf.JMP|bpf.JSET|bpf.K, x32Bit, 0, 0), jt: jt, jf: jf}
+	}
+	for i, sec := range secs {
+		t := sec.token
+		starts[i] = 1 + len(code)
+		code = append(code,
+			jump{ins: bpf.Jump(bpf.JMP|bpf.JEQ|bpf.K, t, 0, 0), jt: 0, jf: next},
 			ld(bpf.OffsetNr),
-		}
-		jset := func(jt, jf int) jump {
-			return jump{ins: bpf.Jump(bpf.JMP|bpf.JSET|bpf.K, x32Bit, 0, 0), jt: jt, jf: jf}
-		}
+		)
 		switch {
 		case sec.has && sec.x32:
 			code = append(code, jset(1, 0), jgt(sec.last), jgt(sec.lastX32))
@@ -266,23 +270,18 @@ func stubAbove(spec *specs.LinuxSeccomp, arches []seccomp.ScmpArch, lastOf func(
 		default:
 			code = append(code, jgt(sec.last))
 		}
-		sections = append(sections, code)
 	}
 
 	// Layout: ld arch; sections...; ja main; ret ENOSYS.
-	starts := make([]int, len(sections)+1)
-	pc := 1
-	for i, s := range sections {
-		starts[i] = pc
-		pc += len(s)
-	}
-	starts[len(sections)] = pc // the final "ja main"
+	pc := 1 + len(code)
+	starts[len(secs)] = pc // the final "ja main"
 	nosPC := pc + 1
 	mainPC := pc + 2
 
-	prog := bpf.Program{bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetArch)}
-	for i, s := range sections {
-		for j, in := range s {
+	prog := make(bpf.Program, 0, pc+2)
+	prog = append(prog, bpf.Stmt(bpf.LD|bpf.W|bpf.ABS, bpf.OffsetArch))
+	for i := range secs {
+		for j, in := range code[starts[i]-1 : starts[i+1]-1] {
 			here := starts[i] + j
 			target := func(l int) (uint8, error) {
 				var to int

@@ -160,8 +160,9 @@ func Rules(spec *specs.LinuxSeccomp) (def seccomp.ScmpAction, rules []Rule, err 
 		return 0, nil, err
 	}
 	rules = make([]Rule, len(p.rules))
-	for i, r := range p.rules {
-		rules[i] = Rule{Entry: r.entry, NameIndex: r.index, Name: r.name, Action: r.act.value(), Conditions: slices.Clone(r.conds)}
+	for i := range p.rules {
+		r := &p.rules[i]
+		rules[i] = Rule{Entry: int(r.entry), NameIndex: int(r.index), Name: p.name(r), Action: p.action(r).value(), Conditions: slices.Clone(p.conditions(r))}
 	}
 	return p.def.value(), rules, nil
 }

@@ -127,58 +127,68 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		return err
 	}
 	unknown := map[string]bool{}
-	// byName holds, for each syscall name, the rules so far, the entry
-	// of the first one and their actions.
+	// byName holds, for each syscall name, the number of rules added so
+	// far (MaxRules at most), the index in p.rules of the first one, and
+	// whether they have more than one action. Only warnings need it.
 	type nameRules struct {
-		rules, first int
-		actions      []action
+		first int32
+		rules uint16
+		mixed bool
 	}
-	byName := make(map[string]nameRules, len(p.rules))
-	for _, r := range p.rules {
+	var byName map[string]nameRules
+	warnings := opts.warnings()
+	if warnings {
+		byName = make(map[string]nameRules, len(p.rules))
+	}
+	for i := range p.rules {
+		r := &p.rules[i]
+		name, act := p.name(r), p.action(r)
 		// The field is only written out for a warning.
 		field := func() string { return fmt.Sprintf("syscalls[%d].names[%d]", r.entry, r.index) }
-		nr, err := seccomp.GetSyscallFromName(r.name)
+		nr, err := seccomp.GetSyscallFromName(name)
 		if err != nil {
-			if !unknown[r.name] {
-				unknown[r.name] = true
-				opts.warn(Warning{Kind: UnknownSyscall, Field: field(), Reason: fmt.Sprintf("libseccomp does not know %q, so the rule is skipped, as runc skips it; check the spelling", r.name)})
+			if !unknown[name] {
+				unknown[name] = true
+				opts.warn(Warning{Kind: UnknownSyscall, Field: field(), Reason: fmt.Sprintf("libseccomp does not know %q, so the rule is skipped, as runc skips it; check the spelling", name)})
+			}
+			continue
+		}
+		if !warnings {
+			if err := addRule(f, p, nr, r); err != nil {
+				return err
 			}
 			continue
 		}
 		got = got[:0]
-		st := byName[r.name]
-		st.rules++
+		st := byName[name]
+		seen := st.rules > 0
+		first := &p.rules[st.first] // when seen
 		// Earlier rules with this rule's action make it redundant,
 		// which changes nothing; one with another action overrules it.
 		// Only then can the rule be one that never applies, and only
 		// then is the hook, which makes adding a rule slower, needed.
-		earlier, seen := st.first, st.actions != nil
-		conflict := slices.ContainsFunc(st.actions, func(a action) bool { return a != r.act })
-		watch(opts.warnings() && st.rules <= maxCheckedRules && seen && conflict)
-		if r.conds == nil {
-			err = f.AddRule(nr, r.act.value())
-		} else {
-			err = f.AddRuleConditional(nr, r.act.value(), r.conds)
-		}
-		if err != nil {
-			return fmt.Errorf("seccomp profile: syscalls[%d]: adding the rule for %s: %w", r.entry, r.name, err)
+		conflict := seen && (st.mixed || p.action(first) != act)
+		st.rules++
+		watch(st.rules <= maxCheckedRules && conflict)
+		if err := addRule(f, p, nr, r); err != nil {
+			return err
 		}
 		if !seen {
-			st.first = r.entry
+			st.first = int32(i)
+		} else if p.action(first) != act {
+			st.mixed = true
 		}
-		if !slices.Contains(st.actions, r.act) {
-			st.actions = append(st.actions, r.act)
-		}
-		byName[r.name] = st
-		if !seen || !conflict || len(got) == 0 {
+		byName[name] = st
+		if !conflict || len(got) == 0 {
 			continue
 		}
+		earlier := first.entry
 		// A rule is reported where it is shadowed as the syscall
 		// itself, not only through socketcall(2) or ipc(2), whose
 		// rules can't test the arguments.
 		var ignored, replaced []seccomp.ScmpArch
 		for _, w := range got {
-			if direct, err := seccomp.GetSyscallFromNameByArch(r.name, w.Arch); err != nil || direct != w.ArchSyscall {
+			if direct, err := seccomp.GetSyscallFromNameByArch(name, w.Arch); err != nil || direct != w.ArchSyscall {
 				continue
 			}
 			switch w.Kind {
@@ -204,10 +214,24 @@ func addRules(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		}
 		switch {
 		case len(ignored) > 0:
-			opts.warn(Warning{Kind: ShadowedRule, Field: field(), Reason: fmt.Sprintf("this rule for %s never applies%s: an earlier rule for %s (%s) already decides every call this one matches; remove this rule, or merge the two entries", r.name, on(ignored), r.name, where)})
+			opts.warn(Warning{Kind: ShadowedRule, Field: field(), Reason: fmt.Sprintf("this rule for %s never applies%s: an earlier rule for %s (%s) already decides every call this one matches; remove this rule, or merge the two entries", name, on(ignored), name, where)})
 		case len(replaced) > 0:
-			opts.warn(Warning{Kind: ShadowedRule, Field: field(), Reason: fmt.Sprintf("this rule for %s, without args, replaces%s the earlier rules for %s with args (%s), which never apply; remove them, or give this rule args", r.name, on(replaced), r.name, where)})
+			opts.warn(Warning{Kind: ShadowedRule, Field: field(), Reason: fmt.Sprintf("this rule for %s, without args, replaces%s the earlier rules for %s with args (%s), which never apply; remove them, or give this rule args", name, on(replaced), name, where)})
 		}
+	}
+	return nil
+}
+
+// addRule adds r, a rule of p for syscall nr, to f.
+func addRule(f *seccomp.ScmpFilter, p *plan, nr seccomp.ScmpSyscall, r *rule) error {
+	var err error
+	if conds := p.conditions(r); conds == nil {
+		err = f.AddRule(nr, p.action(r).value())
+	} else {
+		err = f.AddRuleConditional(nr, p.action(r).value(), conds)
+	}
+	if err != nil {
+		return fmt.Errorf("seccomp profile: syscalls[%d]: adding the rule for %s: %w", r.entry, p.name(r), err)
 	}
 	return nil
 }
@@ -288,27 +312,30 @@ func setAttrs(f *seccomp.ScmpFilter, p *plan, opts Options) error {
 		// runc's default: SPEC_ALLOW where the kernel has it.
 		specAllow, _ = kernel.FlagSupported(kernel.FlagSpecAllow)
 	}
-	set := []struct {
-		field string
-		on    bool
-		set   func(bool) error
-	}{
-		{"flags: " + string(specs.LinuxSeccompFlagLog), p.flags.log, f.SetLogBit},
-		{"flags: " + string(specs.LinuxSeccompFlagSpecAllow), specAllow, f.SetSSB},
-		{"flags: " + string(specs.LinuxSeccompFlagWaitKillableRecv), p.flags.waitKill, f.SetWaitKill},
-	}
-	for _, s := range set {
-		if !s.on {
-			continue
+	if p.flags.log {
+		if err := f.SetLogBit(true); err != nil {
+			return flagError(specs.LinuxSeccompFlagLog, err)
 		}
-		if err := s.set(true); err != nil {
-			return fmt.Errorf("seccomp profile: %s: %w", s.field, err)
+	}
+	if specAllow {
+		if err := f.SetSSB(true); err != nil {
+			return flagError(specs.LinuxSeccompFlagSpecAllow, err)
+		}
+	}
+	if p.flags.waitKill {
+		if err := f.SetWaitKill(true); err != nil {
+			return flagError(specs.LinuxSeccompFlagWaitKillableRecv, err)
 		}
 	}
 	if err := f.SetNoNewPrivsBit(opts.NoNewPrivs); err != nil {
 		return fmt.Errorf("seccomp profile: no_new_privs attribute: %w", err)
 	}
 	return nil
+}
+
+// flagError is the error of setting the attribute of flag.
+func flagError(flag specs.LinuxSeccompFlag, err error) error {
+	return fmt.Errorf("seccomp profile: flags: %s: %w", flag, err)
 }
 
 // checkSize compiles f once, to report a program the kernel would refuse

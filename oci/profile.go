@@ -422,14 +422,14 @@ func (p *Profile) check() error {
 	if len(p.Architectures) > 0 && len(p.ArchMap) > 0 {
 		return &FieldError{Field: "archMap", Reason: "both architectures and archMap are given; use one of them"}
 	}
+	// The field names are only made for an error.
 	for i, m := range p.ArchMap {
-		field := fmt.Sprintf("archMap[%d]", i)
-		if _, err := lookupArch(field+".architecture", m.Arch); err != nil {
-			return err
+		if _, ok := archBySpec(m.Arch); !ok {
+			return unknownArch(fmt.Sprintf("archMap[%d].architecture", i), m.Arch)
 		}
 		for j, a := range m.SubArches {
-			if _, err := lookupArch(fmt.Sprintf("%s.subArchitectures[%d]", field, j), a); err != nil {
-				return err
+			if _, ok := archBySpec(a); !ok {
+				return unknownArch(fmt.Sprintf("archMap[%d].subArchitectures[%d]", i, j), a)
 			}
 		}
 	}
@@ -440,30 +440,24 @@ func (p *Profile) check() error {
 	}
 	for i := range p.Syscalls {
 		s := &p.Syscalls[i]
-		field := fmt.Sprintf("syscalls[%d]", i)
 		if s.Name != "" && len(s.Names) > 0 {
-			return &FieldError{Field: field, Reason: "both name and names are given; use one of them"}
+			return &FieldError{Field: syscallField(i), Reason: "both name and names are given; use one of them"}
 		}
 		if s.Name == "" && len(s.Names) == 0 {
-			return &FieldError{Field: field + ".names", Reason: "no syscall names"}
+			return &FieldError{Field: syscallField(i) + ".names", Reason: "no syscall names"}
 		}
 		if s.Errno != "" {
 			if _, err := errnoByName(s.Errno, nil); err != nil {
-				return &FieldError{Field: field + ".errno", Reason: err.Error()}
+				return &FieldError{Field: syscallField(i) + ".errno", Reason: err.Error()}
 			}
 		}
-		for _, sel := range []struct {
-			name string
-			s    *Selector
-		}{{"includes", s.Includes}, {"excludes", s.Excludes}} {
-			if sel.s == nil || sel.s.MinKernel == "" {
-				continue
-			}
-			if _, err := parseMinKernel(sel.s.MinKernel); err != nil {
-				return &FieldError{Field: field + "." + sel.name + ".minKernel", Reason: err.Error()}
-			}
+		if err := checkMinKernel(i, "includes", s.Includes); err != nil {
+			return err
 		}
-		if err := checkEntry(field, s.Action, s.ErrnoRet, s.Args); err != nil {
+		if err := checkMinKernel(i, "excludes", s.Excludes); err != nil {
+			return err
+		}
+		if err := checkEntry(i, s.Action, s.ErrnoRet, s.Args); err != nil {
 			return err
 		}
 	}
@@ -475,6 +469,6 @@ func (p *Profile) check() error {
 		ListenerPath:     p.ListenerPath,
 		ListenerMetadata: p.ListenerMetadata,
 	}
-	_, err := checkTop(&spec)
-	return err
+	var top plan
+	return checkTop(&spec, &top)
 }

@@ -40,12 +40,14 @@ func RecordingFilter(spec *specs.LinuxSeccomp, opts Options) (*seccomp.ScmpFilte
 	if lets(p.def) {
 		p.def = notify
 	}
+	for i, a := range p.acts {
+		if lets(a) {
+			p.acts[i] = notify
+		}
+	}
 	rules := p.rules[:0]
 	for _, r := range p.rules {
-		if lets(r.act) {
-			r.act = notify
-		}
-		if r.act == p.def {
+		if p.action(&r) == p.def {
 			continue
 		}
 		rules = append(rules, r)

@@ -196,19 +196,25 @@ func (p *Profile) Resolve(opts Options) (*specs.LinuxSeccomp, error) {
 	if name, ok := specArch(target); ok {
 		for _, m := range p.ArchMap {
 			if m.Arch == name {
-				out.Architectures = append(out.Architectures, m.Arch)
-				out.Architectures = append(out.Architectures, m.SubArches...)
+				arches := make([]specs.Arch, 0, len(out.Architectures)+1+len(m.SubArches))
+				arches = append(arches, out.Architectures...)
+				arches = append(arches, m.Arch)
+				out.Architectures = append(arches, m.SubArches...)
 				break
 			}
 		}
 	}
 
-	var caps map[string]bool
+	var (
+		caps     uint64 // read when haveCaps is set
+		haveCaps bool
+	)
 	if opts.Caps != nil {
 		// checked even when no entry needs them
-		if caps, err = opts.capSet(); err != nil {
+		if caps, err = opts.capMask(); err != nil {
 			return nil, err
 		}
+		haveCaps = true
 	}
 	var kernel *kernelVersion
 	// holds evaluates sel for the target: with all, whether every
@@ -222,15 +228,17 @@ func (p *Profile) Resolve(opts Options) (*specs.LinuxSeccomp, error) {
 			return !all, nil
 		}
 		if len(sel.Caps) > 0 {
-			if caps == nil {
-				c, err := opts.capSet()
+			if !haveCaps {
+				c, err := opts.capMask()
 				if err != nil {
 					return false, err
 				}
-				caps = c
+				caps, haveCaps = c, true
 			}
-			if slices.ContainsFunc(sel.Caps, func(c string) bool { return caps[normalizeCap(c)] != all }) {
-				return !all, nil
+			for _, c := range sel.Caps {
+				if hasCap(caps, c) != all {
+					return !all, nil
+				}
 			}
 		}
 		if sel.MinKernel != "" {
@@ -249,8 +257,21 @@ func (p *Profile) Resolve(opts Options) (*specs.LinuxSeccomp, error) {
 		return all, nil
 	}
 
-	for i, s := range p.Syscalls {
-		field := fmt.Sprintf("syscalls[%d]", i)
+	// The names and args of the entries that apply are copied into one
+	// array of each, made for all entries; each entry's slices end
+	// within them.
+	names, args := 0, 0
+	for i := range p.Syscalls {
+		names += max(len(p.Syscalls[i].Names), 1)
+		args += len(p.Syscalls[i].Args)
+	}
+	nameArray := make([]string, 0, names)
+	argArray := make([]specs.LinuxSeccompArg, 0, args)
+	if len(p.Syscalls) > 0 {
+		out.Syscalls = make([]specs.LinuxSyscall, 0, len(p.Syscalls))
+	}
+	for i := range p.Syscalls {
+		s := &p.Syscalls[i]
 		if s.Excludes != nil {
 			drop, err := holds(s.Excludes, false)
 			if err != nil {
@@ -270,15 +291,20 @@ func (p *Profile) Resolve(opts Options) (*specs.LinuxSeccomp, error) {
 			}
 		}
 		call := specs.LinuxSyscall{
-			Names:    slices.Clone(s.Names),
 			Action:   s.Action,
 			ErrnoRet: s.ErrnoRet,
-			Args:     slices.Clone(s.Args),
 		}
-		if s.Name != "" {
-			call.Names = []string{s.Name}
+		switch {
+		case s.Name != "":
+			call.Names, nameArray = appendCopy(nameArray, []string{s.Name})
+		case s.Names != nil:
+			call.Names, nameArray = appendCopy(nameArray, s.Names)
+		}
+		if s.Args != nil {
+			call.Args, argArray = appendCopy(argArray, s.Args)
 		}
 		if s.Errno != "" {
+			field := syscallField(i)
 			v, err := errnoField(field+".errno", field+".errnoRet", s.Errno, s.ErrnoRet, target)
 			if err != nil {
 				return nil, err
@@ -287,7 +313,21 @@ func (p *Profile) Resolve(opts Options) (*specs.LinuxSeccomp, error) {
 		}
 		out.Syscalls = append(out.Syscalls, call)
 	}
+	if len(out.Syscalls) == 0 {
+		// as when no entry is appended
+		out.Syscalls = nil
+	}
 	return out, nil
+}
+
+// appendCopy appends src to array, which has room for it, and returns
+// the copy, a slice of array that ends where src does, and the longer
+// array. An empty src gives an empty, non-nil copy, as [slices.Clone]
+// does.
+func appendCopy[T any](array, src []T) (copied, longer []T) {
+	start := len(array)
+	array = append(array, src...)
+	return array[start:len(array):len(array)], array
 }
 
 // errnoField resolves a Podman errno name, checking it against the
@@ -331,26 +371,43 @@ var capNames = []string{
 
 // capSet returns the capability set to resolve against.
 func (o *Options) capSet() (map[string]bool, error) {
-	set := map[string]bool{}
-	if o.Caps != nil {
-		for i, c := range o.Caps {
-			name, ok := Capability(c)
-			if !ok {
-				return nil, fmt.Errorf("seccomp profile: Options.Caps[%d]: unknown capability %q (want a name such as CAP_SYS_ADMIN)", i, c)
-			}
-			set[name] = true
-		}
-		return set, nil
-	}
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return nil, fmt.Errorf("seccomp profile: reading the capability bounding set (set Options.Caps instead): %w", err)
-	}
-	mask, err := boundingSet(status)
+	mask, err := o.capMask()
 	if err != nil {
 		return nil, err
 	}
 	return capsFromMask(mask), nil
+}
+
+// capMask returns the capability set to resolve against as a bit mask,
+// bit i standing for capNames[i].
+func (o *Options) capMask() (uint64, error) {
+	if o.Caps != nil {
+		var mask uint64
+		for i, c := range o.Caps {
+			n := capNumber(c)
+			if n < 0 {
+				return 0, fmt.Errorf("seccomp profile: Options.Caps[%d]: unknown capability %q (want a name such as CAP_SYS_ADMIN)", i, c)
+			}
+			mask |= 1 << n
+		}
+		return mask, nil
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, fmt.Errorf("seccomp profile: reading the capability bounding set (set Options.Caps instead): %w", err)
+	}
+	return boundingSet(status)
+}
+
+// capNumber returns the number of a capability given as [Capability]
+// takes it, or -1 if Linux does not define it.
+func capNumber(name string) int { return slices.Index(capNames, normalizeCap(name)) }
+
+// hasCap reports whether mask, made by capMask, has the capability name,
+// given as [Capability] takes it.
+func hasCap(mask uint64, name string) bool {
+	n := capNumber(name)
+	return n >= 0 && mask&(1<<n) != 0
 }
 
 // boundingSet extracts CapBnd from the text of /proc/PID/status.
@@ -391,22 +448,22 @@ func (k kernelVersion) less(o kernelVersion) bool {
 // parseKernelVersion reads "major.minor" from the start of a version
 // such as "4.8", "5.15.0" or "6.1.0-18-amd64".
 func parseKernelVersion(s string) (kernelVersion, error) {
-	bad := fmt.Errorf("kernel version %q is not of the form major.minor, such as 4.8", s)
+	bad := func() error { return fmt.Errorf("kernel version %q is not of the form major.minor, such as 4.8", s) }
 	majorStr, rest, ok := strings.Cut(s, ".")
 	if !ok {
-		return kernelVersion{}, bad
+		return kernelVersion{}, bad()
 	}
 	end := 0
 	for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
 		end++
 	}
 	if end < len(rest) && rest[end] != '.' && rest[end] != '-' && rest[end] != '+' && rest[end] != '_' {
-		return kernelVersion{}, bad
+		return kernelVersion{}, bad()
 	}
 	major, err1 := strconv.Atoi(majorStr)
 	minor, err2 := strconv.Atoi(rest[:end])
 	if err1 != nil || err2 != nil || major < 0 || minor < 0 {
-		return kernelVersion{}, bad
+		return kernelVersion{}, bad()
 	}
 	return kernelVersion{major, minor}, nil
 }
@@ -414,15 +471,15 @@ func parseKernelVersion(s string) (kernelVersion, error) {
 // parseMinKernel reads a minKernel value, which Docker wants to be exactly
 // "major.minor" with numbers below 256, and not "0.0".
 func parseMinKernel(s string) (kernelVersion, error) {
-	bad := fmt.Errorf("%q is not a kernel version of the form major.minor, such as 4.8", s)
+	bad := func() error { return fmt.Errorf("%q is not a kernel version of the form major.minor, such as 4.8", s) }
 	a, b, ok := strings.Cut(s, ".")
 	if !ok {
-		return kernelVersion{}, bad
+		return kernelVersion{}, bad()
 	}
 	major, err1 := strconv.ParseUint(a, 10, 8)
 	minor, err2 := strconv.ParseUint(b, 10, 8)
 	if err1 != nil || err2 != nil || major == 0 && minor == 0 {
-		return kernelVersion{}, bad
+		return kernelVersion{}, bad()
 	}
 	return kernelVersion{int(major), int(minor)}, nil
 }

@@ -2,6 +2,8 @@ package oci
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/seccomp-go/seccomp"
@@ -58,14 +60,20 @@ var specArches = [...]specs.Arch{
 	seccomp.ArchSHEB - seccomp.ArchX86:        specs.ArchSHEB,
 }
 
-// lookupArch resolves a runtime-spec architecture name.
-func lookupArch(field string, a specs.Arch) (seccomp.ScmpArch, error) {
+// archBySpec resolves a runtime-spec architecture name.
+func archBySpec(a specs.Arch) (seccomp.ScmpArch, bool) {
 	for i, name := range specArches {
 		if name == a {
-			return seccomp.ArchX86 + seccomp.ScmpArch(i), nil
+			return seccomp.ArchX86 + seccomp.ScmpArch(i), true
 		}
 	}
-	return seccomp.ArchInvalid, &FieldError{Field: field, Reason: fmt.Sprintf("unknown architecture %q (want a name such as %q)", a, specs.ArchX86_64)}
+	return seccomp.ArchInvalid, false
+}
+
+// unknownArch is the error for field, an architecture name that
+// archBySpec does not know.
+func unknownArch(field string, a specs.Arch) error {
+	return &FieldError{Field: field, Reason: fmt.Sprintf("unknown architecture %q (want a name such as %q)", a, specs.ArchX86_64)}
 }
 
 // action is an action as runc resolves it, with its errno or trace data.
@@ -162,17 +170,53 @@ func resolveAction(field, retField string, a specs.LinuxSeccompAction, ret *uint
 	return action{act: act}, nil
 }
 
-// checkEntry validates one syscall entry's action, errnoRet and args.
-func checkEntry(field string, a specs.LinuxSeccompAction, ret *uint, args []specs.LinuxSeccompArg) error {
-	if _, err := resolveAction(field+".action", field+".errnoRet", a, ret); err != nil {
+// checkEntry validates the action, errnoRet and args of syscalls[i].
+func checkEntry(i int, a specs.LinuxSeccompAction, ret *uint, args []specs.LinuxSeccompArg) error {
+	if _, err := entryAction(i, a, ret); err != nil {
 		return err
 	}
 	for j, arg := range args {
-		if _, err := condition(fmt.Sprintf("%s.args[%d]", field, j), arg); err != nil {
+		if _, err := entryCondition(i, j, arg); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// checkMinKernel validates the minKernel of sel, the selector called name
+// of syscalls[i], if it has one.
+func checkMinKernel(i int, name string, sel *Selector) error {
+	if sel == nil || sel.MinKernel == "" {
+		return nil
+	}
+	if _, err := parseMinKernel(sel.MinKernel); err != nil {
+		return &FieldError{Field: syscallField(i) + "." + name + ".minKernel", Reason: err.Error()}
+	}
+	return nil
+}
+
+// syscallField returns "syscalls[i]", the field of entry i.
+func syscallField(i int) string { return "syscalls[" + strconv.Itoa(i) + "]" }
+
+// entryAction is resolveAction for syscalls[i]; the field names are only
+// made for an error.
+func entryAction(i int, a specs.LinuxSeccompAction, ret *uint) (action, error) {
+	act, err := resolveAction("", "", a, ret)
+	if err != nil {
+		field := syscallField(i)
+		_, err = resolveAction(field+".action", field+".errnoRet", a, ret)
+	}
+	return act, err
+}
+
+// entryCondition is condition for syscalls[i].args[j]; the field name is
+// only made for an error.
+func entryCondition(i, j int, arg specs.LinuxSeccompArg) (seccomp.ScmpCondition, error) {
+	c, err := condition("", arg)
+	if err != nil {
+		_, err = condition(fmt.Sprintf("%s.args[%d]", syscallField(i), j), arg)
+	}
+	return c, err
 }
 
 // condition converts one argument comparison.
@@ -197,6 +241,27 @@ type plan struct {
 	arches []seccomp.ScmpArch // spec.Architectures, in order, without repeats
 	flags  planFlags
 	rules  []rule
+
+	// The rules' parts: the profile's entries, their actions, and the
+	// conditions of all entries, in order.
+	syscalls []specs.LinuxSyscall
+	acts     []action
+	conds    []seccomp.ScmpCondition
+}
+
+// name returns the syscall name of r.
+func (p *plan) name(r *rule) string { return p.syscalls[r.entry].Names[r.index] }
+
+// action returns the action of r.
+func (p *plan) action(r *rule) action { return p.acts[r.entry] }
+
+// conditions returns the conditions of r, nil for an unconditional rule.
+func (p *plan) conditions(r *rule) []seccomp.ScmpCondition {
+	if r.nconds == 0 {
+		return nil
+	}
+	end := r.conds + r.nconds
+	return p.conds[r.conds:end:end]
 }
 
 // planFlags are the filter attributes the profile's flags set.
@@ -207,33 +272,37 @@ type planFlags struct {
 	explicit bool
 }
 
-// rule is one libseccomp rule to add.
+// rule is one libseccomp rule to add, for one name of an entry, with
+// the entry's action and some of its conditions (see plan's methods).
 type rule struct {
-	entry int    // index in spec.Syscalls
-	index int    // index in its names
-	name  string // syscall name
-	act   action
-	conds []seccomp.ScmpCondition // nil: unconditional
+	// entry is the index in spec.Syscalls, index the index in its
+	// names; both are below MaxRules, as every entry up to this one
+	// has names and countRules bounds their number.
+	entry, index int32
+	// The rule's conditions are the nconds of p.conds from conds on.
+	conds, nconds int32
 }
 
-// checkTop validates the fields outside syscalls[].
-func checkTop(spec *specs.LinuxSeccomp) (*plan, error) {
+// checkTop validates the fields outside syscalls[] and sets the default
+// action, architectures and flags of p from them.
+func checkTop(spec *specs.LinuxSeccomp, p *plan) error {
 	def, err := resolveAction("defaultAction", "defaultErrnoRet", spec.DefaultAction, spec.DefaultErrnoRet)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if def.act == seccomp.ActNotify {
-		return nil, &FieldError{Field: "defaultAction", Reason: "SCMP_ACT_NOTIFY cannot be the default action: the listener could not even write"}
+		return &FieldError{Field: "defaultAction", Reason: "SCMP_ACT_NOTIFY cannot be the default action: the listener could not even write"}
 	}
-	p := &plan{def: def}
-	seen := map[seccomp.ScmpArch]bool{}
+	p.def = def
+	if len(spec.Architectures) > 0 {
+		p.arches = make([]seccomp.ScmpArch, 0, min(len(spec.Architectures), len(specArches)))
+	}
 	for i, a := range spec.Architectures {
-		s, err := lookupArch(fmt.Sprintf("architectures[%d]", i), a)
-		if err != nil {
-			return nil, err
+		s, ok := archBySpec(a)
+		if !ok {
+			return unknownArch(fmt.Sprintf("architectures[%d]", i), a)
 		}
-		if !seen[s] {
-			seen[s] = true
+		if !slices.Contains(p.arches, s) {
 			p.arches = append(p.arches, s)
 		}
 	}
@@ -249,13 +318,13 @@ func checkTop(spec *specs.LinuxSeccomp) (*plan, error) {
 		case specs.LinuxSeccompFlagWaitKillableRecv:
 			p.flags.waitKill = true
 		default:
-			return nil, &FieldError{Field: fmt.Sprintf("flags[%d]", i), Reason: fmt.Sprintf("unknown flag %q", f)}
+			return &FieldError{Field: fmt.Sprintf("flags[%d]", i), Reason: fmt.Sprintf("unknown flag %q", f)}
 		}
 	}
 	if spec.ListenerMetadata != "" && spec.ListenerPath == "" {
-		return nil, &FieldError{Field: "listenerMetadata", Reason: "set without listenerPath"}
+		return &FieldError{Field: "listenerMetadata", Reason: "set without listenerPath"}
 	}
-	return p, nil
+	return nil
 }
 
 // Limits on the rules of one profile. Building a filter takes time that
@@ -314,8 +383,8 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 	if spec == nil {
 		return nil, &FieldError{Reason: "no profile"}
 	}
-	p, err := checkTop(spec)
-	if err != nil {
+	p := &plan{}
+	if err := checkTop(spec, p); err != nil {
 		return nil, err
 	}
 	n, err := countRules(spec)
@@ -323,34 +392,42 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 		return nil, err
 	}
 	p.rules = make([]rule, 0, n)
+	p.syscalls = spec.Syscalls
+	if len(spec.Syscalls) > 0 {
+		p.acts = make([]action, len(spec.Syscalls))
+	}
+	args := 0
+	for _, s := range spec.Syscalls {
+		args += len(s.Args)
+	}
+	if args > 0 {
+		p.conds = make([]seccomp.ScmpCondition, 0, args)
+	}
 	conditional := map[string]int{} // conditional rules by syscall name
 	for i, s := range spec.Syscalls {
 		// the field names are only made for an error
-		field := func() string { return fmt.Sprintf("syscalls[%d]", i) }
-		act, err := resolveAction("", "", s.Action, s.ErrnoRet)
+		field := func() string { return syscallField(i) }
+		act, err := entryAction(i, s.Action, s.ErrnoRet)
 		if err != nil {
-			_, err = resolveAction(field()+".action", field()+".errnoRet", s.Action, s.ErrnoRet)
 			return nil, err
 		}
+		p.acts[i] = act
 		if len(s.Names) == 0 {
 			return nil, &FieldError{Field: field() + ".names", Reason: "no syscall names"}
 		}
-		var conds []seccomp.ScmpCondition
-		if len(s.Args) > 0 {
-			conds = make([]seccomp.ScmpCondition, 0, len(s.Args))
-		}
 		var count [6]int
 		repeated := false
+		start := int32(len(p.conds))
 		for j, arg := range s.Args {
-			c, err := condition("", arg)
+			c, err := entryCondition(i, j, arg)
 			if err != nil {
-				_, err = condition(fmt.Sprintf("%s.args[%d]", field(), j), arg)
 				return nil, err
 			}
 			count[c.Argument]++
 			repeated = repeated || count[c.Argument] > 1
-			conds = append(conds, c)
+			p.conds = append(p.conds, c)
 		}
+		nconds := int32(len(p.conds)) - start
 		for j, name := range s.Names {
 			if name == "" {
 				return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field(), j), Reason: "empty syscall name"}
@@ -362,29 +439,29 @@ func newPlan(spec *specs.LinuxSeccomp) (*plan, error) {
 				// Same as the default: runc skips it.
 				continue
 			}
-			if len(conds) > 0 {
+			if nconds > 0 {
 				k := 1
 				if repeated {
-					k = len(conds)
+					k = int(nconds)
 				}
 				conditional[name] += k
 				if conditional[name] > MaxConditionalRulesPerSyscall {
 					return nil, &FieldError{Field: fmt.Sprintf("%s.names[%d]", field(), j), Reason: fmt.Sprintf("%s has more than %d rules with args; a filter that could load needs fewer: merge them or use fewer values (the limit keeps building the filter fast)", name, MaxConditionalRulesPerSyscall)}
 				}
 			}
-			switch {
-			case len(conds) == 0:
-				p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act})
-			case repeated:
+			r := rule{entry: int32(i), index: int32(j), conds: start, nconds: nconds}
+			if repeated {
 				// libseccomp cannot AND two conditions on one
 				// argument; runc adds one rule per condition,
 				// which ORs them.
-				for _, c := range conds {
-					p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act, conds: []seccomp.ScmpCondition{c}})
+				r.nconds = 1
+				for k := range nconds {
+					r.conds = start + k
+					p.rules = append(p.rules, r)
 				}
-			default:
-				p.rules = append(p.rules, rule{entry: i, index: j, name: name, act: act, conds: conds})
+				continue
 			}
+			p.rules = append(p.rules, r)
 		}
 	}
 	return p, nil

@@ -19,10 +19,10 @@ func mustSpec(t *testing.T, js string) *specs.LinuxSeccomp {
 	return &s
 }
 
-// ruleString renders a planned rule compactly for comparisons.
-func ruleString(r rule) string {
-	s := fmt.Sprintf("%s %#x", r.name, uint(r.act.value()))
-	for _, c := range r.conds {
+// ruleString renders a rule of p compactly for comparisons.
+func ruleString(p *plan, r *rule) string {
+	s := fmt.Sprintf("%s %#x", p.name(r), uint(p.action(r).value()))
+	for _, c := range p.conditions(r) {
 		s += fmt.Sprintf(" a%d%v%d/%d", c.Argument, c.Op, c.Operand1, c.Operand2)
 	}
 	return s
@@ -147,8 +147,8 @@ func TestPlanRuncSemantics(t *testing.T) {
 				t.Errorf("default = %#x, want %#x", uint(p.def.value()), tt.def)
 			}
 			var got []string
-			for _, r := range p.rules {
-				got = append(got, ruleString(r))
+			for i := range p.rules {
+				got = append(got, ruleString(p, &p.rules[i]))
 			}
 			if !slices.Equal(got, tt.rules) {
 				t.Errorf("rules:\n got %q\nwant %q", got, tt.rules)

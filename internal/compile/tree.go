@@ -114,7 +114,12 @@ func (c *compiler) archTree(b *archBlock) (id, error) {
 	var y []*db.Syscall
 	if len(filters) == 2 {
 		y = filters[1].Syscalls
-	} else {
+	}
+	if n := len(x) + len(y); cap(entries) < n {
+		// room for them all, rather than growing by appending
+		entries = make([]entry, 0, n)
+	}
+	if len(filters) != 2 {
 		// Nothing to merge.
 		for _, s := range x {
 			if err := add(s); err != nil {
@@ -324,6 +329,10 @@ func (c *compiler) foldExceptions(in []seg) []seg {
 		total += s.w
 	}
 	segs := c.msegs[:0]
+	if cap(segs) < len(in) {
+		// the most it can take
+		segs = make([]seg, 0, len(in))
+	}
 	for i := 0; i < len(in); {
 		if i+2 < len(in) && in[i].d == in[i+2].d && in[i+1].lo == in[i+1].hi && c.height(in[i+1].d) == 0 &&
 			c.foldable(in[i].w, in[i+1].w, in[i+2].w, total) {

@@ -108,17 +108,24 @@ func (db *archDB) plainNumber(native *arch.Arch, nr int32, exact bool) (num uint
 	return uint32(n), how == placeDirect, true
 }
 
-// xlateMax bounds the native numbers whose translation is cached.
-const xlateMax = 2048
+// xlateMax bounds the native numbers whose translation is cached: every
+// ABI's syscalls are below it, but for the offset ones: MIPS's, from
+// 4000 up, x32's, with bit 30 set, and ARM's private ones at 0x0f0000,
+// which were never cached.
+const xlateMax = 1024
+
+// xlatePseudo bounds the pseudo numbers whose translation is cached,
+// from -10000 down; the tables' go down to about -10250.
+const xlatePseudo = 512
 
 // xlateTable caches, for one native ABI and one target ABI, what resolve
 // finds for native numbers 0 to xlateMax-1, then for pseudo numbers
-// -10000 down to -10000-xlateMax+1. An entry is 0 while unknown,
+// -10000 down to -10000-xlatePseudo+1. An entry is 0 while unknown,
 // else xlateKnown, plus xlateFault for EFAULT or xlateMux for a
 // multiplexed call, with the number in the upper 32 bits. Entries are
 // filled on first use by whoever needs them; racing writers store the
 // same value.
-type xlateTable [2 * xlateMax]atomic.Uint64
+type xlateTable [xlateMax + xlatePseudo]atomic.Uint64
 
 const (
 	xlateKnown = 1 << iota
@@ -166,7 +173,7 @@ func (db *archDB) resolveCached(native *arch.Arch, nr int32) (int32, arch.Mux, b
 	switch {
 	case nr >= 0 && nr < xlateMax:
 		i = int(nr)
-	case nr <= -10000 && nr > -10000-xlateMax:
+	case nr <= -10000 && nr > -10000-xlatePseudo:
 		// the pseudo numbers of syscalls the native ABI lacks
 		i = xlateMax + int(-10000-nr)
 	default:

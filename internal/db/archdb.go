@@ -70,8 +70,9 @@ func (a *allocator) node() *cnode { return a.nodes.next() }
 // reslicing, so that handing out an element writes no pointer (a pointer
 // write costs a write barrier while the garbage collector marks).
 type blocks[T any] struct {
-	cur  []T
-	used int // elements of cur handed out
+	cur   []T
+	used  int // elements of cur handed out
+	total int // elements handed out
 	// pool, when not nil, is the storage's list of released blocks,
 	// drawn on first; own then lists every block, to go back there on
 	// release.
@@ -86,6 +87,7 @@ func (b *blocks[T]) next() *T {
 	}
 	e := &b.cur[b.used]
 	b.used++
+	b.total++
 	return e
 }
 
@@ -242,6 +244,10 @@ func (db *archDB) newEntry(num uint32) *sysEntry {
 	db.insert(e)
 	return e
 }
+
+// entryCount returns about the number of entries, which appendSorted
+// appends: the number of entries made, which is as many or a few more.
+func (db *archDB) entryCount() int { return db.alloc.entries.total }
 
 // appendSorted appends the entries to dst in order of syscall number.
 func (db *archDB) appendSorted(dst []*sysEntry) []*sysEntry {

@@ -37,8 +37,8 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 	if c.st != nil {
 		scratch = c.st.exportList
 	}
-	if most := len(f.low.table) + len(f.high.table) + len(f.sparse); cap(scratch) < most {
-		scratch = make([]*sysEntry, 0, most)
+	if n := f.entryCount(); cap(scratch) < n {
+		scratch = make([]*sysEntry, 0, n)
 	}
 	list := f.appendSorted(scratch[:0])
 	kept := list[:0]
@@ -60,7 +60,7 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 		block, ptrs = make([]Syscall, n), make([]*Syscall, n)
 	}
 	ef.Syscalls, ef.block = ptrs, block
-	var memo map[*cnode]*Node
+	var trees treeExport
 	for i, s := range kept {
 		es := &block[i]
 		*es = Syscall{
@@ -69,15 +69,45 @@ func (c *Collection) exportFilter(f *archDB) *Filter {
 			Action:   s.action,
 		}
 		if s.chains != nil {
-			if memo == nil {
-				memo = map[*cnode]*Node{}
+			if trees.memo == nil {
+				trees = newTreeExport(kept[i:])
 			}
-			es.Chains = exportLevel(s.chains, memo)
+			es.Chains = trees.level(s.chains)
 			es.Action = 0
 		}
 		ptrs[i] = es
 	}
 	return ef
+}
+
+// treeExport converts the argument trees of one architecture's entries,
+// keeping shared levels shared.
+type treeExport struct {
+	memo map[*cnode]*Node // the levels converted so far, by first node
+	free []Node           // room for more nodes
+}
+
+// newTreeExport returns a treeExport with room for the nodes of the
+// trees of entries, as far as their counts tell.
+func newTreeExport(entries []*sysEntry) treeExport {
+	n := 0
+	for _, s := range entries {
+		if s.chains != nil {
+			n += max(s.nodeCnt, 0)
+		}
+	}
+	return treeExport{memo: map[*cnode]*Node{}, free: make([]Node, n)}
+}
+
+// nodes returns cnt zero nodes.
+func (x *treeExport) nodes(cnt int) []Node {
+	if len(x.free) < cnt {
+		// the counts fell short
+		return make([]Node, cnt)
+	}
+	block := x.free[:cnt:cnt]
+	x.free = x.free[cnt:]
+	return block
 }
 
 // exported reports whether the entry goes into the program.
@@ -88,23 +118,23 @@ func (c *Collection) exported(s *sysEntry) bool {
 	return int32(s.num) >= 0 || (c.attr.tskip != 0 && s.num == 0xffffffff)
 }
 
-// exportLevel converts the level of n and everything below it, keeping
-// shared levels shared, and returns the level's first node.
-func exportLevel(n *cnode, memo map[*cnode]*Node) *Node {
+// level converts the level of n and everything below it, keeping shared
+// levels shared, and returns the level's first node.
+func (x *treeExport) level(n *cnode) *Node {
 	if n == nil {
 		return nil
 	}
 	for n.prv != nil {
 		n = n.prv
 	}
-	if e, ok := memo[n]; ok {
+	if e, ok := x.memo[n]; ok {
 		return e
 	}
 	cnt := 0
 	for c := n; c != nil; c = c.nxt {
 		cnt++
 	}
-	block := make([]Node, cnt)
+	block := x.nodes(cnt)
 	var first, prev *Node
 	i := 0
 	for c := n; c != nil; c = c.nxt {
@@ -135,7 +165,6 @@ func exportLevel(n *cnode, memo map[*cnode]*Node) *Node {
 		if c.op != cmpMaskedEQ {
 			e.Mask = 0xffffffff
 		}
-		memo[c] = e
 		if prev != nil {
 			prev.Next = e
 			e.Prev = prev
@@ -144,13 +173,14 @@ func exportLevel(n *cnode, memo map[*cnode]*Node) *Node {
 		}
 		prev = e
 	}
+	x.memo[n] = first
 	// the branches, once every node of the level is known
 	i = 0
 	for c := n; c != nil; c = c.nxt {
 		e := &block[i]
 		i++
-		e.TrueNext = exportLevel(c.t, memo)
-		e.FalseNext = exportLevel(c.f, memo)
+		e.TrueNext = x.level(c.t)
+		e.FalseNext = x.level(c.f)
 	}
 	return first
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/seccomp-go/seccomp/arch"
@@ -245,6 +246,57 @@ func TestResolveCache(t *testing.T) {
 					t.Fatalf("%s -> %s, %d (round %d): got %d %v %v %v, want %d %v %v %v",
 						p[0].Name, p[1].Name, nr, round, out, m, ok, err, wout, wm, wok, werr)
 				}
+			}
+		}
+	}
+}
+
+// TestEntryCount checks that entryCount, the size of Filters' list of a
+// database's entries, is their number for databases built by adding
+// rules, pseudo-syscall numbers and priorities included.
+func TestEntryCount(t *testing.T) {
+	c, err := New(errno1, arch.X86_64, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.AddArch(arch.X86)
+	c.AddArch(arch.X32)
+	for i, name := range arch.SyscallNames() {
+		nr, ok := arch.X86_64.SyscallNumber(name)
+		if !ok || i%3 != 0 {
+			continue
+		}
+		var conds []Cond
+		if i%7 == 0 {
+			conds = []Cond{c6(0, cmpEQ, uint64(i))}
+		}
+		if i%5 == 0 {
+			c.SetPriority(nr, 100)
+		}
+		if err := c.AddRule(ActAllow, nr, false, conds); err != nil && err != syscall.EDOM {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	for _, f := range c.filters {
+		if n, want := f.entryCount(), len(f.appendSorted(nil)); n != want {
+			t.Errorf("%s: entryCount %d, %d entries", f.arch.Name, n, want)
+		}
+	}
+}
+
+// TestResolveCacheSpan checks that the translation cache holds every
+// pseudo number and every syscall number but the offset ones (MIPS's
+// start at 4000, x32's and ARM's private ones far above).
+func TestResolveCacheSpan(t *testing.T) {
+	for _, a := range arch.All() {
+		for _, name := range arch.SyscallNames() {
+			nr, ok := a.SyscallNumber(name)
+			switch {
+			case !ok:
+			case nr <= -10000 && nr <= -10000-xlatePseudo:
+				t.Errorf("%s: %s is pseudo number %d, past the cache's %d", a.Name, name, nr, -10000-xlatePseudo+1)
+			case nr >= 0 && nr < 4000 && nr >= xlateMax:
+				t.Errorf("%s: %s is number %d, past the cache's %d", a.Name, name, nr, xlateMax-1)
 			}
 		}
 	}
