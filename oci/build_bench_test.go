@@ -3,6 +3,8 @@ package oci
 import (
 	"testing"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	seccomp "github.com/seccomp-go/seccomp"
 )
 
@@ -18,7 +20,7 @@ var threeArchOptions = Options{
 // default profile for x86_64, x86 and x32, the whole path from the
 // profile's bytes to the program.
 func BenchmarkDockerThreeArches(b *testing.B) {
-	benchmarkThreeArches(b, threeArchOptions)
+	benchmarkBuild(b, threeArchOptions)
 }
 
 // BenchmarkDockerThreeArchesWarn is BenchmarkDockerThreeArches with a
@@ -27,27 +29,33 @@ func BenchmarkDockerThreeArches(b *testing.B) {
 func BenchmarkDockerThreeArchesWarn(b *testing.B) {
 	opts := threeArchOptions
 	opts.OnWarning = func(Warning) {}
-	benchmarkThreeArches(b, opts)
+	benchmarkBuild(b, opts)
 }
 
-// benchmarkThreeArches parses, resolves and compiles Docker's default
-// profile with opts.
-func benchmarkThreeArches(b *testing.B, opts Options) {
+// benchmarkBuild parses, resolves and compiles Docker's default profile
+// with opts.
+func benchmarkBuild(b *testing.B, opts Options) {
 	b.ReportAllocs()
 	for range b.N {
 		spec, _, err := Parse(DefaultProfile, opts)
 		if err != nil {
 			b.Fatal(err)
 		}
-		f, err := NewFilter(spec, opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := Program(f, spec); err != nil {
-			b.Fatal(err)
-		}
-		f.Release()
+		compileSpec(b, spec, opts)
 	}
+}
+
+// compileSpec builds the filter of spec with opts, compiles its program
+// and releases it.
+func compileSpec(b *testing.B, spec *specs.LinuxSeccomp, opts Options) {
+	f, err := NewFilter(spec, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := Program(f, spec); err != nil {
+		b.Fatal(err)
+	}
+	f.Release()
 }
 
 // BenchmarkDockerThreeArchesResolve is BenchmarkDockerThreeArches from
@@ -65,13 +73,6 @@ func BenchmarkDockerThreeArchesResolve(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		f, err := NewFilter(spec, threeArchOptions)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := Program(f, spec); err != nil {
-			b.Fatal(err)
-		}
-		f.Release()
+		compileSpec(b, spec, threeArchOptions)
 	}
 }

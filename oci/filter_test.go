@@ -407,21 +407,7 @@ func TestDockerDefaultS390X(t *testing.T) {
 }
 
 func BenchmarkDockerDefault(b *testing.B) {
-	opts := Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}, Caps: dockerCaps, KernelVersion: "6.1"}
-	for range b.N {
-		spec, _, err := Parse(DefaultProfile, opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		f, err := NewFilter(spec, opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := Program(f, spec); err != nil {
-			b.Fatal(err)
-		}
-		f.Release()
-	}
+	benchmarkBuild(b, Options{Arches: []seccomp.ScmpArch{seccomp.ArchAMD64}, Caps: dockerCaps, KernelVersion: "6.1"})
 }
 
 // TestShadowedRules checks that rules an earlier rule for the same
