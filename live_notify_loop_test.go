@@ -519,6 +519,11 @@ func interruptedSupervisor() {
 		tid := <-tids
 		for range 3 {
 			for end := time.Now().Add(10 * time.Second); !sleepingIn(tid, nr); time.Sleep(time.Millisecond) {
+				if len(errs) > 0 {
+					// receive returned after the last signal was
+					// handled, but before the check below saw it.
+					return errs
+				}
 				if time.Now().After(end) {
 					childFail("the supervisor thread does not wait in syscall %d", nr)
 				}
