@@ -82,9 +82,9 @@ func (d *cleanDecoder) str() (string, bool) {
 	return "", false
 }
 
-// number reads an unsigned integer of at most size bits, written as
-// JSON writes integers (no sign, fraction, exponent or leading zero).
-func (d *cleanDecoder) number(size int) (uint64, bool) {
+// uint reads an unsigned integer of at most size bits, written as JSON
+// writes integers (no sign, fraction, exponent or leading zero).
+func (d *cleanDecoder) uint(size int) (uint64, bool) {
 	d.space()
 	start := d.pos
 	var n uint64
@@ -114,15 +114,19 @@ func (d *cleanDecoder) number(size int) (uint64, bool) {
 	return n, true
 }
 
-// uintPtr reads a number into a new uint, as encoding/json fills a
-// *uint.
-func (d *cleanDecoder) uintPtr() (*uint, bool) {
-	n, ok := d.number(bits.UintSize)
-	if !ok {
-		return nil, false
-	}
-	u := uint(n)
-	return &u, true
+// number reads a number into *dst, as encoding/json fills an unsigned
+// integer of dst's size.
+func number[N uint | uint64](d *cleanDecoder, dst *N) bool {
+	n, ok := d.uint(bits.Len64(uint64(^N(0))))
+	*dst = N(n)
+	return ok
+}
+
+// uintPtr reads a number into a new uint at *dst, as encoding/json fills
+// a *uint.
+func uintPtr(d *cleanDecoder, dst **uint) bool {
+	*dst = new(uint)
+	return number(d, *dst)
 }
 
 // object reads an object of kind s, calling field with each key and pos
@@ -192,16 +196,26 @@ func (d *cleanDecoder) array(elem func() bool) bool {
 	}
 }
 
-// cleanStrings reads an array of strings. An empty array gives an empty,
-// non-nil slice, as encoding/json does.
-func cleanStrings[S ~string](d *cleanDecoder) ([]S, bool) {
-	list := make([]S, 0, d.countStrings())
-	ok := d.array(func() bool {
+// strList reads an array of strings into *dst. An empty array gives an
+// empty, non-nil slice, as encoding/json does.
+func strList[S ~string](d *cleanDecoder, dst *[]S) bool {
+	*dst = make([]S, 0, d.countStrings())
+	return d.array(func() bool {
 		s, ok := d.str()
-		list = append(list, S(s))
+		*dst = append(*dst, S(s))
 		return ok
 	})
-	return list, ok
+}
+
+// objects reads an array of objects into *dst, each with read, with room
+// for n of them. An empty array gives an empty, non-nil slice, as
+// encoding/json does.
+func objects[T any](d *cleanDecoder, dst *[]T, n int, read func(*T) bool) bool {
+	*dst = make([]T, 0, n)
+	return d.array(func() bool {
+		*dst = append(*dst, *new(T))
+		return read(&(*dst)[len(*dst)-1])
+	})
 }
 
 // strField reads a string into *dst.
@@ -213,44 +227,26 @@ func strField[S ~string](d *cleanDecoder, dst *S) bool {
 
 // profile reads the top-level object.
 func (d *cleanDecoder) profile(p *Profile) bool {
-	ok := true
 	return d.object(profileSchema, func(key string) bool {
 		switch key {
 		case "defaultAction":
-			ok = strField(d, &p.DefaultAction)
-			return ok
+			return strField(d, &p.DefaultAction)
 		case "defaultErrnoRet":
-			p.DefaultErrnoRet, ok = d.uintPtr()
-			return ok
+			return uintPtr(d, &p.DefaultErrnoRet)
 		case "defaultErrno":
-			ok = strField(d, &p.DefaultErrno)
-			return ok
+			return strField(d, &p.DefaultErrno)
 		case "architectures":
-			p.Architectures, ok = cleanStrings[specs.Arch](d)
-			return ok
+			return strList(d, &p.Architectures)
 		case "archMap":
-			p.ArchMap = []ArchMap{}
-			ok = d.array(func() bool {
-				p.ArchMap = append(p.ArchMap, ArchMap{})
-				return d.archMap(&p.ArchMap[len(p.ArchMap)-1])
-			})
-			return ok
+			return objects(d, &p.ArchMap, 0, d.archMap)
 		case "flags":
-			p.Flags, ok = cleanStrings[specs.LinuxSeccompFlag](d)
-			return ok
+			return strList(d, &p.Flags)
 		case "listenerPath":
-			ok = strField(d, &p.ListenerPath)
-			return ok
+			return strField(d, &p.ListenerPath)
 		case "listenerMetadata":
-			ok = strField(d, &p.ListenerMetadata)
-			return ok
+			return strField(d, &p.ListenerMetadata)
 		case "syscalls":
-			p.Syscalls = make([]Syscall, 0, d.countEntries())
-			ok = d.array(func() bool {
-				p.Syscalls = append(p.Syscalls, Syscall{})
-				return d.syscall(&p.Syscalls[len(p.Syscalls)-1])
-			})
-			return ok
+			return objects(d, &p.Syscalls, d.countEntries(), d.syscall)
 		}
 		return false
 	})
@@ -276,15 +272,12 @@ func (d *cleanDecoder) countStrings() int {
 
 // archMap reads one entry of archMap.
 func (d *cleanDecoder) archMap(m *ArchMap) bool {
-	ok := true
 	return d.object(archMapSchema, func(key string) bool {
 		switch key {
 		case "architecture":
-			ok = strField(d, &m.Arch)
-			return ok
+			return strField(d, &m.Arch)
 		case "subArchitectures":
-			m.SubArches, ok = cleanStrings[specs.Arch](d)
-			return ok
+			return strList(d, &m.SubArches)
 		}
 		return false
 	})
@@ -292,61 +285,43 @@ func (d *cleanDecoder) archMap(m *ArchMap) bool {
 
 // syscall reads one entry of syscalls.
 func (d *cleanDecoder) syscall(s *Syscall) bool {
-	ok := true
 	return d.object(syscallSchema, func(key string) bool {
 		switch key {
 		case "name":
-			ok = strField(d, &s.Name)
-			return ok
+			return strField(d, &s.Name)
 		case "names":
-			s.Names, ok = cleanStrings[string](d)
-			return ok
+			return strList(d, &s.Names)
 		case "action":
-			ok = strField(d, &s.Action)
-			return ok
+			return strField(d, &s.Action)
 		case "args":
-			s.Args = []specs.LinuxSeccompArg{}
-			ok = d.array(func() bool {
-				s.Args = append(s.Args, specs.LinuxSeccompArg{})
-				return d.arg(&s.Args[len(s.Args)-1])
-			})
-			return ok
+			return objects(d, &s.Args, 0, d.arg)
 		case "comment":
-			ok = strField(d, &s.Comment)
-			return ok
+			return strField(d, &s.Comment)
 		case "includes":
-			s.Includes = new(Selector)
-			ok = d.selector(s.Includes)
-			return ok
+			return d.selector(&s.Includes)
 		case "excludes":
-			s.Excludes = new(Selector)
-			ok = d.selector(s.Excludes)
-			return ok
+			return d.selector(&s.Excludes)
 		case "errnoRet":
-			s.ErrnoRet, ok = d.uintPtr()
-			return ok
+			return uintPtr(d, &s.ErrnoRet)
 		case "errno":
-			ok = strField(d, &s.Errno)
-			return ok
+			return strField(d, &s.Errno)
 		}
 		return false
 	})
 }
 
-// selector reads includes or excludes.
-func (d *cleanDecoder) selector(s *Selector) bool {
-	ok := true
+// selector reads includes or excludes into a new Selector at *dst.
+func (d *cleanDecoder) selector(dst **Selector) bool {
+	s := new(Selector)
+	*dst = s
 	return d.object(selectorSchema, func(key string) bool {
 		switch key {
 		case "caps":
-			s.Caps, ok = cleanStrings[string](d)
-			return ok
+			return strList(d, &s.Caps)
 		case "arches":
-			s.Arches, ok = cleanStrings[string](d)
-			return ok
+			return strList(d, &s.Arches)
 		case "minKernel":
-			ok = strField(d, &s.MinKernel)
-			return ok
+			return strField(d, &s.MinKernel)
 		}
 		return false
 	})
@@ -354,23 +329,16 @@ func (d *cleanDecoder) selector(s *Selector) bool {
 
 // arg reads one argument condition.
 func (d *cleanDecoder) arg(a *specs.LinuxSeccompArg) bool {
-	ok := true
 	return d.object(argSchema, func(key string) bool {
 		switch key {
 		case "index":
-			var n uint64
-			n, ok = d.number(bits.UintSize)
-			a.Index = uint(n)
-			return ok
+			return number(d, &a.Index)
 		case "value":
-			a.Value, ok = d.number(64)
-			return ok
+			return number(d, &a.Value)
 		case "valueTwo":
-			a.ValueTwo, ok = d.number(64)
-			return ok
+			return number(d, &a.ValueTwo)
 		case "op":
-			ok = strField(d, &a.Op)
-			return ok
+			return strField(d, &a.Op)
 		}
 		return false
 	})
